@@ -1,0 +1,136 @@
+/**
+ * The whole gateway on one machine: an embedded DynamoDB-compatible store (dynalite, on disk or
+ * in memory), the local keyring in place of KMS, and the three Lambda handlers — the same
+ * modules Lambda loads — served by the local Function URL runtime. Used by `npm start` and by
+ * the integration tests.
+ */
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import dynalite from 'dynalite';
+import { resetGatewayConfig } from '../../functions/shared/config.js';
+import { resetKeyring } from '../../functions/shared/crypto/keyring.js';
+import { resetAuthCache } from '../../functions/shared/gateway/auth.js';
+import { resetRoutes } from '../../functions/shared/gateway/routes.js';
+import { installLocalAwsLambda, startLocalRuntime, type LocalRuntime } from '../../functions/shared/runtime/local-runtime.js';
+import type { StreamingHandler } from '../../functions/shared/runtime/awslambda.js';
+import { resetDynamo } from '../../functions/shared/store/dynamo.js';
+import { ensureTables } from '../../functions/shared/store/tables.js';
+import { resetPools } from '../../functions/shared/upstream/pool.js';
+
+export interface LocalGatewayOptions {
+  host?: string;
+  port?: number;
+  /** Directory for dynalite's files and the keyring; undefined keeps the store in memory. */
+  dataDir?: string;
+  /** Keyring file; defaults to <dataDir>/master.key or a temp path for in-memory stores. */
+  keyringPath?: string;
+  stage?: string;
+  /** Extra EZYBUS_* settings (heartbeat, timeouts, limits) for the handlers. */
+  env?: Record<string, string>;
+  functionTimeoutMs?: number;
+  /**
+   * Where the handlers come from; default: the TypeScript sources. Benchmarks pass the esbuild
+   * bundles (dist/functions/*.mjs) to measure exactly what Lambda runs.
+   */
+  loadHandlers?: () => Promise<Record<string, StreamingHandler>>;
+}
+
+export interface LocalGateway {
+  url: string;
+  runtime: LocalRuntime;
+  dynamoEndpoint: string;
+  /** The embedded store's HTTP server (tests watch the DynamoDB calls it receives). */
+  storeServer: Server;
+  close(): Promise<void>;
+}
+
+async function listen(server: Server, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, () => resolve());
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+/** Points this process's gateway modules at a store; forgets every cache built against another. */
+export function configureProcess(env: Record<string, string>): void {
+  for (const [k, v] of Object.entries(env)) process.env[k] = v;
+  resetGatewayConfig();
+  resetDynamo();
+  resetKeyring();
+  resetAuthCache();
+  resetRoutes();
+  resetPools();
+}
+
+export async function startStore(
+  host: string,
+  dataDir: string | undefined,
+): Promise<{ endpoint: string; server: Server; close(): Promise<void> }> {
+  const store = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(dataDir ? { path: join(dataDir, 'dynamodb') } : {}) });
+  const port = await listen(store, host);
+  return {
+    endpoint: `http://${host}:${port}`,
+    server: store,
+    close: () => new Promise<void>((resolve) => store.close(() => resolve())),
+  };
+}
+
+export async function startLocalGateway(opts: LocalGatewayOptions = {}): Promise<LocalGateway> {
+  const host = opts.host ?? '127.0.0.1';
+  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const store = await startStore(host, opts.dataDir);
+  configureProcess({
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    EZYBUS_DYNAMODB_ENDPOINT: store.endpoint,
+    EZYBUS_STAGE: opts.stage ?? 'local',
+    EZYBUS_LOCAL_KEYRING:
+      opts.keyringPath ?? (opts.dataDir ? join(opts.dataDir, 'master.key') : join(process.env.TMPDIR ?? '/tmp', `ezybus-keyring-${process.pid}`)),
+    ...opts.env,
+  });
+  await ensureTables();
+  // Lambda installs the global before it loads a handler module; so do we.
+  installLocalAwsLambda();
+  const routes = await (opts.loadHandlers ?? loadSourceHandlers)();
+  const runtime = await startLocalRuntime({
+    host,
+    ...(opts.port !== undefined ? { port: opts.port } : {}),
+    routes,
+    ...(opts.functionTimeoutMs !== undefined ? { functionTimeoutMs: opts.functionTimeoutMs } : {}),
+    onViolation: (m) => process.stderr.write(`[local-runtime] ${m}\n`),
+  });
+  return {
+    url: runtime.url,
+    runtime,
+    dynamoEndpoint: store.endpoint,
+    storeServer: store.server,
+    async close() {
+      await runtime.close();
+      resetDynamo();
+      await store.close();
+    },
+  };
+}
+
+async function loadSourceHandlers(): Promise<Record<string, StreamingHandler>> {
+  const [chat, messages, models] = await Promise.all([
+    import('../../functions/chat-completions.js'),
+    import('../../functions/messages.js'),
+    import('../../functions/models.js'),
+  ]);
+  return { '/v1/chat/completions': chat.handler, '/v1/messages': messages.handler, '/v1/models': models.handler };
+}
+
+/** True when something already listens on host:port. */
+export function portInUse(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(true));
+    s.listen(port, host, () => s.close(() => resolve(false)));
+  });
+}

@@ -1,0 +1,105 @@
+/**
+ * Envelope for upstream provider keys. In AWS: KMS Encrypt/Decrypt with an encryption context
+ * naming the record (stage, upstream, key id), so a ciphertext copied onto another record does
+ * not decrypt and IAM can scope Decrypt by context. Locally: AES-256-GCM with the same context
+ * as additional authenticated data, under a master key file created on first use (mode 0600).
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { gatewayConfig } from '../config.js';
+
+export type EncryptionContext = Record<string, string>;
+
+export interface Keyring {
+  encrypt(plaintext: string, context: EncryptionContext): Promise<string>;
+  decrypt(ciphertext: string, context: EncryptionContext): Promise<string>;
+}
+
+/** Stable serialisation so the same context always yields the same AAD. */
+function aad(context: EncryptionContext): Buffer {
+  const keys = Object.keys(context).sort();
+  return Buffer.from(JSON.stringify(keys.map((k) => [k, context[k]])));
+}
+
+const LOCAL_VERSION = 1;
+
+export function localKeyring(path: string): Keyring {
+  let master: Buffer | undefined;
+  const key = (): Buffer => {
+    if (master) return master;
+    if (!existsSync(path)) {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      writeFileSync(path, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
+    }
+    chmodSync(path, 0o600);
+    const k = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
+    if (k.length !== 32) throw new Error(`local keyring ${path} does not hold a 256-bit key`);
+    master = k;
+    return k;
+  };
+  return {
+    async encrypt(plaintext, context) {
+      const iv = randomBytes(12);
+      const c = createCipheriv('aes-256-gcm', key(), iv);
+      c.setAAD(aad(context));
+      const body = Buffer.concat([c.update(plaintext, 'utf8'), c.final()]);
+      return Buffer.concat([Buffer.from([LOCAL_VERSION]), iv, c.getAuthTag(), body]).toString('base64');
+    },
+    async decrypt(ciphertext, context) {
+      const raw = Buffer.from(ciphertext, 'base64');
+      if (raw[0] !== LOCAL_VERSION || raw.length < 29) throw new Error('not a local keyring ciphertext');
+      const d = createDecipheriv('aes-256-gcm', key(), raw.subarray(1, 13));
+      d.setAAD(aad(context));
+      d.setAuthTag(raw.subarray(13, 29));
+      return Buffer.concat([d.update(raw.subarray(29)), d.final()]).toString('utf8');
+    },
+  };
+}
+
+export function kmsKeyring(keyId: string): Keyring {
+  let kms: Promise<{ client: import('@aws-sdk/client-kms').KMSClient; sdk: typeof import('@aws-sdk/client-kms') }> | undefined;
+  const get = () =>
+    (kms ??= import('@aws-sdk/client-kms').then((sdk) => {
+      const endpoint = process.env.EZYBUS_KMS_ENDPOINT;
+      return { sdk, client: new sdk.KMSClient(endpoint ? { endpoint } : {}) };
+    }));
+  return {
+    async encrypt(plaintext, context) {
+      const { client, sdk } = await get();
+      const res = await client.send(
+        new sdk.EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from(plaintext, 'utf8'), EncryptionContext: context }),
+      );
+      if (!res.CiphertextBlob) throw new Error('KMS returned no ciphertext');
+      return Buffer.from(res.CiphertextBlob).toString('base64');
+    },
+    async decrypt(ciphertext, context) {
+      const { client, sdk } = await get();
+      const res = await client.send(
+        new sdk.DecryptCommand({ KeyId: keyId, CiphertextBlob: Buffer.from(ciphertext, 'base64'), EncryptionContext: context }),
+      );
+      if (!res.Plaintext) throw new Error('KMS returned no plaintext');
+      return Buffer.from(res.Plaintext).toString('utf8');
+    },
+  };
+}
+
+let active: Keyring | undefined;
+
+/** KMS when a key ARN is configured, the local keyring otherwise. */
+export function keyring(): Keyring {
+  if (active) return active;
+  const cfg = gatewayConfig();
+  if (cfg.kmsKeyArn) active = kmsKeyring(cfg.kmsKeyArn);
+  else if (cfg.localKeyringPath) active = localKeyring(cfg.localKeyringPath);
+  else throw new Error('no keyring: set EZYBUS_KMS_KEY_ARN (AWS) or EZYBUS_LOCAL_KEYRING (local)');
+  return active;
+}
+
+export function resetKeyring(): void {
+  active = undefined;
+}
+
+export function upstreamKeyContext(stage: string, upstreamId: string, keyId: string): EncryptionContext {
+  return { 'ezybus:stage': stage, 'ezybus:upstream': upstreamId, 'ezybus:key': keyId };
+}

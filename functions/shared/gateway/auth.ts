@@ -1,0 +1,68 @@
+/**
+ * Gateway key authentication: `Authorization: Bearer <key>` or `x-api-key: <key>`.
+ * The key is hashed (SHA-256) and looked up by hash, through a short in-memory cache; the
+ * store never sees or keeps the key itself. Unknown hashes are cached briefly too, so a flood
+ * of bad keys does not become a flood of DynamoDB reads.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { gatewayConfig } from '../config.js';
+import { TtlCache } from '../store/cache.js';
+import type { GatewayKey } from '../store/records.js';
+import { getGatewayKeyByHash } from '../store/repo.js';
+import { GatewayError } from './errors.js';
+
+const NEGATIVE_TTL_MS = 5_000;
+const cache = new TtlCache<GatewayKey | null>(10_000);
+
+export function extractKey(headers: Record<string, string>): string | undefined {
+  const auth = headers.authorization;
+  if (auth) {
+    const m = /^Bearer\s+(.+)$/i.exec(auth.trim());
+    if (m?.[1]) return m[1].trim();
+  }
+  const x = headers['x-api-key'];
+  return x ? x.trim() : undefined;
+}
+
+export function hashKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+export async function authenticate(key: string, now = Date.now()): Promise<GatewayKey> {
+  const hash = hashKey(key);
+  let record = cache.get(hash);
+  if (record === undefined) {
+    record = await getGatewayKeyByHash(hash);
+    cache.set(hash, record, record ? gatewayConfig().cacheTtlMs : NEGATIVE_TTL_MS);
+  }
+  // The lookup is by hash already; comparing the stored hash in constant time as well means a
+  // corrupted or mismatched item can never authenticate, and no timing leaks which bytes agreed.
+  if (!record || !safeEqualHex(record.hash, hash)) {
+    throw new GatewayError(401, 'authentication', 'Invalid API key. Use an EzyBus key (sk-eb-…).');
+  }
+  if (record.disabled) throw new GatewayError(401, 'authentication', 'This API key has been revoked.');
+  if (record.expiresAt !== undefined && record.expiresAt <= now) {
+    throw new GatewayError(401, 'authentication', 'This API key has expired.');
+  }
+  return record;
+}
+
+export function safeEqualHex(a: string, b: string): boolean {
+  const ba = Buffer.from(a, 'utf8');
+  const bb = Buffer.from(b, 'utf8');
+  return ba.length === bb.length && timingSafeEqual(ba, bb);
+}
+
+/** CloudFront adds a secret header; when configured, requests that bypass it are refused. */
+export function checkOrigin(headers: Record<string, string>): void {
+  const want = gatewayConfig().originSecretSha256;
+  if (!want) return;
+  const got = headers['x-ezybus-origin'];
+  if (!got || !safeEqualHex(hashKey(got), want.toLowerCase())) {
+    throw new GatewayError(403, 'permission', 'Requests must come through the EzyBus distribution.');
+  }
+}
+
+export function resetAuthCache(): void {
+  cache.clear();
+}

@@ -1,0 +1,190 @@
+/**
+ * Delivering the chosen upstream's answer to the client: a JSON body (non-stream) or a stream
+ * relayed chunk by chunk. Each upstream chunk is handed to the response stream the moment it
+ * arrives; reading usage happens after the hand-over, never between arrival and delivery
+ * (design invariant 2). Idle and total deadlines abort the upstream call (invariant 7).
+ */
+import { createSseParser } from '../protocol/sse.js';
+import type { ResponseWriter } from '../runtime/response.js';
+import type { Route } from '../store/records.js';
+import { UpstreamError } from '../upstream/errors.js';
+import { readBody, type UpstreamResponse } from '../upstream/http.js';
+import type { Candidate } from '../upstream/pool.js';
+import type { CutShort } from '../usage/record.js';
+import type { ClientProtocol, TokenUsage } from '../usage/types.js';
+import { GatewayError } from './errors.js';
+import type { Heartbeat } from './heartbeat.js';
+import { bodyUsage, translatedBody, translatedError, translatedStream, usageTap, type Leg } from './legs.js';
+import { errorEvent } from './render.js';
+import type { ClientRequest } from './request.js';
+
+export interface Delivery {
+  status: number;
+  usage: TokenUsage | null;
+  errorType: string | null;
+  cutShort: CutShort;
+  /** ms from request start to the first content byte written to the client. */
+  firstByteAt: number | null;
+}
+
+export interface DeliverContext {
+  client: ClientProtocol;
+  req: ClientRequest;
+  leg: Leg;
+  cand: Candidate;
+  route: Route;
+  res: UpstreamResponse;
+  out: ResponseWriter;
+  heartbeat: Heartbeat | undefined;
+  /** Aborts this attempt (the idle deadline uses it). */
+  abort: AbortController;
+  /** This attempt's signal: its own abort plus the request's total deadline. */
+  signal: AbortSignal;
+  idleTimeoutMs: number;
+  requestId: string;
+  startedAt: number;
+}
+
+function headerValue(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function responseHeaders(ctx: DeliverContext, contentType: string): Record<string, string> {
+  const h: Record<string, string> = {
+    'content-type': contentType,
+    // SDKs surface these as the request id; ours is the one an operator can look up.
+    'x-request-id': ctx.requestId,
+    'request-id': ctx.requestId,
+  };
+  const upstreamId = headerValue(ctx.res.headers['x-request-id']) ?? headerValue(ctx.res.headers['request-id']);
+  if (upstreamId) h['x-ezybus-upstream-request-id'] = upstreamId;
+  return h;
+}
+
+export async function deliverJson(ctx: DeliverContext): Promise<Delivery> {
+  const { res, leg } = ctx;
+  const raw = (await readBody(res.body)).toString('utf8');
+  const ok = res.status >= 200 && res.status < 300;
+  let body = raw;
+  let status = res.status;
+  let usage: TokenUsage | null = null;
+  if (leg.passThrough) {
+    if (ok) usage = bodyUsage(leg.upstreamProtocol, raw);
+  } else if (ok) {
+    const t = translatedBody(ctx.client, leg, ctx.req, ctx.cand, ctx.route, raw);
+    body = t.body;
+    usage = t.usage;
+  } else {
+    const t = translatedError(ctx.client, leg, res.status, raw);
+    body = t.body;
+    status = t.status;
+  }
+  const contentType = leg.passThrough ? (headerValue(res.headers['content-type']) ?? 'application/json') : 'application/json';
+  const firstByteAt = performance.now() - ctx.startedAt;
+  await ctx.out.send(status, responseHeaders(ctx, contentType), body);
+  return { status, usage, errorType: ok ? null : 'upstream', cutShort: null, firstByteAt };
+}
+
+/** One-line JSON for an SSE data field (upstream error bodies may be pretty-printed). */
+function oneLine(body: string): string {
+  try {
+    return JSON.stringify(JSON.parse(body));
+  } catch {
+    return JSON.stringify({ error: { message: body.slice(0, 2000), type: 'upstream_error' } });
+  }
+}
+
+/** Ends a possibly half-written event so that an error event that follows parses on its own. */
+async function closeOpenEvent(out: ResponseWriter): Promise<void> {
+  const where = out.sseBoundary;
+  if (where === 'line') await out.write('\n');
+  else if (where === 'none') await out.write('\n\n');
+}
+
+export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
+  const { res, leg, out, client } = ctx;
+  if (res.status !== 200) {
+    // The 200 head already went out; the upstream's refusal becomes the protocol's error event.
+    const raw = (await readBody(res.body)).toString('utf8');
+    const t = translatedError(client, leg, res.status, raw);
+    const data = oneLine(t.body);
+    await out.write(client === 'anthropic' ? `event: error\ndata: ${data}\n\n` : `data: ${data}\n\n`);
+    return { status: t.status, usage: null, errorType: 'upstream', cutShort: null, firstByteAt: null };
+  }
+
+  let firstByteAt: number | null = null;
+  let usage: TokenUsage | null = null;
+  let complete = false;
+  const idle = setTimeout(() => {
+    ctx.abort.abort(new UpstreamError('idle', `upstream silent for ${ctx.idleTimeoutMs} ms`, { retryable: false }));
+  }, ctx.idleTimeoutMs);
+  let failure: unknown;
+  try {
+    if (leg.passThrough) {
+      const tap = usageTap(leg.upstreamProtocol);
+      const parser = createSseParser((e) => tap.event(e));
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        idle.refresh();
+        ctx.heartbeat?.touch();
+        firstByteAt ??= performance.now() - ctx.startedAt;
+        const written = out.write(chunk); // bytes are with the response stream from here on
+        parser.push(chunk);
+        await written;
+      }
+      parser.end();
+      const r = tap.result();
+      usage = r.usage;
+      complete = r.stopReason !== null;
+    } else {
+      const ts = translatedStream(client, leg, ctx.req, ctx.cand, ctx.route, (u, stop) => {
+        usage = u;
+        complete = stop !== null;
+      });
+      const writer = ts.writable.getWriter();
+      const reader = ts.readable.getReader();
+      const pumpOut = (async () => {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          ctx.heartbeat?.touch();
+          firstByteAt ??= performance.now() - ctx.startedAt;
+          await out.write(value);
+        }
+      })();
+      try {
+        for await (const chunk of res.body as AsyncIterable<Buffer>) {
+          idle.refresh();
+          await writer.write(chunk);
+        }
+        await writer.close();
+      } catch (err) {
+        await writer.abort(err).catch(() => undefined);
+        failure = err;
+      }
+      await pumpOut.catch((err: unknown) => {
+        failure ??= err;
+      });
+    }
+  } catch (err) {
+    failure = err;
+  } finally {
+    clearTimeout(idle);
+  }
+
+  if (failure === undefined && complete) {
+    return { status: 200, usage, errorType: null, cutShort: null, firstByteAt };
+  }
+  const reason: unknown = ctx.signal.aborted ? ctx.signal.reason : failure;
+  let cut: CutShort = 'upstream';
+  let err = new GatewayError(502, 'upstream', 'The upstream stream ended before the response was complete.');
+  if (reason instanceof UpstreamError && reason.failure === 'idle') {
+    cut = 'idle';
+    err = new GatewayError(504, 'timeout', `The upstream sent nothing for ${ctx.idleTimeoutMs} ms; the stream was closed.`);
+  } else if (reason instanceof DOMException && reason.name === 'TimeoutError') {
+    cut = 'deadline';
+    err = new GatewayError(504, 'timeout', 'The request reached its total time limit; the stream was closed.');
+  }
+  await closeOpenEvent(out);
+  await out.write(errorEvent(client, err, ctx.requestId));
+  return { status: err.status, usage, errorType: err.kind, cutShort: cut, firstByteAt };
+}

@@ -1,0 +1,120 @@
+/**
+ * The end of every request: one usage record, one structured log line carrying the whole record
+ * (and CloudWatch Embedded Metric Format fields), then the ledger write — awaited, so the
+ * handler does not return (and Lambda does not freeze) before the record is durable. The log
+ * line goes first: if the process dies before the ledger write, the record can be replayed
+ * from the logs, and replay is idempotent by request id (design invariant 3).
+ */
+import { gatewayConfig } from '../config.js';
+import { log } from '../logging/log.js';
+import type { FunctionUrlEvent } from '../runtime/awslambda.js';
+import { flushHealthWrites } from '../upstream/health.js';
+import { writeUsage } from '../usage/ledger.js';
+import type { UsageRecord } from '../usage/record.js';
+import type { ClientProtocol } from '../usage/types.js';
+import { GatewayError } from './errors.js';
+
+export function newRecord(requestId: string, event: FunctionUrlEvent, fn: string, client: ClientProtocol): UsageRecord {
+  return {
+    requestId,
+    lambdaRequestId: event.requestContext.requestId,
+    time: new Date().toISOString(),
+    stage: gatewayConfig().stage,
+    fn,
+    keyId: null,
+    model: null,
+    clientProtocol: client,
+    provider: null,
+    upstreamId: null,
+    upstreamModel: null,
+    upstreamKeyId: null,
+    stream: false,
+    status: 0,
+    errorType: null,
+    attempts: [],
+    usage: null,
+    costMicros: 0,
+    ttfbMs: null,
+    durationMs: 0,
+    upstreamMs: 0,
+    overheadMs: 0,
+    cutShort: null,
+    notes: [],
+  };
+}
+
+/** Anything thrown on the request path, as the error the client will see. */
+export function asGatewayError(err: unknown, requestId: string): GatewayError {
+  if (err instanceof GatewayError) return err;
+  if (err instanceof Error && err.name === 'TranslationError') {
+    const param = (err as Error & { param?: string }).param;
+    return new GatewayError(400, 'invalid_request', err.message, param ? { param } : {});
+  }
+  log('error', 'unexpected error on the request path', {
+    requestId,
+    error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+    stack: err instanceof Error ? err.stack?.split('\n').slice(0, 6).join('\n') : undefined,
+  });
+  return new GatewayError(500, 'internal', `Internal gateway error (request ${requestId}).`);
+}
+
+const round = (n: number): number => Math.round(n * 10) / 10;
+
+export async function finish(rec: UsageRecord, startedAt: number): Promise<void> {
+  // Health writes ran beside the request; Lambda freezes at return, so they end here.
+  await flushHealthWrites();
+  rec.durationMs = round(performance.now() - startedAt);
+  rec.upstreamMs = rec.attempts.reduce((s, a) => s + a.ms, 0);
+  rec.overheadMs = round(Math.max(0, rec.durationMs - rec.upstreamMs));
+  if (rec.ttfbMs !== null) rec.ttfbMs = round(rec.ttfbMs);
+  const u = rec.usage;
+  log(rec.status >= 500 ? 'error' : rec.status >= 400 ? 'warn' : 'info', 'request', {
+    requestId: rec.requestId,
+    fn: rec.fn,
+    provider: rec.provider,
+    model: rec.model,
+    status: rec.status,
+    ttfbMs: rec.ttfbMs,
+    durationMs: rec.durationMs,
+    costMicros: rec.costMicros,
+    attempts: rec.attempts.length,
+    record: rec,
+    // CloudWatch Embedded Metric Format: the dashboard and alarms read these.
+    _aws: {
+      Timestamp: Date.now(),
+      CloudWatchMetrics: [
+        {
+          Namespace: 'EzyBus',
+          Dimensions: [['Stage', 'Function']],
+          Metrics: [
+            { Name: 'TTFB', Unit: 'Milliseconds' },
+            { Name: 'InputTokens', Unit: 'Count' },
+            { Name: 'OutputTokens', Unit: 'Count' },
+            { Name: 'CostMicros', Unit: 'Count' },
+            { Name: 'Failovers', Unit: 'Count' },
+            { Name: 'UpstreamErrors', Unit: 'Count' },
+          ],
+        },
+      ],
+    },
+    Stage: rec.stage,
+    Function: rec.fn,
+    TTFB: rec.ttfbMs ?? undefined,
+    InputTokens: u ? u.inputTokens + u.cacheReadTokens + u.cacheWrite5mTokens + u.cacheWrite1hTokens : 0,
+    OutputTokens: u?.outputTokens ?? 0,
+    CostMicros: rec.costMicros,
+    Failovers: Math.max(0, rec.attempts.length - 1),
+    UpstreamErrors: rec.attempts.filter((a) => a.outcome !== 200 && !(typeof a.outcome === 'number' && a.outcome < 300)).length,
+  });
+  // Requests refused before a key was known (401, 405, 413 …) are not billable to anyone.
+  if (rec.keyId === null) return;
+  try {
+    await writeUsage(rec);
+  } catch (err) {
+    log('error', 'usage ledger write failed; replay this request from its log line', {
+      requestId: rec.requestId,
+      ledgerFailed: true,
+      error: err instanceof Error ? err.name : 'unknown',
+    });
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Heartbeats keep CloudFront (30–60 s origin read timeout) and Cloudflare (524 after ~100 s)
+ * from cutting a stream while the model is silent. An SSE comment is written when nothing was
+ * written for `intervalMs`; every real write pushes the next heartbeat back. A comment is only
+ * inserted where it cannot corrupt the event being relayed: `: ping\n\n` between events,
+ * `: ping\n` after a complete line inside an event (a comment line never dispatches), and
+ * nothing in the middle of a line (the next tick tries again).
+ */
+import type { ResponseWriter } from '../runtime/response.js';
+
+export class Heartbeat {
+  private timer: NodeJS.Timeout | undefined;
+  sent = 0;
+
+  constructor(
+    private readonly out: ResponseWriter,
+    private readonly intervalMs: number,
+  ) {}
+
+  /** Writes the first heartbeat at once (the client sees bytes immediately) and arms the timer. */
+  async start(): Promise<void> {
+    await this.beat();
+    if (this.intervalMs > 0) {
+      this.timer = setTimeout(() => this.tick(), this.intervalMs);
+      this.timer.unref?.();
+    }
+  }
+
+  /** Something real was written: the next heartbeat is due a full interval from now. */
+  touch(): void {
+    this.timer?.refresh();
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private tick(): void {
+    if (!this.timer) return;
+    this.beat().then(
+      () => this.timer?.refresh(),
+      () => this.stop(),
+    );
+  }
+
+  private async beat(): Promise<void> {
+    if (this.out.isEnded) return;
+    const where = this.out.sseBoundary;
+    if (where === 'none') return;
+    this.sent++;
+    await this.out.write(where === 'event' ? ': ping\n\n' : ': ping\n');
+  }
+}

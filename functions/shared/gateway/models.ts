@@ -1,0 +1,82 @@
+/**
+ * GET /v1/models: the public models of active routes. OpenAI list shape by default; Anthropic
+ * list shape when the request carries `anthropic-version` (as the Anthropic SDKs always do).
+ */
+import type { FunctionUrlEvent, LambdaContext, LambdaResponseStream, StreamingHandler } from '../runtime/awslambda.js';
+import { ResponseWriter } from '../runtime/response.js';
+import type { Route } from '../store/records.js';
+import { authenticate, checkOrigin, extractKey } from './auth.js';
+import { GatewayError } from './errors.js';
+import { asGatewayError } from './finish.js';
+import { errorBody, errorHeaders } from './render.js';
+import { activeRoutes, modelAllowed } from './routes.js';
+
+export function modelsHandler(): StreamingHandler {
+  return (event, stream, context) => handleModels(event, stream, context);
+}
+
+async function handleModels(event: FunctionUrlEvent, stream: LambdaResponseStream, context: LambdaContext): Promise<void> {
+  const out = new ResponseWriter(stream);
+  const anthropic = event.headers['anthropic-version'] !== undefined;
+  const protocol = anthropic ? 'anthropic' : 'openai';
+  const requestId = context.awsRequestId;
+  try {
+    if (event.requestContext.http.method !== 'GET') {
+      throw new GatewayError(405, 'method_not_allowed', `Method ${event.requestContext.http.method} is not allowed on ${event.rawPath}; use GET.`, {
+        headers: { allow: 'GET' },
+      });
+    }
+    checkOrigin(event.headers);
+    const apiKey = extractKey(event.headers);
+    if (!apiKey) throw new GatewayError(401, 'authentication', 'Missing API key. Send "Authorization: Bearer <key>" or "x-api-key: <key>".');
+    const key = await authenticate(apiKey);
+    const routes = (await activeRoutes()).filter((r) => modelAllowed(key, r.model)).sort((a, b) => a.model.localeCompare(b.model));
+    const wanted = modelIdFromPath(event.rawPath);
+    const headers = { 'content-type': 'application/json', 'x-request-id': requestId, 'request-id': requestId };
+    if (wanted !== undefined) {
+      const route = routes.find((r) => r.model === wanted);
+      if (!route) throw new GatewayError(404, 'not_found', `The model '${wanted}' does not exist or is not routed by this gateway.`);
+      await out.send(200, headers, JSON.stringify(anthropic ? anthropicModel(route) : openaiModel(route)));
+      return;
+    }
+    const body = anthropic ? anthropicList(routes, event.queryStringParameters ?? {}) : { object: 'list', data: routes.map(openaiModel) };
+    await out.send(200, headers, JSON.stringify(body));
+  } catch (err) {
+    const ge = asGatewayError(err, requestId);
+    await out.send(ge.status, { ...errorHeaders(ge), 'x-request-id': requestId }, errorBody(protocol, ge, requestId));
+  }
+}
+
+/** `/v1/models/{id}` → id (ids may contain slashes, e.g. `openrouter/auto`). */
+function modelIdFromPath(path: string): string | undefined {
+  const prefix = '/v1/models/';
+  return path.startsWith(prefix) && path.length > prefix.length ? decodeURIComponent(path.slice(prefix.length)) : undefined;
+}
+
+function openaiModel(r: Route): Record<string, unknown> {
+  return { id: r.model, object: 'model', created: Math.floor(r.createdAt / 1000), owned_by: r.ownedBy ?? 'ezybus' };
+}
+
+function anthropicModel(r: Route): Record<string, unknown> {
+  return { type: 'model', id: r.model, display_name: r.model, created_at: new Date(r.createdAt).toISOString() };
+}
+
+/** Anthropic's cursor pagination: limit (1–1000, default 20), after_id, before_id. */
+function anthropicList(routes: Route[], q: Record<string, string>): Record<string, unknown> {
+  const limit = Math.min(1000, Math.max(1, Number(q.limit ?? 20) || 20));
+  let list = routes;
+  if (q.after_id) {
+    const i = list.findIndex((r) => r.model === q.after_id);
+    list = i === -1 ? [] : list.slice(i + 1);
+  } else if (q.before_id) {
+    const i = list.findIndex((r) => r.model === q.before_id);
+    list = i === -1 ? [] : list.slice(Math.max(0, i - limit), i);
+  }
+  const page = list.slice(0, limit);
+  return {
+    data: page.map(anthropicModel),
+    has_more: list.length > page.length,
+    first_id: page[0]?.model ?? null,
+    last_id: page[page.length - 1]?.model ?? null,
+  };
+}

@@ -1,0 +1,31 @@
+/**
+ * Structured logs: one JSON object per line on stdout, which CloudWatch stores as-is and the
+ * Loki shipper parses. Callers pass named, safe fields only; `redact` is a last line of defence
+ * that masks anything shaped like a provider or gateway key before a line leaves the process.
+ */
+import { gatewayConfig } from '../config.js';
+
+type Level = 'debug' | 'info' | 'warn' | 'error';
+const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/** Key-shaped substrings: sk-…, sk-ant-…, sk-eb-…, AIza… (Google), long bearer tokens. */
+const SECRET_RE = /(sk-[A-Za-z0-9_-]{8,}|AIza[0-9A-Za-z_-]{20,}|Bearer\s+[A-Za-z0-9._~+/=-]{12,})/g;
+
+export function redact(text: string): string {
+  return text.replace(SECRET_RE, (m) => `${m.slice(0, 6)}…[redacted]`);
+}
+
+let sink: (line: string) => void = (line) => {
+  process.stdout.write(line + '\n');
+};
+
+/** The local server (and tests) may capture lines, e.g. to ship them to Loki or assert on them. */
+export function setLogSink(fn: (line: string) => void): void {
+  sink = fn;
+}
+
+export function log(level: Level, msg: string, fields: Record<string, unknown> = {}): void {
+  if (ORDER[level] < ORDER[gatewayConfig().logLevel]) return;
+  const line = JSON.stringify({ level, msg, time: new Date().toISOString(), stage: gatewayConfig().stage, ...fields });
+  sink(redact(line));
+}

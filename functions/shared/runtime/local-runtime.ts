@@ -1,0 +1,359 @@
+/**
+ * A local stand-in for Lambda's Node.js streaming runtime behind a Function URL.
+ *
+ * It reproduces what the handlers can observe in Lambda, so `npm start` and the tests run the
+ * exact code that Lambda runs:
+ * - the `awslambda` global (streamifyResponse, HttpResponseStream.from writing a JSON prelude
+ *   and eight NUL bytes on the first write(), as the runtime interface client does);
+ * - a Function URL event, payload format 2.0 (lower-cased headers, cookies split out, rawPath,
+ *   rawQueryString, body base64-encoded unless the content type is textual);
+ * - a response stream with backpressure (write() returns false until the socket drains);
+ * - no disconnect signal: when the client goes away, writes keep succeeding and are discarded;
+ * - the 6 MiB invoke payload limit, the function timeout, and the runtime's complaint when a
+ *   handler resolves without ending its stream (Lambda would wait for the timeout).
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import {
+  HTTP_INTEGRATION_CONTENT_TYPE,
+  type AwsLambdaGlobal,
+  type FunctionUrlEvent,
+  type HttpResponseMetadata,
+  type LambdaContext,
+  type LambdaResponseStream,
+  type StreamingHandler,
+} from './awslambda.js';
+
+/** Lambda's synchronous invoke payload limit, which bounds a Function URL request. */
+export const INVOKE_PAYLOAD_LIMIT = 6 * 1024 * 1024;
+const DELIMITER_LEN = 8;
+const STREAMING = Symbol.for('ezybus.local.streaming');
+
+export function installLocalAwsLambda(): void {
+  if (globalThis.awslambda) return;
+  const impl: AwsLambdaGlobal = {
+    streamifyResponse(handler, options) {
+      Object.defineProperty(handler, STREAMING, { value: { highWaterMark: options?.highWaterMark } });
+      return handler;
+    },
+    HttpResponseStream: {
+      from(stream: LambdaResponseStream, metadata: HttpResponseMetadata) {
+        stream.setContentType(HTTP_INTEGRATION_CONTENT_TYPE);
+        const prelude = JSON.stringify(metadata);
+        stream._onBeforeFirstWrite = (write) => {
+          write(prelude);
+          write(new Uint8Array(DELIMITER_LEN));
+        };
+        return stream;
+      },
+    },
+  };
+  globalThis.awslambda = impl;
+}
+
+/** Function URLs pass textual bodies as-is and base64-encode everything else. */
+function isTextual(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const ct = contentType.toLowerCase();
+  return (
+    ct.startsWith('text/') ||
+    ct.includes('json') ||
+    ct.includes('xml') ||
+    ct.includes('javascript') ||
+    ct.includes('x-www-form-urlencoded') ||
+    ct.includes('yaml')
+  );
+}
+
+export function toFunctionUrlEvent(req: IncomingMessage, body: Buffer, host: string): FunctionUrlEvent {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const rawPath = q === -1 ? url : url.slice(0, q);
+  const rawQueryString = q === -1 ? '' : url.slice(q + 1);
+  const headers: Record<string, string> = {};
+  let cookies: string[] | undefined;
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    const v = Array.isArray(value) ? value.join(',') : value;
+    if (name === 'cookie') cookies = v.split(/;\s*/).filter(Boolean);
+    else headers[name] = v;
+  }
+  let queryStringParameters: Record<string, string> | undefined;
+  if (rawQueryString) {
+    queryStringParameters = {};
+    for (const [k, v] of new URLSearchParams(rawQueryString)) {
+      queryStringParameters[k] = k in queryStringParameters ? `${queryStringParameters[k]},${v}` : v;
+    }
+  }
+  const textual = isTextual(headers['content-type']);
+  const now = new Date();
+  const event: FunctionUrlEvent = {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath,
+    rawQueryString,
+    headers,
+    requestContext: {
+      accountId: 'anonymous',
+      apiId: 'local',
+      domainName: host,
+      domainPrefix: 'local',
+      requestId: randomUUID(),
+      routeKey: '$default',
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+      http: {
+        method: req.method ?? 'GET',
+        path: rawPath,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+    },
+    isBase64Encoded: body.length > 0 && !textual,
+  };
+  if (cookies) event.cookies = cookies;
+  if (queryStringParameters) event.queryStringParameters = queryStringParameters;
+  if (body.length > 0) event.body = textual ? body.toString('utf8') : body.toString('base64');
+  return event;
+}
+
+/**
+ * The response stream handed to a handler. Mirrors the runtime interface client's
+ * ResponseStream: content type settable only before the first write, `_onBeforeFirstWrite`
+ * run by write() (not by end(chunk), exactly like the real one), objects JSON-stringified.
+ */
+class LocalResponseStream extends Writable implements LambdaResponseStream {
+  _onBeforeFirstWrite?: (write: (chunk: string | Uint8Array) => void) => void;
+  private contentType = 'application/octet-stream';
+  private started = false;
+  private preludeBuf: Buffer | null = null;
+  private headersSent = false;
+  readonly violations: string[] = [];
+
+  constructor(
+    private readonly res: ServerResponse,
+    highWaterMark: number | undefined,
+  ) {
+    super(highWaterMark === undefined ? {} : { highWaterMark });
+  }
+
+  setContentType(contentType: string): void {
+    if (this.started) throw new Error('Cannot set content-type, too late.');
+    this.contentType = contentType;
+  }
+
+  override write(chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
+    let data = chunk;
+    if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) data = JSON.stringify(chunk);
+    if (!this.started && typeof this._onBeforeFirstWrite === 'function') {
+      this._onBeforeFirstWrite((c) => super.write(c));
+    }
+    this.started = true;
+    return super.write(data, encoding as BufferEncoding, cb as (e?: Error | null) => void);
+  }
+
+  get clientGone(): boolean {
+    return this.res.destroyed || this.res.writableEnded || this.res.socket?.destroyed === true;
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
+    this.started = true;
+    let body: Buffer | null = chunk;
+    if (!this.headersSent) {
+      if (this.contentType === HTTP_INTEGRATION_CONTENT_TYPE) {
+        const buf = this.preludeBuf ? Buffer.concat([this.preludeBuf, chunk]) : chunk;
+        const idx = buf.indexOf(0);
+        if (idx === -1 || buf.length < idx + DELIMITER_LEN) {
+          this.preludeBuf = buf;
+          cb();
+          return;
+        }
+        for (let i = idx; i < idx + DELIMITER_LEN; i++) {
+          if (buf[i] !== 0) this.violations.push('prelude delimiter is not eight NUL bytes');
+        }
+        let meta: HttpResponseMetadata;
+        try {
+          meta = JSON.parse(buf.subarray(0, idx).toString('utf8')) as HttpResponseMetadata;
+        } catch {
+          this.violations.push('prelude is not JSON');
+          meta = { statusCode: 500 };
+        }
+        this.preludeBuf = null;
+        this.sendHead(meta.statusCode ?? 200, meta.headers ?? {}, meta.cookies);
+        body = buf.subarray(idx + DELIMITER_LEN);
+      } else {
+        this.sendHead(200, { 'content-type': this.contentType });
+      }
+    }
+    if (body.length === 0 || this.clientGone) {
+      cb();
+      return;
+    }
+    if (this.res.write(body)) cb();
+    else {
+      // Backpressure: the handler's write() keeps returning false until the socket drains.
+      const done = (): void => {
+        this.res.off('drain', done);
+        this.res.off('close', done);
+        cb();
+      };
+      this.res.on('drain', done);
+      this.res.on('close', done);
+    }
+  }
+
+  override _final(cb: (e?: Error | null) => void): void {
+    if (!this.headersSent) {
+      if (this.contentType === HTTP_INTEGRATION_CONTENT_TYPE) {
+        this.violations.push('stream ended before the prelude was complete (end(chunk) does not write the prelude)');
+        this.sendHead(502, { 'content-type': 'application/json' });
+        if (!this.clientGone) this.res.write('{"Message":"Internal Server Error"}');
+      } else {
+        this.sendHead(200, { 'content-type': this.contentType });
+      }
+    }
+    if (this.clientGone) cb();
+    else this.res.end(() => cb());
+  }
+
+  private sendHead(status: number, headers: Record<string, string>, cookies?: string[]): void {
+    this.headersSent = true;
+    if (this.clientGone) return;
+    const out: Record<string, string | string[]> = { ...headers };
+    if (cookies?.length) out['set-cookie'] = cookies;
+    // Function URLs stream with chunked transfer encoding.
+    this.res.writeHead(status, out);
+    this.res.flushHeaders();
+  }
+
+  fail(): void {
+    if (!this.headersSent) {
+      this.headersSent = true;
+      if (!this.clientGone) {
+        this.res.writeHead(502, { 'content-type': 'application/json' });
+        this.res.end('{"Message":"Internal Server Error"}');
+      }
+    } else {
+      // After the head went out, an error cuts the chunked body short.
+      this.res.destroy();
+    }
+  }
+}
+
+export interface LocalRuntimeOptions {
+  host?: string;
+  port?: number;
+  /** rawPath (and the paths below it) → handler; other paths get a 404 from the runtime. */
+  routes: Record<string, StreamingHandler>;
+  /** Lambda's function timeout; the stream is cut when it fires. Default 15 minutes. */
+  functionTimeoutMs?: number;
+  onViolation?: (message: string) => void;
+}
+
+export interface LocalRuntime {
+  url: string;
+  port: number;
+  server: Server;
+  violations: string[];
+  close(): Promise<void>;
+}
+
+export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<LocalRuntime> {
+  installLocalAwsLambda();
+  const host = opts.host ?? '127.0.0.1';
+  const timeoutMs = opts.functionTimeoutMs ?? 15 * 60_000;
+  const violations: string[] = [];
+  const violation = (m: string): void => {
+    violations.push(m);
+    opts.onViolation?.(m);
+  };
+
+  const server = createServer({ keepAlive: true, noDelay: true }, (req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    // Like a CloudFront behaviour `/v1/models*`: a route also serves the paths below it.
+    const handler =
+      opts.routes[path] ?? Object.entries(opts.routes).find(([p]) => path.startsWith(`${p}/`))?.[1];
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > INVOKE_PAYLOAD_LIMIT) tooLarge = true;
+      else chunks.push(c);
+    });
+    req.on('end', () => {
+      if (!handler) {
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ Message: `No local function serves ${path}` }));
+        return;
+      }
+      if (tooLarge) {
+        res.writeHead(413, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            Message: `Request must be smaller than ${INVOKE_PAYLOAD_LIMIT} bytes for the InvokeFunction operation`,
+          }),
+        );
+        return;
+      }
+      const event = toFunctionUrlEvent(req, Buffer.concat(chunks), `${host}`);
+      void invoke(handler, event, res);
+    });
+  });
+
+  async function invoke(handler: StreamingHandler, event: FunctionUrlEvent, res: ServerResponse): Promise<void> {
+    const meta = (handler as unknown as Record<symbol, { highWaterMark?: number } | undefined>)[STREAMING];
+    if (!meta) violation('handler is not wrapped with awslambda.streamifyResponse');
+    const stream = new LocalResponseStream(res, meta?.highWaterMark);
+    const deadline = Date.now() + timeoutMs;
+    const context: LambdaContext = {
+      awsRequestId: event.requestContext.requestId,
+      functionName: `local${event.rawPath.replace(/\//g, '-')}`,
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      callbackWaitsForEmptyEventLoop: true,
+    };
+    const timer = setTimeout(() => {
+      violation(`function timed out after ${timeoutMs} ms`);
+      stream.fail();
+    }, timeoutMs);
+    timer.unref();
+    try {
+      await handler(event, stream, context);
+      if (!stream.writableFinished) {
+        // Lambda keeps the invocation open until the stream ends or the timeout fires.
+        violation('handler resolved before its response stream finished');
+        await new Promise<void>((resolve) => {
+          stream.once('finish', resolve);
+          stream.once('close', resolve);
+        });
+      }
+    } catch (err) {
+      violation(`handler threw: ${err instanceof Error ? err.message : String(err)}`);
+      stream.fail();
+    } finally {
+      clearTimeout(timer);
+      for (const v of stream.violations) violation(v);
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    server,
+    violations,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

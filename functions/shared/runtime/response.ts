@@ -1,0 +1,99 @@
+/**
+ * The handler's side of a streamed Function URL response: commit status and headers once, then
+ * write chunks with backpressure honoured (await 'drain' whenever write() says the buffer is
+ * full), then end. Used the same way in Lambda and in the local runtime.
+ *
+ * Why not @middy/core or lambda-stream here: middy's streaming mode wants the whole response
+ * (status, headers, body stream) returned from the handler and runs its after-middlewares
+ * before the body streams, so nothing can happen after the client's stream ends but before the
+ * invocation returns (our usage-ledger write); lambda-stream's local mode buffers the body, so
+ * it cannot prove that chunks flush. Twenty lines over the runtime's own API do both jobs.
+ */
+import { once } from 'node:events';
+import type { HttpResponseMetadata, LambdaResponseStream } from './awslambda.js';
+
+export class ResponseWriter {
+  private stream: LambdaResponseStream;
+  private committed = false;
+  private ended = false;
+  /** Bytes of the body written so far, and the last two, to know where SSE events end. */
+  bytes = 0;
+  private tail = '\n\n';
+
+  constructor(stream: LambdaResponseStream) {
+    this.stream = stream;
+  }
+
+  get isCommitted(): boolean {
+    return this.committed;
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  commit(statusCode: number, headers: Record<string, string>): void {
+    if (this.committed) throw new Error('response already committed');
+    this.committed = true;
+    const meta: HttpResponseMetadata = { statusCode, headers };
+    this.stream = awslambda.HttpResponseStream.from(this.stream, meta);
+  }
+
+  /** Write one chunk; resolves once the stream can take more (backpressure). */
+  async write(chunk: string | Uint8Array): Promise<void> {
+    if (this.ended) return;
+    const len = chunk.length;
+    if (len === 0) return;
+    this.bytes += len;
+    this.tail = tailOf(this.tail, chunk);
+    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
+  }
+
+  /**
+   * Where an SSE comment may be inserted without corrupting the event being relayed: 'event' at an
+   * event boundary (after a blank line), 'line' after a complete line inside an event, 'none'
+   * in the middle of a line.
+   */
+  get sseBoundary(): 'event' | 'line' | 'none' {
+    const t = this.tail;
+    const last = t.charCodeAt(t.length - 1);
+    if (last !== 10 && last !== 13) return 'none';
+    return t.endsWith('\n\n') || t.endsWith('\r\r') || t.endsWith('\r\n\r\n') || t.endsWith('\n\r\n') ? 'event' : 'line';
+  }
+
+  async end(): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    const done = new Promise<void>((resolve) => {
+      this.stream.once('finish', resolve);
+      this.stream.once('close', resolve);
+      this.stream.once('error', () => resolve());
+    });
+    this.stream.end();
+    await done;
+  }
+
+  /** A complete small response: head, body, end. */
+  async send(statusCode: number, headers: Record<string, string>, body: string | Uint8Array): Promise<void> {
+    // No content-length: RESPONSE_STREAM Function URLs always answer with chunked encoding.
+    this.commit(statusCode, headers);
+    // write() before end(), even for an empty body: the runtime writes the prelude only on the
+    // first write() call, never on end(chunk).
+    this.bytes += body.length;
+    if (!this.stream.write(body)) await once(this.stream, 'drain');
+    await this.end();
+  }
+}
+
+function tailOf(prev: string, chunk: string | Uint8Array): string {
+  let s: string;
+  if (typeof chunk === 'string') s = chunk.length >= 4 ? chunk.slice(-4) : prev + chunk;
+  else {
+    const n = chunk.length;
+    const take = Math.min(4, n);
+    s = '';
+    for (let i = n - take; i < n; i++) s += String.fromCharCode(chunk[i] ?? 0);
+    if (n < 4) s = prev + s;
+  }
+  return s.slice(-4);
+}

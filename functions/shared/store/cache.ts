@@ -1,0 +1,82 @@
+/**
+ * Small in-memory caches that keep AWS calls off the warm path.
+ *
+ * `TtlCache`: a value is served until its TTL ends, then loaded again before use (gateway keys:
+ * a revoked key stops working within one TTL). `SwrValue`: a value is served fresh for its TTL
+ * and stale after it while one background refresh runs, so no request waits on DynamoDB for a
+ * list that merely aged (routes, upstreams).
+ */
+export class TtlCache<V> {
+  private readonly map = new Map<string, { value: V; expires: number }>();
+  constructor(
+    private readonly maxEntries: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(key: string): V | undefined {
+    const hit = this.map.get(key);
+    if (!hit) return undefined;
+    if (hit.expires <= this.now()) {
+      this.map.delete(key);
+      return undefined;
+    }
+    return hit.value;
+  }
+
+  set(key: string, value: V, ttlMs: number): void {
+    if (this.map.size >= this.maxEntries) {
+      const oldest = this.map.keys().next();
+      if (!oldest.done) this.map.delete(oldest.value);
+    }
+    this.map.set(key, { value, expires: this.now() + ttlMs });
+  }
+
+  clear(): void {
+    this.map.clear();
+  }
+}
+
+export class SwrValue<V> {
+  private value: V | undefined;
+  private fetchedAt = 0;
+  private inflight: Promise<V> | undefined;
+
+  constructor(
+    private readonly load: () => Promise<V>,
+    private readonly ttlMs: () => number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async get(): Promise<V> {
+    if (this.value !== undefined) {
+      if (this.now() - this.fetchedAt >= this.ttlMs() && !this.inflight) {
+        // Stale: answer now, refresh beside the request. A failed refresh keeps the old value.
+        this.refresh().catch(() => undefined);
+      }
+      return this.value;
+    }
+    return this.refresh();
+  }
+
+  refresh(): Promise<V> {
+    if (this.inflight) return this.inflight;
+    this.inflight = this.load().then(
+      (v) => {
+        this.value = v;
+        this.fetchedAt = this.now();
+        this.inflight = undefined;
+        return v;
+      },
+      (err: unknown) => {
+        this.inflight = undefined;
+        throw err;
+      },
+    );
+    return this.inflight;
+  }
+
+  clear(): void {
+    this.value = undefined;
+    this.fetchedAt = 0;
+  }
+}

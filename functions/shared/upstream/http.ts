@@ -1,0 +1,88 @@
+/**
+ * Outbound HTTP to providers. Keep-alive agents live at module scope, so warm invocations reuse
+ * connections and no TCP/TLS handshake sits on the request path. node:http(s) rather than
+ * fetch: it hands us each body chunk as it arrives with less per-chunk machinery, and
+ * backpressure reaches the socket when we stop reading.
+ *
+ * Every call takes an AbortSignal (design invariant 7): Lambda never reports that the client
+ * went away, so deadlines are the only thing that stops an abandoned upstream stream.
+ */
+import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import { UpstreamError } from './errors.js';
+
+const agentOptions = { keepAlive: true, keepAliveMsecs: 15_000, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' as const };
+const httpAgent = new http.Agent(agentOptions);
+const httpsAgent = new https.Agent(agentOptions);
+
+export interface UpstreamResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: IncomingMessage;
+}
+
+export interface SendOptions {
+  method: 'POST' | 'GET';
+  headers: Record<string, string>;
+  body?: string | Buffer;
+  signal: AbortSignal;
+  /** The response head must arrive within this time or the attempt fails (retryable). */
+  headersTimeoutMs: number;
+}
+
+export function sendUpstream(url: URL, opts: SendOptions): Promise<UpstreamResponse> {
+  if (!opts.signal) throw new Error('upstream call without an AbortSignal');
+  const isHttps = url.protocol === 'https:';
+  const mod = isHttps ? https : http;
+  return new Promise<UpstreamResponse>((resolve, reject) => {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
+    const req = mod.request(url, {
+      method: opts.method,
+      headers,
+      agent: isHttps ? httpsAgent : httpAgent,
+      signal: opts.signal,
+    });
+    const timer = setTimeout(() => {
+      req.destroy(new UpstreamError('timeout', `no response head within ${opts.headersTimeoutMs} ms`, { retryable: true }));
+    }, opts.headersTimeoutMs);
+    req.once('response', (res) => {
+      clearTimeout(timer);
+      resolve({ status: res.statusCode ?? 502, headers: res.headers, body: res });
+    });
+    req.once('error', (err: Error) => {
+      clearTimeout(timer);
+      reject(classifyNetworkError(err, opts.signal));
+    });
+    req.setNoDelay(true);
+    req.end(opts.body);
+  });
+}
+
+function classifyNetworkError(err: Error, signal: AbortSignal): Error {
+  if (err instanceof UpstreamError) return err;
+  if (signal.aborted) {
+    const reason: unknown = signal.reason;
+    return reason instanceof UpstreamError
+      ? reason
+      : new UpstreamError('aborted', reason instanceof Error ? reason.message : 'aborted', { retryable: false });
+  }
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  const tls = code.startsWith('ERR_TLS') || code.includes('CERT') || code.startsWith('ERR_SSL');
+  return new UpstreamError(tls ? 'tls' : 'connect', `${code || err.name}: ${err.message}`, { retryable: true });
+}
+
+/** Reads a whole (small) body, bounded, honouring the signal. */
+export async function readBody(body: IncomingMessage, limit = 16 * 1024 * 1024): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of body as AsyncIterable<Buffer>) {
+    size += c.length;
+    if (size > limit) {
+      body.destroy();
+      throw new UpstreamError('protocol', `upstream body over ${limit} bytes`, { retryable: false });
+    }
+    chunks.push(c);
+  }
+  return chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks);
+}

@@ -1,0 +1,140 @@
+/**
+ * Upstream key pools: which (target, upstream, key) to try next for a route.
+ *
+ * Selection: the lowest priority number (highest tier) that still has a usable key, a weighted
+ * pick among that tier's targets, then round-robin over the upstream's keys so load spreads and
+ * no single key reaches its provider limit first. Key health (health.ts) decides what is usable:
+ * a "hard" cooldown (the provider said how long) is skipped; a "soft" one (plain backoff) is
+ * still tried as a last resort rather than failing the request outright; a key rejected with
+ * 401/403 is out of rotation; a key disabled after repeated 5xx gets one probe at a time.
+ *
+ * Upstream keys are decrypted on first use only, once per execution environment, and kept in
+ * memory only.
+ */
+import { gatewayConfig } from '../config.js';
+import { keyring, upstreamKeyContext } from '../crypto/keyring.js';
+import { SwrValue } from '../store/cache.js';
+import type { Route, RouteTarget, Upstream, UpstreamKeyRecord } from '../store/records.js';
+import { listUpstreamKeys, listUpstreams } from '../store/repo.js';
+import { healthOf, resetHealth, startProbe, usability, type Usability } from './health.js';
+
+export interface Candidate {
+  target: RouteTarget;
+  upstream: Upstream;
+  keyId: string;
+  /** Plaintext provider key: memory only, never logged. */
+  apiKey: string;
+}
+
+const ttl = (): number => gatewayConfig().cacheTtlMs;
+const upstreams = new SwrValue<Map<string, Upstream>>(
+  async () => new Map((await listUpstreams()).map((u) => [u.id, u])),
+  ttl,
+);
+const keyLists = new Map<string, SwrValue<UpstreamKeyRecord[]>>();
+const plaintexts = new Map<string, { ciphertext: string; value: Promise<string> }>();
+const rr = new Map<string, number>();
+
+const keyRef = (upstreamId: string, keyId: string): string => `${upstreamId}/${keyId}`;
+
+function keysOf(upstreamId: string): Promise<UpstreamKeyRecord[]> {
+  let v = keyLists.get(upstreamId);
+  if (!v) {
+    v = new SwrValue(() => listUpstreamKeys(upstreamId), ttl);
+    keyLists.set(upstreamId, v);
+  }
+  return v.get();
+}
+
+function decrypt(rec: UpstreamKeyRecord): Promise<string> {
+  const ref = keyRef(rec.upstreamId, rec.id);
+  const hit = plaintexts.get(ref);
+  if (hit && hit.ciphertext === rec.ciphertext) return hit.value;
+  const value = keyring().decrypt(rec.ciphertext, upstreamKeyContext(gatewayConfig().stage, rec.upstreamId, rec.id));
+  value.catch(() => plaintexts.delete(ref));
+  plaintexts.set(ref, { ciphertext: rec.ciphertext, value });
+  return value;
+}
+
+/**
+ * The next candidate for a route, skipping keys already tried in this request. Returns null
+ * when nothing is left; `soonestRetryMs` then says when a hard-cooling key frees up.
+ */
+export async function nextCandidate(
+  route: Route,
+  tried: ReadonlySet<string>,
+  random: () => number = Math.random,
+): Promise<{ candidate: Candidate | null; soonestRetryMs: number | undefined }> {
+  const now = Date.now();
+  const ups = await upstreams.get();
+  const tiers = [...new Set(route.targets.map((t) => t.priority))].sort((a, b) => a - b);
+  let soonest: number | undefined;
+  const states = new Map<string, Usability>();
+  const stateOf = async (ref: string): Promise<Usability> => {
+    let u = states.get(ref);
+    if (u === undefined) {
+      const h = await healthOf(ref);
+      u = usability(h, ref, now);
+      if (u === 'no' && h && !h.disabled) {
+        const free = h.probeAfter ?? h.until;
+        if (free > now) soonest = Math.min(soonest ?? Infinity, free - now);
+      }
+      states.set(ref, u);
+    }
+    return u;
+  };
+  // Ready keys first, then softly cooling ones, then (one at a time) keys due for a probe.
+  for (const pass of ['ready', 'soft', 'probe'] as const) {
+    for (const tier of tiers) {
+      const options: { target: RouteTarget; upstream: Upstream; keys: UpstreamKeyRecord[] }[] = [];
+      for (const target of route.targets) {
+        if (target.priority !== tier) continue;
+        const upstream = ups.get(target.upstream);
+        if (!upstream || upstream.disabled) continue;
+        const keys: UpstreamKeyRecord[] = [];
+        for (const k of await keysOf(upstream.id)) {
+          if (k.disabled) continue;
+          const ref = keyRef(upstream.id, k.id);
+          if (tried.has(ref)) continue;
+          if ((await stateOf(ref)) === pass) keys.push(k);
+        }
+        if (keys.length) options.push({ target, upstream, keys });
+      }
+      if (!options.length) continue;
+      const chosen = weightedPick(options, (o) => o.target.weight, random);
+      const n = rr.get(chosen.upstream.id) ?? 0;
+      rr.set(chosen.upstream.id, n + 1);
+      const key = chosen.keys[n % chosen.keys.length] as UpstreamKeyRecord;
+      if (pass === 'probe') startProbe(keyRef(chosen.upstream.id, key.id));
+      return {
+        candidate: { target: chosen.target, upstream: chosen.upstream, keyId: key.id, apiKey: await decrypt(key) },
+        soonestRetryMs: soonest,
+      };
+    }
+  }
+  return { candidate: null, soonestRetryMs: soonest };
+}
+
+function weightedPick<T>(items: T[], weight: (t: T) => number, random: () => number): T {
+  let total = 0;
+  for (const i of items) total += Math.max(0, weight(i));
+  if (total <= 0) return items[0] as T;
+  let r = random() * total;
+  for (const i of items) {
+    r -= Math.max(0, weight(i));
+    if (r < 0) return i;
+  }
+  return items[items.length - 1] as T;
+}
+
+export function candidateRef(c: Candidate): string {
+  return keyRef(c.upstream.id, c.keyId);
+}
+
+export function resetPools(): void {
+  upstreams.clear();
+  keyLists.clear();
+  plaintexts.clear();
+  rr.clear();
+  resetHealth();
+}

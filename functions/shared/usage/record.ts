@@ -1,0 +1,44 @@
+/**
+ * The usage record: exactly one per request, streamed or not, translated or not. It is written
+ * to the ledger before the handler returns and is also carried whole in the request's log line,
+ * so a record that DynamoDB never received can be replayed from the logs.
+ */
+import type { ClientProtocol, Protocol, TokenUsage } from './types.js';
+
+export interface AttemptRecord {
+  upstream: string;
+  upstreamKeyId: string;
+  model: string;
+  /** HTTP status, or a failure kind (connect, tls, timeout, idle, aborted). */
+  outcome: number | string;
+  ms: number;
+}
+
+export type CutShort = 'client' | 'deadline' | 'idle' | 'upstream' | null;
+
+export interface UsageRecord {
+  requestId: string;
+  lambdaRequestId: string;
+  time: string;
+  stage: string;
+  fn: string;
+  keyId: string | null;
+  model: string | null;
+  clientProtocol: ClientProtocol;
+  provider: Protocol | null;
+  upstreamId: string | null;
+  upstreamModel: string | null;
+  upstreamKeyId: string | null;
+  stream: boolean;
+  status: number;
+  errorType: string | null;
+  attempts: AttemptRecord[];
+  usage: TokenUsage | null;
+  costMicros: number;
+  ttfbMs: number | null;
+  durationMs: number;
+  upstreamMs: number;
+  overheadMs: number;
+  cutShort: CutShort;
+  notes: string[];
+}

@@ -1,0 +1,37 @@
+/**
+ * Token usage of one request, split the way providers bill it.
+ *
+ * Billing semantics: `inputTokens` is uncached input only (OpenAI's `prompt_tokens` minus
+ * `cached_tokens`; Anthropic's `input_tokens`, which already excludes cache reads and writes;
+ * Gemini's `promptTokenCount` minus `cachedContentTokenCount`). `outputTokens` includes
+ * reasoning; `reasoningTokens` is the part of it spent on thinking, never added twice.
+ */
+export interface TokenUsage {
+  inputTokens: number;
+  cacheReadTokens: number;
+  cacheWrite5mTokens: number;
+  cacheWrite1hTokens: number;
+  outputTokens: number;
+  reasoningTokens: number;
+  /** The thinking share was estimated from streamed text (Anthropic folds it into output). */
+  reasoningEstimated: boolean;
+  /** Counts were estimated by EzyBus because the upstream never reported them (cut stream). */
+  estimated: boolean;
+}
+
+export function emptyUsage(): TokenUsage {
+  return {
+    inputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWrite5mTokens: 0,
+    cacheWrite1hTokens: 0,
+    outputTokens: 0,
+    reasoningTokens: 0,
+    reasoningEstimated: false,
+    estimated: false,
+  };
+}
+
+export type Protocol = 'openai' | 'anthropic' | 'gemini';
+/** Protocols a client may speak to EzyBus. */
+export type ClientProtocol = 'openai' | 'anthropic';

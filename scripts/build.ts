@@ -1,0 +1,42 @@
+/**
+ * Bundles each Lambda entry the way the CDK stack does (esbuild, ESM, minified, node24) into
+ * dist/functions/, and prints each bundle's size. `npm run build -- --metafile` also writes
+ * esbuild's metafile for bundle analysis.
+ */
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { build } from 'esbuild';
+
+export const ENTRIES = ['functions/chat-completions.ts', 'functions/messages.ts', 'functions/models.ts'];
+const root = new URL('..', import.meta.url).pathname;
+
+export async function bundle(outdir = join(root, 'dist/functions'), metafile = false): Promise<Record<string, number>> {
+  mkdirSync(outdir, { recursive: true });
+  const sizes: Record<string, number> = {};
+  for (const entry of ENTRIES) {
+    const name = basename(entry, '.ts');
+    const outfile = join(outdir, `${name}.mjs`);
+    const result = await build({
+      entryPoints: [join(root, entry)],
+      outfile,
+      bundle: true,
+      minify: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node24',
+      // Some AWS SDK modules still call require(); give the ESM bundle one.
+      banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+      metafile,
+      logLevel: 'warning',
+      legalComments: 'none',
+    });
+    if (metafile && result.metafile) writeFileSync(`${outfile}.meta.json`, JSON.stringify(result.metafile));
+    sizes[name] = statSync(outfile).size;
+  }
+  return sizes;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const sizes = await bundle(undefined, process.argv.includes('--metafile'));
+  for (const [name, size] of Object.entries(sizes)) console.log(`${name.padEnd(18)} ${(size / 1024).toFixed(1)} KiB`);
+}

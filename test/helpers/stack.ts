@@ -1,0 +1,65 @@
+/**
+ * A whole local EzyBus for integration tests: the provider simulator, dynalite, the local
+ * keyring and the Lambda handlers behind the local Function URL runtime — all on 127.0.0.1,
+ * configured through the same operator operations the CLI uses.
+ */
+import { addUpstream, addUpstreamKey, createGatewayKey, setRoute } from '../../bin/cli/ops.js';
+import { startLocalGateway, type LocalGateway } from '../../bin/local/gateway.js';
+import { startSimulator, type Simulator } from '../sim/server.js';
+
+export interface Stack {
+  url: string;
+  key: string;
+  sim: Simulator;
+  gw: LocalGateway;
+  close(): Promise<void>;
+}
+
+export const MODELS = { openai: 'gpt-test', anthropic: 'claude-test', gemini: 'gemini-test' } as const;
+export const UPSTREAM_MODELS = { openai: 'gpt-4o-sim', anthropic: 'claude-sonnet-sim', gemini: 'gemini-2.5-flash-sim' } as const;
+
+export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+  const sim = await startSimulator({ seed: 7 });
+  const gw = await startLocalGateway({ env });
+  for (const protocol of ['openai', 'anthropic', 'gemini'] as const) {
+    const id = `sim-${protocol}`;
+    await addUpstream(id, protocol, sim.url);
+    await addUpstreamKey(id, `sim-key-${protocol}`, `${protocol}-k1`);
+    await setRoute(MODELS[protocol], [{ upstream: id, model: UPSTREAM_MODELS[protocol] }], { ownedBy: protocol });
+  }
+  const { key } = await createGatewayKey({ name: 'integration' });
+  return {
+    url: gw.url,
+    key,
+    sim,
+    gw,
+    async close() {
+      await gw.close();
+      await sim.close();
+    },
+  };
+}
+
+/** Reads an SSE response body, returning the raw text and the arrival time of each read. */
+export async function readAll(res: Response): Promise<{ text: string; reads: { at: number; text: string }[] }> {
+  const reader = res.body!.getReader();
+  const dec = new TextDecoder();
+  const reads: { at: number; text: string }[] = [];
+  let text = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    const t = dec.decode(value, { stream: true });
+    reads.push({ at: performance.now(), text: t });
+    text += t;
+  }
+  return { text, reads };
+}
+
+/** The `data:` payloads of an SSE text, in order (comments and event lines dropped). */
+export function dataLines(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .filter((l) => l.startsWith('data:'))
+    .map((l) => l.slice(5).trimStart());
+}

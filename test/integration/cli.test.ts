@@ -1,0 +1,137 @@
+/**
+ * The `ezybus` CLI as an operator runs it (a child process on a local store directory): every
+ * command, and bad input answered with a clear message and exit code 2.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = new URL('../..', import.meta.url).pathname;
+const data = mkdtempSync(join(tmpdir(), 'ezybus-cli-'));
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'bin/ezybus.ts'), ...args, '--data', data],
+      { cwd: root, env: { ...process.env, ...env }, timeout: 60_000 },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('ezybus CLI (local store)', () => {
+  let keyId = '';
+
+  it('prints help for every command', async () => {
+    for (const c of [[], ['keys', '--help'], ['upstreams', '--help'], ['routes', '--help'], ['usage', '--help'], ['ledger', '--help']]) {
+      const r = await cli(c);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/Usage/);
+    }
+  });
+
+  it('creates a key, shows it once, lists it without the secret', async () => {
+    const r = await cli(['keys', 'create', '--name', 'alice', '--models', 'gpt-*', '--rpm', '60', '--json']);
+    expect(r.code).toBe(0);
+    const created = JSON.parse(r.stdout) as { id: string; key: string; prefix: string };
+    expect(created.key).toMatch(/^sk-eb-[0-9A-Za-z]{32}$/);
+    keyId = created.id;
+    const list = await cli(['keys', 'list', '--json']);
+    expect(list.stdout).toContain(created.prefix);
+    expect(list.stdout).not.toContain(created.key);
+    expect(list.stdout).not.toContain('hash');
+  });
+
+  it('updates and revokes a key', async () => {
+    expect((await cli(['keys', 'update', '--id', keyId, '--tpm', '1000'])).code).toBe(0);
+    expect((await cli(['keys', 'revoke', '--id', keyId])).code).toBe(0);
+    const list = JSON.parse((await cli(['keys', 'list', '--json'])).stdout) as { id: string; disabled?: boolean; tpm?: number }[];
+    expect(list.find((k) => k.id === keyId)).toMatchObject({ disabled: true, tpm: 1000 });
+  });
+
+  it('adds upstreams with keys from the environment, never echoing them', async () => {
+    const r = await cli(['upstreams', 'add', '--id', 'oa', '--protocol', 'openai', '--base-url', 'https://api.openai.com', '--key-env', 'CANARY'], {
+      CANARY: 'sk-proj-CANARYCANARY9876',
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('…9876');
+    expect(r.stdout).not.toContain('CANARYCANARY');
+    const list = await cli(['upstreams', 'list', '--json']);
+    expect(list.stdout).not.toContain('CANARYCANARY');
+    const rows = JSON.parse(list.stdout) as { id: string; keys: { id: string }[] }[];
+    expect(rows[0]?.keys).toHaveLength(1);
+    const rot = await cli(['upstreams', 'rotate', '--id', 'oa', '--key-env', 'NEWKEY', '--retire', rows[0]!.keys[0]!.id], { NEWKEY: 'sk-proj-NEWNEWNEW1111' });
+    expect(rot.code).toBe(0);
+    expect((await cli(['upstreams', 'reencrypt'])).stdout).toMatch(/Re-encrypted 2/);
+  });
+
+  it('sets and lists routes', async () => {
+    expect((await cli(['routes', 'set', '--model', 'gpt-4.1', '--target', 'oa:gpt-4.1:2:0'])).code).toBe(0);
+    const list = JSON.parse((await cli(['routes', 'list', '--json'])).stdout) as { model: string; targets: { weight: number }[] }[];
+    expect(list[0]).toMatchObject({ model: 'gpt-4.1', targets: [{ weight: 2 }] });
+  });
+
+  it('refuses bad input with a clear message and exit code 2', async () => {
+    const cases: [string[], RegExp][] = [
+      [['nope'], /unknown command 'nope'/],
+      [['keys', 'create'], /--name is required/],
+      [['keys', 'create', '--name', 'x', '--rpm', 'many'], /--rpm must be a non-negative integer/],
+      [['keys', 'create', '--name', 'x', '--expires', 'tomorrow'], /--expires must be an ISO date/],
+      [['keys', 'revoke', '--id', 'gk_missing'], /no gateway key/],
+      [['upstreams', 'add', '--id', 'x', '--protocol', 'cohere', '--base-url', 'https://x'], /--protocol must be openai, anthropic or gemini/],
+      [['routes', 'set', '--model', 'm', '--target', 'ghost:m'], /unknown upstream 'ghost'/],
+      [['routes', 'set', '--model', 'm', '--target', 'broken'], /--target must be UPSTREAM:MODEL/],
+      [['usage', '--from', '24-11-2026'], /--from must be YYYY-MM-DD/],
+      [['ledger', 'replay'], /needs a FILE/],
+    ];
+    for (const [args, msg] of cases) {
+      const r = await cli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(msg);
+    }
+  });
+
+  it('replays usage records from log lines idempotently, and reports usage as CSV', async () => {
+    const record = {
+      requestId: 'req-replay-1',
+      lambdaRequestId: 'x',
+      time: '2026-11-24T10:00:00.000Z',
+      stage: 'local',
+      fn: 'chat-completions',
+      keyId,
+      model: 'gpt-4.1',
+      clientProtocol: 'openai',
+      provider: 'openai',
+      upstreamId: 'oa',
+      upstreamModel: 'gpt-4.1',
+      upstreamKeyId: 'uk_1',
+      stream: false,
+      status: 200,
+      errorType: null,
+      attempts: [],
+      usage: { inputTokens: 10, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, outputTokens: 5, reasoningTokens: 0, reasoningEstimated: false, estimated: false },
+      costMicros: 123,
+      ttfbMs: 1,
+      durationMs: 2,
+      upstreamMs: 1,
+      overheadMs: 1,
+      cutShort: null,
+      notes: [],
+    };
+    const file = join(data, 'lines.log');
+    writeFileSync(file, `not json\n${JSON.stringify({ level: 'info', msg: 'request', record })}\n`);
+    const first = await cli(['ledger', 'replay', file]);
+    expect(first.stdout).toMatch(/1 usage records: 1 written, 0 already/);
+    const second = await cli(['ledger', 'replay', file]);
+    expect(second.stdout).toMatch(/1 usage records: 0 written, 1 already/);
+    const csv = (await cli(['usage', '--csv'])).stdout.trim().split('\n');
+    expect(csv[0]).toBe(
+      'day,key_id,key_name,model,requests,errors,inputTokens,cacheReadTokens,cacheWrite5mTokens,cacheWrite1hTokens,outputTokens,reasoningTokens,costMicros,cost_usd',
+    );
+    // Replayed twice, counted once.
+    expect(csv.slice(1)).toEqual([`2026-11-24,${keyId},alice,gpt-4.1,1,0,10,0,0,0,5,0,123,0.000123`]);
+  });
+});

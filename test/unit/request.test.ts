@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import type { GatewayError } from '../../functions/shared/gateway/errors.js';
+import { parseClientRequest, rewriteModel, topLevelStringValue } from '../../functions/shared/gateway/request.js';
+
+describe('rewriteModel', () => {
+  it('edits only the top-level model value and keeps every other byte', () => {
+    const text =
+      '{ "messages":[{"role":"user","content":"say \\"model\\": no","model":"inner"}],\n "model" : "claude-x", "seed": 12345678901234567890, "z": 1.50, "thinking":{"type":"adaptive"}}';
+    const out = rewriteModel(text, 'claude-sonnet-4-5');
+    expect(out).toBe(text.replace('"claude-x"', '"claude-sonnet-4-5"'));
+    // Numbers JSON.parse would mangle survive as written.
+    expect(out).toContain('12345678901234567890');
+    expect(out).toContain('1.50');
+  });
+
+  it('returns the text itself when the name is unchanged', () => {
+    const text = '{"model":"a","messages":[]}';
+    expect(rewriteModel(text, 'a')).toBe(text);
+  });
+
+  it('handles escaped model names', () => {
+    const text = '{"model":"we\\"ird\\u00e9","messages":[]}';
+    expect(JSON.parse(rewriteModel(text, 'b'))).toEqual({ model: 'b', messages: [] });
+  });
+
+  it('is exact for arbitrary objects (property)', () => {
+    const json = fc.jsonValue({ maxDepth: 3 });
+    fc.assert(
+      fc.property(fc.dictionary(fc.string().filter((k) => k !== 'model' && k !== '__proto__'), json), fc.string(), fc.string(), (obj, before, after) => {
+        const text = JSON.stringify({ ...obj, model: before }, null, Math.random() < 0.5 ? 2 : undefined);
+        const out = rewriteModel(text, after);
+        expect(JSON.parse(out)).toEqual(JSON.parse(JSON.stringify({ ...obj, model: after })));
+        const span = topLevelStringValue(text, 'model');
+        expect(span).toBeDefined();
+        expect(out.slice(0, span![0])).toBe(text.slice(0, span![0]));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('parseClientRequest', () => {
+  const err = (fn: () => unknown): GatewayError => {
+    try {
+      fn();
+    } catch (e) {
+      return e as GatewayError;
+    }
+    throw new Error('expected an error');
+  };
+
+  it('keeps unknown fields and reads model and stream', () => {
+    const r = parseClientRequest('anthropic', '{"model":"m","max_tokens":5,"messages":[],"stream":true,"output_config":{"effort":"high"}}');
+    expect(r).toMatchObject({ model: 'm', stream: true });
+    expect(r.json.output_config).toEqual({ effort: 'high' });
+  });
+
+  it.each([
+    ['openai', '', 'empty'],
+    ['openai', '{"model":', 'not valid JSON'],
+    ['openai', '[1,2]', 'JSON object'],
+    ['openai', '{"messages":[{"role":"user","content":"x"}]}', "'model' is required"],
+    ['openai', '{"model":"m"}', "'messages' is required"],
+    ['openai', '{"model":"m","messages":[]}', 'at least one'],
+    ['anthropic', '{"model":"m","messages":[]}', "'max_tokens' is required"],
+    ['anthropic', '{"model":"m","messages":[],"max_tokens":0}', "'max_tokens' is required"],
+    ['openai', '{"model":"m","messages":[{}],"stream":"yes"}', "'stream' must be a boolean"],
+  ] as const)('%s %j → 400 (%s)', (protocol, body, message) => {
+    const e = err(() => parseClientRequest(protocol, body));
+    expect(e.status).toBe(400);
+    expect(e.message).toContain(message);
+  });
+});
