@@ -13,6 +13,8 @@ import dynalite from 'dynalite';
 import { resetGatewayConfig } from '../../functions/shared/config.js';
 import { resetKeyring } from '../../functions/shared/crypto/keyring.js';
 import { resetAuthCache } from '../../functions/shared/gateway/auth.js';
+import { resetLimits } from '../../functions/shared/gateway/limits.js';
+import { resetPricing } from '../../functions/shared/gateway/pricing.js';
 import { resetRoutes } from '../../functions/shared/gateway/routes.js';
 import { installLocalAwsLambda, startLocalRuntime, type LocalRuntime } from '../../functions/shared/runtime/local-runtime.js';
 import type { StreamingHandler } from '../../functions/shared/runtime/awslambda.js';
@@ -64,6 +66,8 @@ export function configureProcess(env: Record<string, string>): void {
   resetAuthCache();
   resetRoutes();
   resetPools();
+  resetPricing();
+  resetLimits();
 }
 
 export async function startStore(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { GatewayError } from '../../functions/shared/gateway/errors.js';
-import { parseClientRequest, rewriteModel, topLevelStringValue } from '../../functions/shared/gateway/request.js';
+import { ensureIncludeUsage, parseClientRequest, rewriteModel, topLevelStringValue } from '../../functions/shared/gateway/request.js';
 
 describe('rewriteModel', () => {
   it('edits only the top-level model value and keeps every other byte', () => {
@@ -70,5 +70,26 @@ describe('parseClientRequest', () => {
     const e = err(() => parseClientRequest(protocol, body));
     expect(e.status).toBe(400);
     expect(e.message).toContain(message);
+  });
+});
+
+describe('ensureIncludeUsage', () => {
+  it('adds stream_options when absent, editing nothing else', () => {
+    const text = '{"model":"m","stream":true,"messages":[{"role":"user","content":"x"}]}';
+    const r = ensureIncludeUsage(text);
+    expect(r.stripUsage).toBe(true);
+    expect(JSON.parse(r.text)).toEqual({ ...JSON.parse(text), stream_options: { include_usage: true } });
+  });
+
+  it('merges into an existing stream_options object', () => {
+    const text = '{"model":"m","stream_options":{"include_obfuscation":false},"seed":12345678901234567890}';
+    const r = ensureIncludeUsage(text);
+    expect(r.stripUsage).toBe(true);
+    expect(r.text).toBe('{"model":"m","stream_options":{"include_obfuscation":false,"include_usage":true},"seed":12345678901234567890}');
+  });
+
+  it('leaves a client that asked alone (and its usage chunk reaches it)', () => {
+    const text = '{"model":"m","stream_options":{"include_usage":true}}';
+    expect(ensureIncludeUsage(text)).toEqual({ text, stripUsage: false });
   });
 });

@@ -16,13 +16,14 @@ import { candidateRef, nextCandidate, type Candidate } from '../upstream/pool.js
 import { authHeaders, upstreamUrl } from '../upstream/providers.js';
 import { KEY_REJECTED_STATUSES, nearLimitResetMs, RETRYABLE_STATUSES, retryAfterMs } from '../upstream/retry-facts.js';
 import type { AttemptRecord } from '../usage/record.js';
-import type { ClientProtocol } from '../usage/types.js';
+import type { ClientProtocol, TokenUsage } from '../usage/types.js';
 import { authenticate, checkOrigin, extractKey } from './auth.js';
 import { deliverJson, deliverStream, type Delivery } from './deliver.js';
 import { GatewayError } from './errors.js';
 import { asGatewayError, finish, newRecord } from './finish.js';
 import { Heartbeat } from './heartbeat.js';
 import { buildLeg } from './legs.js';
+import { attributeCacheWrites, priceUsage } from './pricing.js';
 import { admit, estimateTokens } from './limits.js';
 import { errorBody, errorEvent, errorHeaders } from './render.js';
 import { decodeBody, parseClientRequest, type ClientRequest } from './request.js';
@@ -131,9 +132,13 @@ async function handleCompletion(
     rec.notes = notes;
     rec.status = d.status;
     rec.errorType = d.errorType;
-    rec.usage = d.usage;
+    rec.usage = d.usage ? billable(f, cand, d.usage) : null;
     rec.cutShort = d.cutShort;
     rec.ttfbMs = d.firstByteAt;
+    const priced = await priceUsage(cand.upstream.protocol, cand.target.model, rec.usage);
+    rec.costMicros = priced.costMicros;
+    rec.priceSource = priced.priceSource;
+    rec.priceVersion = priced.priceVersion;
   } catch (err) {
     const ge = asGatewayError(err, requestId);
     rec.status = ge.status;
@@ -150,6 +155,11 @@ async function handleCompletion(
     await settle?.(u ? u.inputTokens + u.cacheReadTokens + u.cacheWrite5mTokens + u.cacheWrite1hTokens + u.outputTokens : null);
     await finish(rec, startedAt);
   }
+}
+
+/** Usage as billed: Anthropic cache writes attributed to 5 m / 1 h when the split is missing. */
+function billable(f: Flow, cand: Candidate, u: TokenUsage): TokenUsage {
+  return cand.upstream.protocol === 'anthropic' && f.client === 'anthropic' ? attributeCacheWrites(u, f.req.json) : u;
 }
 
 async function attempt(f: Flow): Promise<{ delivery: Delivery; cand: Candidate; notes: string[] }> {
@@ -233,6 +243,7 @@ async function attempt(f: Flow): Promise<{ delivery: Delivery; cand: Candidate; 
       idleTimeoutMs: cfg.idleTimeoutMs,
       requestId: f.requestId,
       startedAt: f.startedAt,
+      price: async (u) => (await priceUsage(cand.upstream.protocol, cand.target.model, billable(f, cand, u))).costMicros,
     });
     rec.ms = Math.round(performance.now() - t0);
     return { delivery: d, cand, notes: leg.notes };

@@ -16,6 +16,7 @@ import { GatewayError } from './errors.js';
 import type { Heartbeat } from './heartbeat.js';
 import { bodyUsage, translatedBody, translatedError, translatedStream, usageTap, type Leg } from './legs.js';
 import { errorEvent } from './render.js';
+import { createUsageStripper } from './usage-strip.js';
 import type { ClientRequest } from './request.js';
 
 export interface Delivery {
@@ -43,6 +44,21 @@ export interface DeliverContext {
   idleTimeoutMs: number;
   requestId: string;
   startedAt: number;
+  /** Prices the usage of a non-stream answer so its headers can carry usage and cost. */
+  price(usage: TokenUsage): Promise<number>;
+}
+
+/** Usage and cost of a non-stream response, as headers (stream usage is in the stream itself). */
+export function usageHeaders(u: TokenUsage, costMicros: number): Record<string, string> {
+  return {
+    'x-ezybus-input-tokens': String(u.inputTokens),
+    'x-ezybus-cache-read-tokens': String(u.cacheReadTokens),
+    'x-ezybus-cache-write-tokens': String(u.cacheWrite5mTokens + u.cacheWrite1hTokens),
+    'x-ezybus-output-tokens': String(u.outputTokens),
+    'x-ezybus-reasoning-tokens': String(u.reasoningTokens),
+    'x-ezybus-cost-micros': String(costMicros),
+    'x-ezybus-cost-usd': (costMicros / 1e6).toFixed(6),
+  };
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {
@@ -80,8 +96,10 @@ export async function deliverJson(ctx: DeliverContext): Promise<Delivery> {
     status = t.status;
   }
   const contentType = leg.passThrough ? (headerValue(res.headers['content-type']) ?? 'application/json') : 'application/json';
+  const headers = responseHeaders(ctx, contentType);
+  if (usage) Object.assign(headers, usageHeaders(usage, await ctx.price(usage)));
   const firstByteAt = performance.now() - ctx.startedAt;
-  await ctx.out.send(status, responseHeaders(ctx, contentType), body);
+  await ctx.out.send(status, headers, body);
   return { status, usage, errorType: ok ? null : 'upstream', cutShort: null, firstByteAt };
 }
 
@@ -123,14 +141,18 @@ export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
     if (leg.passThrough) {
       const tap = usageTap(leg.upstreamProtocol);
       const parser = createSseParser((e) => tap.event(e));
+      const strip = leg.stripUsage ? createUsageStripper() : undefined;
       for await (const chunk of res.body as AsyncIterable<Buffer>) {
         idle.refresh();
         ctx.heartbeat?.touch();
         firstByteAt ??= performance.now() - ctx.startedAt;
-        const written = out.write(chunk); // bytes are with the response stream from here on
+        const bytes = strip ? strip.push(chunk) : chunk;
+        const written = bytes ? out.write(bytes) : undefined; // with the response stream from here on
         parser.push(chunk);
         await written;
       }
+      const rest = strip?.end();
+      if (rest) await out.write(rest);
       parser.end();
       const r = tap.result();
       usage = r.usage;

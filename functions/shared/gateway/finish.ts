@@ -34,6 +34,8 @@ export function newRecord(requestId: string, event: FunctionUrlEvent, fn: string
     attempts: [],
     usage: null,
     costMicros: 0,
+    priceSource: 'unknown',
+    priceVersion: '',
     ttfbMs: null,
     durationMs: 0,
     upstreamMs: 0,

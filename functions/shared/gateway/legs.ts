@@ -18,12 +18,14 @@ import { completionPath, forwardedHeaders } from '../upstream/providers.js';
 import type { Candidate } from '../upstream/pool.js';
 import type { ClientProtocol, Protocol, TokenUsage } from '../usage/types.js';
 import type { ClientRequest } from './request.js';
-import { rewriteModel } from './request.js';
+import { ensureIncludeUsage, rewriteModel } from './request.js';
 
 export const DEFAULT_MAX_TOKENS = 4096;
 
 export interface Leg {
   passThrough: boolean;
+  /** EzyBus asked an OpenAI upstream for usage the client did not ask for: keep it from the client. */
+  stripUsage: boolean;
   upstreamProtocol: Protocol;
   path: string;
   body: string;
@@ -41,11 +43,15 @@ export function buildLeg(
   const upstream = cand.upstream.protocol;
   const model = cand.target.model;
   if (upstream === client) {
+    let body = rewriteModel(req.text, model);
+    let stripUsage = false;
+    if (upstream === 'openai' && req.stream) ({ text: body, stripUsage } = ensureIncludeUsage(body));
     return {
       passThrough: true,
+      stripUsage,
       upstreamProtocol: upstream,
       path: completionPath(upstream, model, req.stream),
-      body: rewriteModel(req.text, model),
+      body,
       headers: { 'content-type': 'application/json', ...forwardedHeaders(upstream, clientHeaders) },
       notes: [],
     };
@@ -58,7 +64,7 @@ export function buildLeg(
   });
   const headers: Record<string, string> = { 'content-type': 'application/json', ...plan.headers };
   if (upstream === 'anthropic') Object.assign(headers, forwardedHeaders('anthropic', clientHeaders), plan.headers);
-  return { passThrough: false, upstreamProtocol: upstream, path: plan.path, body: plan.body, headers, notes: plan.notes };
+  return { passThrough: false, stripUsage: false, upstreamProtocol: upstream, path: plan.path, body: plan.body, headers, notes: plan.notes };
 }
 
 export interface UsageTap {

@@ -65,6 +65,35 @@ export function rewriteModel(text: string, model: string): string {
 
 /** [start, end) of the JSON string value of a top-level key, scanning the text once. */
 export function topLevelStringValue(text: string, key: string): [number, number] | undefined {
+  const span = topLevelValue(text, key);
+  return span && text.charCodeAt(span[0]) === 34 ? span : undefined;
+}
+
+/**
+ * OpenAI streams report usage only when asked (`stream_options.include_usage`). EzyBus always
+ * needs it for billing, so it asks on the client's behalf, editing only that one field's text;
+ * `stripUsage` tells the relay to keep the extra usage chunk from a client that did not ask.
+ */
+export function ensureIncludeUsage(text: string): { text: string; stripUsage: boolean } {
+  const span = topLevelValue(text, 'stream_options');
+  if (!span) {
+    const open = text.indexOf('{');
+    return { text: `${text.slice(0, open + 1)}"stream_options":{"include_usage":true},${text.slice(open + 1)}`, stripUsage: true };
+  }
+  let current: unknown;
+  try {
+    current = JSON.parse(text.slice(span[0], span[1]));
+  } catch {
+    return { text, stripUsage: false };
+  }
+  if (!current || typeof current !== 'object' || Array.isArray(current)) return { text, stripUsage: false };
+  const so = current as Record<string, unknown>;
+  if (so.include_usage === true) return { text, stripUsage: false };
+  return { text: text.slice(0, span[0]) + JSON.stringify({ ...so, include_usage: true }) + text.slice(span[1]), stripUsage: true };
+}
+
+/** [start, end) of the JSON value (any type) of a top-level key, scanning the text once. */
+export function topLevelValue(text: string, key: string): [number, number] | undefined {
   let depth = 0;
   let i = 0;
   const n = text.length;
@@ -80,7 +109,7 @@ export function topLevelStringValue(text: string, key: string): [number, number]
         if (text.charCodeAt(j) === 58 /* : */) {
           j++;
           while (j < n && isWs(text.charCodeAt(j))) j++;
-          if (name === key && text.charCodeAt(j) === 34) return [j, stringEnd(text, j)];
+          if (name === key) return [j, valueEnd(text, j)];
           expectKey = false;
           i = j;
           continue;
@@ -97,6 +126,37 @@ export function topLevelStringValue(text: string, key: string): [number, number]
     i++;
   }
   return undefined;
+}
+
+/** End of the JSON value starting at `start` (string, object, array, number or literal). */
+function valueEnd(text: string, start: number): number {
+  const c = text.charCodeAt(start);
+  if (c === 34) return stringEnd(text, start);
+  if (c === 123 || c === 91) {
+    let depth = 0;
+    let i = start;
+    while (i < text.length) {
+      const d = text.charCodeAt(i);
+      if (d === 34) {
+        i = stringEnd(text, i);
+        continue;
+      }
+      if (d === 123 || d === 91) depth++;
+      else if (d === 125 || d === 93) {
+        depth--;
+        if (depth === 0) return i + 1;
+      }
+      i++;
+    }
+    return text.length;
+  }
+  let i = start;
+  while (i < text.length) {
+    const d = text.charCodeAt(i);
+    if (d === 44 || d === 125 || d === 93 || isWs(d)) break;
+    i++;
+  }
+  return i;
 }
 
 function stringEnd(text: string, start: number): number {

@@ -34,7 +34,10 @@ export interface UsageRecord {
   errorType: string | null;
   attempts: AttemptRecord[];
   usage: TokenUsage | null;
+  /** Integer micro-dollars at the price in force when the request finished. */
   costMicros: number;
+  priceSource: 'override' | 'builtin' | 'unknown';
+  priceVersion: string;
   ttfbMs: number | null;
   durationMs: number;
   upstreamMs: number;

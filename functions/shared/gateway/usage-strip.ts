@@ -1,0 +1,44 @@
+import { StringDecoder } from 'node:string_decoder';
+
+/**
+ * Keeps the usage chunk that EzyBus asked for on a client's behalf out of that client's
+ * OpenAI stream. Bytes pass through as they arrive except that an event is held until its
+ * blank line arrives (events are single JSON lines and almost always arrive whole in one read,
+ * so this holds nothing back in practice), and the one event with `"choices":[]` and a usage
+ * object is dropped. Only used when the client did not ask for usage itself.
+ */
+export function createUsageStripper(): { push(chunk: Buffer): Buffer | null; end(): Buffer | null } {
+  const decoder = new StringDecoder('utf8');
+  let pending = '';
+  const isUsageEvent = (event: string): boolean => {
+    if (!event.includes('"usage"') || !event.includes('"choices"')) return false;
+    const data = event.split(/\r?\n/).find((l) => l.startsWith('data:'));
+    if (!data) return false;
+    try {
+      const obj = JSON.parse(data.slice(5)) as { choices?: unknown; usage?: unknown };
+      return Array.isArray(obj.choices) && obj.choices.length === 0 && !!obj.usage;
+    } catch {
+      return false;
+    }
+  };
+  return {
+    push(chunk) {
+      pending += decoder.write(chunk);
+      let out = '';
+      for (;;) {
+        const m = /\r?\n\r?\n/.exec(pending);
+        if (!m) break;
+        const end = m.index + m[0].length;
+        const event = pending.slice(0, end);
+        pending = pending.slice(end);
+        if (!isUsageEvent(event)) out += event;
+      }
+      return out ? Buffer.from(out, 'utf8') : null;
+    },
+    end() {
+      const rest = pending + decoder.end();
+      pending = '';
+      return rest ? Buffer.from(rest, 'utf8') : null;
+    },
+  };
+}
