@@ -65,7 +65,12 @@ Per key, model and day, from the ledger's running totals.`,
                                   are left as they are, so replaying twice changes nothing.`,
   routes: `Usage:
   ezybus routes set --model PUBLIC --target UPSTREAM:MODEL[:WEIGHT[:PRIORITY]] [--target …]
-                    [--max-tokens N] [--inactive]
+                    [--max-tokens N] [--hedge-after-ms N] [--failover-statuses 429,500,503,529]
+                    [--early-commit] [--inactive]
+
+--hedge-after-ms      start a second attempt on another key when the first shows no content in N ms
+--early-commit        non-stream requests: answer 200 at once and send whitespace while waiting
+                      (errors then arrive in the JSON body, not as a status)
   ezybus routes list [--json]`,
 };
 
@@ -300,9 +305,18 @@ async function routes(p: Parsed, sub: string | undefined): Promise<void> {
     const known = new Set((await listUpstreams()).map((u) => u.id));
     for (const t of targets) if (!known.has(t.upstream)) throw new UsageError(`unknown upstream '${t.upstream}' (see ezybus upstreams list)`);
     const maxTokens = int(p, 'max-tokens');
+    const hedge = int(p, 'hedge-after-ms');
+    const statusesRaw = one(p, 'failover-statuses');
+    const statuses = statusesRaw?.split(',').map((x) => Number(x.trim()));
+    if (statuses && statuses.some((x) => !Number.isInteger(x) || x < 400 || x > 599)) {
+      throw new UsageError(`--failover-statuses must be HTTP statuses 400–599, got '${statusesRaw}'`);
+    }
     const r = await setRoute(required(p, 'model'), targets, {
       active: !p.options.has('inactive'),
       ...(maxTokens !== undefined ? { maxTokensDefault: maxTokens } : {}),
+      ...(hedge !== undefined ? { hedgeAfterMs: hedge } : {}),
+      ...(statuses ? { failoverStatuses: statuses } : {}),
+      ...(p.options.has('early-commit') ? { earlyCommit: true } : {}),
     });
     print(`Route ${r.model} → ${r.targets.map((t) => `${t.upstream}:${t.model}`).join(', ')}`);
     return;
@@ -340,7 +354,7 @@ async function ledger(p: Parsed, sub: string | undefined): Promise<void> {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const p = parseArgs(argv, new Set(['help', 'json', 'inactive', 'csv']));
+  const p = parseArgs(argv, new Set(['help', 'json', 'inactive', 'csv', 'early-commit']));
   const [cmd, sub] = p.positionals;
   if (!cmd || (cmd === 'help' && !sub)) {
     print(HELP.main as string);

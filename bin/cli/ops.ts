@@ -69,7 +69,7 @@ export async function addUpstreamKey(upstreamId: string, apiKey: string, keyId?:
 export async function setRoute(
   model: string,
   targets: Array<Partial<RouteTarget> & Pick<RouteTarget, 'upstream' | 'model'>>,
-  extra: Partial<Pick<Route, 'active' | 'ownedBy' | 'maxTokensDefault'>> = {},
+  extra: Partial<Pick<Route, 'active' | 'ownedBy' | 'maxTokensDefault' | 'hedgeAfterMs' | 'failoverStatuses' | 'earlyCommit'>> = {},
 ): Promise<Route> {
   if (!targets.length) throw new Error('a route needs at least one target');
   const route: Route = {
@@ -80,6 +80,9 @@ export async function setRoute(
   };
   if (extra.ownedBy) route.ownedBy = extra.ownedBy;
   if (extra.maxTokensDefault !== undefined) route.maxTokensDefault = extra.maxTokensDefault;
+  if (extra.hedgeAfterMs !== undefined) route.hedgeAfterMs = extra.hedgeAfterMs;
+  if (extra.failoverStatuses?.length) route.failoverStatuses = extra.failoverStatuses;
+  if (extra.earlyCommit) route.earlyCommit = true;
   await putRoute(route);
   return route;
 }

@@ -38,6 +38,8 @@ export interface LocalGatewayOptions {
    * bundles (dist/functions/*.mjs) to measure exactly what Lambda runs.
    */
   loadHandlers?: () => Promise<Record<string, StreamingHandler>>;
+  /** Use a store that is already running (a second gateway instance on the same tables). */
+  dynamoEndpoint?: string;
 }
 
 export interface LocalGateway {
@@ -45,7 +47,7 @@ export interface LocalGateway {
   runtime: LocalRuntime;
   dynamoEndpoint: string;
   /** The embedded store's HTTP server (tests watch the DynamoDB calls it receives). */
-  storeServer: Server;
+  storeServer: Server | undefined;
   close(): Promise<void>;
 }
 
@@ -86,7 +88,9 @@ export async function startStore(
 export async function startLocalGateway(opts: LocalGatewayOptions = {}): Promise<LocalGateway> {
   const host = opts.host ?? '127.0.0.1';
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
-  const store = await startStore(host, opts.dataDir);
+  const store = opts.dynamoEndpoint
+    ? { endpoint: opts.dynamoEndpoint, server: undefined, close: async () => undefined }
+    : await startStore(host, opts.dataDir);
   configureProcess({
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',

@@ -29,6 +29,10 @@ export interface GatewayConfig {
   /** In-memory cache lifetime of gateway keys, routes and upstreams. */
   cacheTtlMs: number;
   maxAttempts: number;
+  /** Consecutive 5xx failures after which a key is disabled until a probe succeeds. */
+  failuresBeforeProbe: number;
+  /** First wait before such a key is probed (doubles with each failed probe, capped at 10 min). */
+  probeAfterMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -56,6 +60,8 @@ export function gatewayConfig(): GatewayConfig {
     maxBodyBytes: int('EZYBUS_MAX_BODY_BYTES', 5 * 1024 * 1024),
     cacheTtlMs: int('EZYBUS_CACHE_TTL_MS', 30_000),
     maxAttempts: int('EZYBUS_MAX_ATTEMPTS', 4),
+    failuresBeforeProbe: int('EZYBUS_FAILURES_BEFORE_PROBE', 5),
+    probeAfterMs: int('EZYBUS_PROBE_AFTER_MS', 30_000),
     logLevel: level === 'debug' || level === 'warn' || level === 'error' ? level : 'info',
   };
   return cached;

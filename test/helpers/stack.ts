@@ -3,6 +3,9 @@
  * keyring and the Lambda handlers behind the local Function URL runtime — all on 127.0.0.1,
  * configured through the same operator operations the CLI uses.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { addUpstream, addUpstreamKey, createGatewayKey, setRoute } from '../../bin/cli/ops.js';
 import { startLocalGateway, type LocalGateway } from '../../bin/local/gateway.js';
 import { startSimulator, type Simulator } from '../sim/server.js';
@@ -10,6 +13,7 @@ import { startSimulator, type Simulator } from '../sim/server.js';
 export interface Stack {
   url: string;
   key: string;
+  keyringPath: string;
   sim: Simulator;
   gw: LocalGateway;
   close(): Promise<void>;
@@ -20,7 +24,8 @@ export const UPSTREAM_MODELS = { openai: 'gpt-4o-sim', anthropic: 'claude-sonnet
 
 export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
   const sim = await startSimulator({ seed: 7 });
-  const gw = await startLocalGateway({ env });
+  const keyringPath = join(mkdtempSync(join(tmpdir(), 'ezybus-test-')), 'master.key');
+  const gw = await startLocalGateway({ env, keyringPath });
   for (const protocol of ['openai', 'anthropic', 'gemini'] as const) {
     const id = `sim-${protocol}`;
     await addUpstream(id, protocol, sim.url);
@@ -31,6 +36,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   return {
     url: gw.url,
     key,
+    keyringPath,
     sim,
     gw,
     async close() {
@@ -62,4 +68,34 @@ export function dataLines(text: string): string[] {
     .split(/\r?\n/)
     .filter((l) => l.startsWith('data:'))
     .map((l) => l.slice(5).trimStart());
+}
+
+/**
+ * A second gateway instance in another process, sharing the first one's store and keyring —
+ * what a second Lambda execution environment is.
+ */
+export async function startSecondInstance(s: Stack, env: Record<string, string> = {}): Promise<{ url: string; close(): Promise<void> }> {
+  const { spawn } = await import('node:child_process');
+  const script = new URL('./second-instance.ts', import.meta.url).pathname;
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { ...process.env, ...env, SECOND_DYNAMO: s.gw.dynamoEndpoint, SECOND_KEYRING: s.keyringPath, SECOND_ENV: JSON.stringify(env) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    child.stdout.on('data', (c: Buffer) => {
+      buf += c.toString();
+      const m = /"url":"([^"]+)"/.exec(buf);
+      if (m?.[1]) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`second instance exited with ${code}`)));
+  });
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
 }

@@ -202,12 +202,12 @@ describe('warm path', () => {
     const watch = (req: { headers: Record<string, string | string[] | undefined> }): void => {
       calls.push({ target: String(req.headers['x-amz-target'] ?? ''), at: performance.now() });
     };
-    s.gw.storeServer.on('request', watch);
+    s.gw.storeServer!.on('request', watch);
     const before = s.sim.received.length;
     const res = await post('/v1/chat/completions', oaBody());
     await res.text();
     await new Promise((r) => setTimeout(r, 50));
-    s.gw.storeServer.off('request', watch);
+    s.gw.storeServer!.off('request', watch);
     expect(s.sim.received.length).toBe(before + 1);
     expect(calls.map((c) => c.target)).toEqual(['DynamoDB_20120810.PutItem']);
   });

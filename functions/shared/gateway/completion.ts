@@ -5,16 +5,10 @@
  * written before the handler returns, after the client's stream has ended.
  */
 import { gatewayConfig } from '../config.js';
-import { log } from '../logging/log.js';
 import type { FunctionUrlEvent, LambdaContext, LambdaResponseStream, StreamingHandler } from '../runtime/awslambda.js';
 import { ResponseWriter } from '../runtime/response.js';
 import type { Route } from '../store/records.js';
-import { UpstreamError } from '../upstream/errors.js';
-import { healthOf, recordFailure, recordNearLimit, recordRejected, recordSuccess } from '../upstream/health.js';
-import { readBody, sendUpstream, type UpstreamResponse } from '../upstream/http.js';
-import { candidateRef, nextCandidate, type Candidate } from '../upstream/pool.js';
-import { authHeaders, upstreamUrl } from '../upstream/providers.js';
-import { KEY_REJECTED_STATUSES, nearLimitResetMs, RETRYABLE_STATUSES, retryAfterMs } from '../upstream/retry-facts.js';
+import type { Candidate } from '../upstream/pool.js';
 import type { AttemptRecord } from '../usage/record.js';
 import type { ClientProtocol, TokenUsage } from '../usage/types.js';
 import { authenticate, checkOrigin, extractKey } from './auth.js';
@@ -22,7 +16,7 @@ import { deliverJson, deliverStream, type Delivery } from './deliver.js';
 import { GatewayError } from './errors.js';
 import { asGatewayError, finish, newRecord } from './finish.js';
 import { Heartbeat } from './heartbeat.js';
-import { buildLeg } from './legs.js';
+import { firstAnswer } from './attempts.js';
 import { attributeCacheWrites, priceUsage } from './pricing.js';
 import { admit, estimateTokens } from './limits.js';
 import { errorBody, errorEvent, errorHeaders } from './render.js';
@@ -116,13 +110,16 @@ async function handleCompletion(
     flow = f;
     // Streams commit as soon as the request is admitted: status, SSE headers, a first heartbeat.
     // Anything that fails later reaches the client as an error event in its protocol.
-    f.gate = req.stream
-      ? admission.ready.then(async () => {
-          out.commit(200, { ...SSE_HEADERS, 'x-request-id': requestId, 'request-id': requestId });
-          f.heartbeat = new Heartbeat(out, cfg.heartbeatMs);
-          await f.heartbeat.start();
-        })
-      : admission.ready;
+    // Non-stream requests on an `earlyCommit` route do the same with whitespace before the JSON.
+    f.gate =
+      req.stream || route.earlyCommit
+        ? admission.ready.then(async () => {
+            const headers = req.stream ? SSE_HEADERS : { 'content-type': 'application/json', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
+            out.commit(200, { ...headers, 'x-request-id': requestId, 'request-id': requestId });
+            f.heartbeat = new Heartbeat(out, cfg.heartbeatMs, req.stream ? 'sse' : 'json');
+            await f.heartbeat.start();
+          })
+        : admission.ready;
     f.gate.catch(() => undefined);
     const { delivery: d, cand, notes } = await attempt(f);
     rec.provider = cand.upstream.protocol;
@@ -145,6 +142,8 @@ async function handleCompletion(
     rec.errorType = ge.kind;
     if (!out.isCommitted) {
       await out.send(ge.status, { ...errorHeaders(ge), 'x-request-id': requestId, 'request-id': requestId }, errorBody(client, ge, requestId));
+    } else if (flow && !flow.req.stream) {
+      await out.write(errorBody(client, ge, requestId)); // early-committed JSON: the error is the body
     } else {
       await out.write(errorEvent(client, ge, requestId));
     }
@@ -164,102 +163,39 @@ function billable(f: Flow, cand: Candidate, u: TokenUsage): TokenUsage {
 
 async function attempt(f: Flow): Promise<{ delivery: Delivery; cand: Candidate; notes: string[] }> {
   const cfg = gatewayConfig();
-  const total = AbortSignal.timeout(cfg.totalTimeoutMs);
-  const tried = new Set<string>();
-  let last: { retryAfterMs?: number } | undefined;
-  let soonest: number | undefined;
-  const refusedError = (): unknown => (f.refused.reason instanceof GatewayError ? f.refused.reason : undefined);
-  for (let n = 0; n < cfg.maxAttempts; n++) {
-    const next = await nextCandidate(f.route, tried);
-    soonest = next.soonestRetryMs;
-    const cand = next.candidate;
-    if (!cand) break;
-    const ref = candidateRef(cand);
-    tried.add(ref);
-    const leg = buildLeg(f.client, f.req, f.event.headers, cand, f.route);
-    const abort = new AbortController();
-    const signal = AbortSignal.any([abort.signal, total, f.refused]);
-    const rec: AttemptRecord = { upstream: cand.upstream.id, upstreamKeyId: cand.keyId, model: cand.target.model, outcome: 0, ms: 0 };
-    f.attempts.push(rec);
-    const t0 = performance.now();
-    let res: UpstreamResponse;
-    try {
-      res = await sendUpstream(upstreamUrl(cand.upstream.baseUrl, leg.path), {
-        method: 'POST',
-        headers: { ...leg.headers, ...authHeaders(cand.upstream.protocol, cand.apiKey) },
-        body: leg.body,
-        signal,
-        // Non-stream answers send their head only when generation is done.
-        headersTimeoutMs: f.req.stream ? cfg.headersTimeoutMs : cfg.totalTimeoutMs,
-      });
-    } catch (err) {
-      const ue = err instanceof UpstreamError ? err : new UpstreamError('connect', String(err), { retryable: true });
-      rec.outcome = ue.failure;
-      rec.ms = Math.round(performance.now() - t0);
-      const refused = refusedError();
-      if (refused) throw refused;
-      if (total.aborted) throw new GatewayError(504, 'timeout', 'The request reached its total time limit before an upstream answered.');
-      recordFailure(ref, undefined, true);
-      last = {};
-      continue;
-    }
-    rec.outcome = res.status;
-    if (RETRYABLE_STATUSES.has(res.status) || KEY_REJECTED_STATUSES.has(res.status)) {
-      await readBody(res.body, 256 * 1024).catch(() => undefined);
-      rec.ms = Math.round(performance.now() - t0);
-      const wait = retryAfterMs(res.headers);
-      if (KEY_REJECTED_STATUSES.has(res.status)) {
-        recordRejected(ref, `upstream answered ${res.status}`);
-        log('warn', 'upstream key rejected; taken out of rotation', {
-          requestId: f.requestId,
-          upstream: cand.upstream.id,
-          upstreamKeyId: cand.keyId,
-          status: res.status,
-        });
-      } else recordFailure(ref, wait, res.status >= 500);
-      last = wait !== undefined ? { retryAfterMs: wait } : {};
-      continue;
-    }
-    recordSuccess(ref, await healthOf(ref));
-    const near = nearLimitResetMs(res.headers);
-    if (near !== undefined) recordNearLimit(ref, near);
-    try {
-      await f.gate; // admitted (and committed, for streams) before any content goes out
-    } catch (err) {
-      abort.abort(err);
-      throw err;
-    }
-    const d = await (f.req.stream ? deliverStream : deliverJson)({
-      client: f.client,
-      req: f.req,
-      leg,
-      cand,
-      route: f.route,
-      res,
-      out: f.out,
-      heartbeat: f.heartbeat,
-      abort,
-      signal,
-      idleTimeoutMs: cfg.idleTimeoutMs,
-      requestId: f.requestId,
-      startedAt: f.startedAt,
-      price: async (u) => (await priceUsage(cand.upstream.protocol, cand.target.model, billable(f, cand, u))).costMicros,
-    });
-    rec.ms = Math.round(performance.now() - t0);
-    return { delivery: d, cand, notes: leg.notes };
+  const won = await firstAnswer({
+    client: f.client,
+    event: f.event,
+    req: f.req,
+    route: f.route,
+    attempts: f.attempts,
+    requestId: f.requestId,
+    refused: f.refused,
+    total: AbortSignal.timeout(cfg.totalTimeoutMs),
+  });
+  const { cand, leg, res, abort, signal, rec, t0 } = won;
+  try {
+    await f.gate; // admitted (and committed, for streams) before any content goes out
+  } catch (err) {
+    abort.abort(err);
+    throw err;
   }
-  await f.gate; // a refusal explains the failure better than the attempts do
-  const summary = f.attempts.map((a) => `${a.upstream}/${a.upstreamKeyId} → ${a.outcome}`).join('; ');
-  const waitMs = last?.retryAfterMs ?? soonest;
-  const extra = waitMs !== undefined ? { retryAfterS: waitMs / 1000 } : {};
-  if (f.attempts.length === 0) {
-    throw new GatewayError(503, 'overloaded', `Every upstream key for '${f.req.model}' is resting after rate limits or failures; retry later.`, extra);
-  }
-  const allLimited = f.attempts.every((a) => a.outcome === 429);
-  throw new GatewayError(
-    allLimited ? 429 : 502,
-    allLimited ? 'rate_limit' : 'upstream',
-    `All ${f.attempts.length} upstream attempt(s) for '${f.req.model}' failed: ${summary}.`,
-    extra,
-  );
+  const d = await (f.req.stream ? deliverStream : deliverJson)({
+    client: f.client,
+    req: f.req,
+    leg,
+    cand,
+    route: f.route,
+    res,
+    out: f.out,
+    heartbeat: f.heartbeat,
+    abort,
+    signal,
+    idleTimeoutMs: cfg.idleTimeoutMs,
+    requestId: f.requestId,
+    startedAt: f.startedAt,
+    price: async (u) => (await priceUsage(cand.upstream.protocol, cand.target.model, billable(f, cand, u))).costMicros,
+  });
+  rec.ms = Math.round(performance.now() - t0);
+  return { delivery: d, cand, notes: leg.notes };
 }

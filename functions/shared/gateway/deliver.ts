@@ -99,7 +99,11 @@ export async function deliverJson(ctx: DeliverContext): Promise<Delivery> {
   const headers = responseHeaders(ctx, contentType);
   if (usage) Object.assign(headers, usageHeaders(usage, await ctx.price(usage)));
   const firstByteAt = performance.now() - ctx.startedAt;
-  await ctx.out.send(status, headers, body);
+  if (ctx.out.isCommitted) {
+    // Early-committed (route option): status and headers are out; the answer is the body.
+    ctx.out.bodyStarted = true;
+    await ctx.out.write(body);
+  } else await ctx.out.send(status, headers, body);
   return { status, usage, errorType: ok ? null : 'upstream', cutShort: null, firstByteAt };
 }
 

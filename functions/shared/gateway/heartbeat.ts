@@ -15,6 +15,8 @@ export class Heartbeat {
   constructor(
     private readonly out: ResponseWriter,
     private readonly intervalMs: number,
+    /** 'json': an early-committed JSON answer, kept alive with whitespace before the body. */
+    private readonly mode: 'sse' | 'json' = 'sse',
   ) {}
 
   /** Writes the first heartbeat at once (the client sees bytes immediately) and arms the timer. */
@@ -46,6 +48,12 @@ export class Heartbeat {
 
   private async beat(): Promise<void> {
     if (this.out.isEnded) return;
+    if (this.mode === 'json') {
+      if (this.out.bodyStarted) return;
+      this.sent++;
+      await this.out.write(' ');
+      return;
+    }
     const where = this.out.sseBoundary;
     if (where === 'none') return;
     this.sent++;

@@ -18,6 +18,8 @@ export class ResponseWriter {
   private ended = false;
   /** Bytes of the body written so far, and the last two, to know where SSE events end. */
   bytes = 0;
+  /** Set by whoever starts writing real content after keep-alive whitespace. */
+  bodyStarted = false;
   private tail = '\n\n';
 
   constructor(stream: LambdaResponseStream) {

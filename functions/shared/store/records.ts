@@ -41,6 +41,15 @@ export interface Route {
   ownedBy?: string;
   /** max_tokens used when a translated request needs one and the client gave none. */
   maxTokensDefault?: number;
+  /** Opt-in hedging: start a second attempt on another key after this many ms without content. */
+  hedgeAfterMs?: number;
+  /** Upstream statuses that fail over to the next key (default 408, 409, 429, 500, 502, 503, 504, 529). */
+  failoverStatuses?: number[];
+  /**
+   * Opt-in for non-stream requests: commit 200 at once and send whitespace while waiting, so
+   * proxies with short read timeouts never cut the wait. Errors then arrive in the body.
+   */
+  earlyCommit?: boolean;
   createdAt: number;
 }
 

@@ -121,6 +121,10 @@ export async function listRoutes(): Promise<Route[]> {
     if (typeof r.ownedBy === 'string') route.ownedBy = r.ownedBy;
     const mt = num(r.maxTokensDefault);
     if (mt !== undefined) route.maxTokensDefault = mt;
+    const hedge = num(r.hedgeAfterMs);
+    if (hedge !== undefined) route.hedgeAfterMs = hedge;
+    if (Array.isArray(r.failoverStatuses)) route.failoverStatuses = r.failoverStatuses.filter((x): x is number => typeof x === 'number');
+    if (r.earlyCommit === true) route.earlyCommit = true;
     return route;
   });
 }
@@ -131,6 +135,7 @@ export async function putRoute(route: Route): Promise<void> {
     sk: route.model,
     ...route,
     targets: route.targets.map((t) => ({ ...t })),
+    failoverStatuses: route.failoverStatuses ? [...route.failoverStatuses] : undefined,
   });
 }
 

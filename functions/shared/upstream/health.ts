@@ -27,8 +27,6 @@ export interface Health {
   probeAfter?: number;
 }
 
-/** Consecutive 5xx failures after which a key is disabled and must pass a probe to return. */
-export const FAILURES_BEFORE_PROBE = 5;
 const SHARED_TTL_MS = 2_000;
 const PARTITION = 'keyhealth';
 
@@ -131,8 +129,9 @@ export function recordFailure(ref: string, hintMs: number | undefined, serverErr
   const prev = local.get(ref);
   const failures = (prev && prev.until > now - 60_000 ? prev.failures : 0) + 1;
   const h: Health = { until: now + (hintMs ?? backoffMs(failures)), hard: hintMs !== undefined, failures };
-  if (serverError && failures >= FAILURES_BEFORE_PROBE) {
-    h.probeAfter = now + Math.min(10 * 60_000, 30_000 * 2 ** (failures - FAILURES_BEFORE_PROBE));
+  const { failuresBeforeProbe, probeAfterMs } = gatewayConfig();
+  if (serverError && failures >= failuresBeforeProbe) {
+    h.probeAfter = now + Math.min(10 * 60_000, probeAfterMs * 2 ** (failures - failuresBeforeProbe));
   }
   probing.delete(ref);
   local.set(ref, h);

@@ -1,0 +1,201 @@
+/**
+ * Trying upstream keys until one answers (design invariant 4: failover is invisible).
+ *
+ * Each launch sends the request to one candidate and classifies the head: a retryable status
+ * (429, 5xx, 529 — or the route's own set), a rejected key (401/403) or a network failure rests
+ * that key and moves on; anything else is the answer. Retries happen only here, before any
+ * content reached the client.
+ *
+ * Hedging (opt-in per route, `hedgeAfterMs`): when the first launch has produced no content
+ * within the threshold, a second launch starts on another key; the first to produce content
+ * wins and the other is aborted. Content means the first body bytes for streams (a stream's
+ * head arrives before the model's first token) and the head for non-stream answers. Both
+ * attempts are in the usage record; the loser is marked so its upstream cost is visible.
+ */
+import { once } from 'node:events';
+import { gatewayConfig } from '../config.js';
+import { log } from '../logging/log.js';
+import { UpstreamError } from '../upstream/errors.js';
+import { healthOf, recordFailure, recordNearLimit, recordRejected, recordSuccess } from '../upstream/health.js';
+import { readBody, sendUpstream, type UpstreamResponse } from '../upstream/http.js';
+import { candidateRef, nextCandidate, type Candidate } from '../upstream/pool.js';
+import { authHeaders, upstreamUrl } from '../upstream/providers.js';
+import { KEY_REJECTED_STATUSES, nearLimitResetMs, RETRYABLE_STATUSES, retryAfterMs } from '../upstream/retry-facts.js';
+import type { AttemptRecord } from '../usage/record.js';
+import type { ClientProtocol } from '../usage/types.js';
+import { GatewayError } from './errors.js';
+import { buildLeg, type Leg } from './legs.js';
+import type { ClientRequest } from './request.js';
+import type { FunctionUrlEvent } from '../runtime/awslambda.js';
+import type { Route } from '../store/records.js';
+
+export interface AttemptContext {
+  client: ClientProtocol;
+  event: FunctionUrlEvent;
+  req: ClientRequest;
+  route: Route;
+  attempts: AttemptRecord[];
+  requestId: string;
+  /** Aborted when admission refuses: every attempt stops. */
+  refused: AbortSignal;
+  total: AbortSignal;
+}
+
+export interface Won {
+  cand: Candidate;
+  leg: Leg;
+  res: UpstreamResponse;
+  abort: AbortController;
+  signal: AbortSignal;
+  rec: AttemptRecord;
+  t0: number;
+}
+
+type Launch = { ok: true; won: Won } | { ok: false; retryAfterMs: number | undefined };
+
+function retryable(route: Route, status: number): boolean {
+  return route.failoverStatuses ? route.failoverStatuses.includes(status) : RETRYABLE_STATUSES.has(status);
+}
+
+/** Resolves once a body has bytes to read (or has ended), without consuming them. */
+async function contentReady(res: UpstreamResponse, signal: AbortSignal): Promise<void> {
+  const body = res.body;
+  while (body.readableLength === 0 && !body.readableEnded && !body.destroyed) {
+    signal.throwIfAborted();
+    await Promise.race([once(body, 'readable', { signal }), once(body, 'end', { signal }), once(body, 'close', { signal })]);
+  }
+}
+
+async function launch(ctx: AttemptContext, cand: Candidate, waitForContent: boolean, abort = new AbortController()): Promise<Launch> {
+  const cfg = gatewayConfig();
+  const ref = candidateRef(cand);
+  const leg = buildLeg(ctx.client, ctx.req, ctx.event.headers, cand, ctx.route);
+  const signal = AbortSignal.any([abort.signal, ctx.total, ctx.refused]);
+  const rec: AttemptRecord = { upstream: cand.upstream.id, upstreamKeyId: cand.keyId, model: cand.target.model, outcome: 0, ms: 0 };
+  ctx.attempts.push(rec);
+  const t0 = performance.now();
+  try {
+    const res = await sendUpstream(upstreamUrl(cand.upstream.baseUrl, leg.path), {
+      method: 'POST',
+      headers: { ...leg.headers, ...authHeaders(cand.upstream.protocol, cand.apiKey) },
+      body: leg.body,
+      signal,
+      // Non-stream answers send their head only when generation is done.
+      headersTimeoutMs: ctx.req.stream ? cfg.headersTimeoutMs : cfg.totalTimeoutMs,
+    });
+    rec.outcome = res.status;
+    if (retryable(ctx.route, res.status) || KEY_REJECTED_STATUSES.has(res.status)) {
+      await readBody(res.body, 256 * 1024).catch(() => undefined);
+      rec.ms = Math.round(performance.now() - t0);
+      const wait = retryAfterMs(res.headers);
+      if (KEY_REJECTED_STATUSES.has(res.status)) {
+        recordRejected(ref, `upstream answered ${res.status}`);
+        log('warn', 'upstream key rejected; taken out of rotation', {
+          requestId: ctx.requestId,
+          upstream: cand.upstream.id,
+          upstreamKeyId: cand.keyId,
+          status: res.status,
+        });
+      } else recordFailure(ref, wait, res.status >= 500);
+      return { ok: false, retryAfterMs: wait };
+    }
+    if (waitForContent && res.status === 200) await contentReady(res, signal);
+    recordSuccess(ref, await healthOf(ref));
+    const near = nearLimitResetMs(res.headers);
+    if (near !== undefined) recordNearLimit(ref, near);
+    return { ok: true, won: { cand, leg, res, abort, signal, rec, t0 } };
+  } catch (err) {
+    rec.ms = Math.round(performance.now() - t0);
+    if (ctx.refused.aborted && ctx.refused.reason instanceof GatewayError) throw ctx.refused.reason;
+    if (ctx.total.aborted) throw new GatewayError(504, 'timeout', 'The request reached its total time limit before an upstream answered.');
+    if (abort.signal.aborted) {
+      rec.outcome = 'hedge-lost';
+      return { ok: false, retryAfterMs: undefined };
+    }
+    const ue = err instanceof UpstreamError ? err : new UpstreamError('connect', String(err), { retryable: true });
+    rec.outcome = ue.failure;
+    recordFailure(ref, undefined, true);
+    return { ok: false, retryAfterMs: undefined };
+  }
+}
+
+const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+
+/** Tries candidates until one answers; throws one GatewayError naming every attempt when none does. */
+export async function firstAnswer(ctx: AttemptContext): Promise<Won> {
+  const cfg = gatewayConfig();
+  const tried = new Set<string>();
+  let lastWait: number | undefined;
+  let soonest: number | undefined;
+  const next = async (): Promise<Candidate | null> => {
+    if (ctx.attempts.length >= cfg.maxAttempts) return null;
+    const n = await nextCandidate(ctx.route, tried);
+    soonest = n.soonestRetryMs;
+    if (n.candidate) tried.add(candidateRef(n.candidate));
+    return n.candidate;
+  };
+  const hedgeAfter = ctx.route.hedgeAfterMs;
+  for (let cand = await next(); cand; cand = await next()) {
+    const abortFirst = new AbortController();
+    const first = launch(ctx, cand, hedgeAfter !== undefined && ctx.req.stream, abortFirst);
+    let result: Launch;
+    if (hedgeAfter === undefined) result = await first;
+    else {
+      const settled = new AbortController();
+      const raced = await Promise.race([first.then((r) => ({ r })), sleep(hedgeAfter, settled.signal).then(() => null)]);
+      settled.abort();
+      if (raced) result = raced.r;
+      else {
+        const second = await next();
+        if (!second) result = await first;
+        else {
+          const abortSecond = new AbortController();
+          result = await hedge([first, launch(ctx, second, ctx.req.stream, abortSecond)], [abortFirst, abortSecond]);
+        }
+      }
+    }
+    if (result.ok) return result.won;
+    lastWait = result.retryAfterMs ?? lastWait;
+  }
+  const summary = ctx.attempts.map((a) => `${a.upstream}/${a.upstreamKeyId} → ${a.outcome}`).join('; ');
+  const waitMs = lastWait ?? soonest;
+  const extra = waitMs !== undefined ? { retryAfterS: waitMs / 1000 } : {};
+  if (ctx.attempts.length === 0) {
+    throw new GatewayError(503, 'overloaded', `Every upstream key for '${ctx.req.model}' is resting after rate limits or failures; retry later.`, extra);
+  }
+  const allLimited = ctx.attempts.every((a) => a.outcome === 429);
+  throw new GatewayError(
+    allLimited ? 429 : 502,
+    allLimited ? 'rate_limit' : 'upstream',
+    `All ${ctx.attempts.length} upstream attempt(s) for '${ctx.req.model}' failed: ${summary}.`,
+    extra,
+  );
+}
+
+/** Two launches in flight: the first to succeed wins and the other is aborted at once. */
+async function hedge(launches: [Promise<Launch>, Promise<Launch>], aborts: [AbortController, AbortController]): Promise<Launch> {
+  const tagged = launches.map((p, i) => p.then((r) => ({ i, r })));
+  const firstDone = await Promise.race(tagged);
+  let winner = firstDone;
+  if (!firstDone.r.ok) winner = (await tagged[1 - firstDone.i]) as { i: number; r: Launch };
+  if (winner.r.ok) {
+    const loser = 1 - winner.i;
+    aborts[loser]?.abort(new UpstreamError('aborted', 'lost the hedge', { retryable: false }));
+    // A loser that had already answered holds an open body: release it.
+    void (launches[loser] as Promise<Launch>).then((r) => {
+      if (r.ok) {
+        r.won.res.body.destroy();
+        r.won.rec.outcome = 'hedge-lost';
+        r.won.rec.ms = Math.round(performance.now() - r.won.t0);
+      }
+    }, () => undefined);
+  }
+  return winner.r;
+}

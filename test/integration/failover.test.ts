@@ -1,0 +1,150 @@
+/**
+ * Upstream key pools and failover on the simulator's fault scripts (key directives choose the
+ * fault per upstream key): invisible failover, retry-after, cooldowns shared across instances,
+ * disabled keys, probes, all-failed errors, mid-stream failures and hedging.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addUpstream, addUpstreamKey, setRoute } from '../../bin/cli/ops.js';
+import { dataLines, readAll, startSecondInstance, startStack, type Stack } from '../helpers/stack.js';
+
+let s: Stack;
+beforeAll(async () => {
+  s = await startStack({ EZYBUS_FAILURES_BEFORE_PROBE: '3', EZYBUS_PROBE_AFTER_MS: '300', EZYBUS_CACHE_TTL_MS: '200' });
+});
+afterAll(async () => s?.close());
+
+let n = 0;
+/** A route of its own with the given upstream keys (key = simulator directives after ';'). */
+async function pool(protocol: 'openai' | 'anthropic', keys: string[], extra: Parameters<typeof setRoute>[2] = {}): Promise<string> {
+  const id = `pool-${++n}`;
+  await addUpstream(id, protocol, s.sim.url);
+  for (const [i, k] of keys.entries()) await addUpstreamKey(id, k, `k${i + 1}`);
+  const model = `${id}-model`;
+  await setRoute(model, [{ upstream: id, model: `${protocol}-sim` }], extra);
+  await new Promise((r) => setTimeout(r, 250)); // past the route cache TTL of this file
+  return model;
+}
+
+function chat(model: string, extra: Record<string, unknown> = {}, url = s.url): Promise<Response> {
+  return fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${s.key}` },
+    body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }], ...extra }),
+  });
+}
+function messages(model: string, extra: Record<string, unknown> = {}): Promise<Response> {
+  return fetch(`${s.url}/v1/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': s.key, 'anthropic-version': '2023-06-01' },
+    body: JSON.stringify({ model, max_tokens: 32, messages: [{ role: 'user', content: 'hi' }], ...extra }),
+  });
+}
+const keysSeen = (from: number): string[] => s.sim.received.slice(from).map((r) => (r.apiKey ?? '').split(';')[0] ?? '');
+
+describe('failover', () => {
+  it('three keys, two failing at random (429, 503, resets): a long run with zero client-visible errors', async () => {
+    const model = await pool('openai', ['sim-a;fail=429&fail_rate=0.5&retry_after=1', 'sim-b;fail=503&fail_rate=0.5', 'sim-c']);
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const stream = i % 2 === 0;
+      const res = await chat(model, stream ? { stream: true } : {});
+      const body = await res.text();
+      statuses.push(res.status);
+      if (stream) expect(body).not.toContain('"error"');
+    }
+    expect(statuses.every((x) => x === 200)).toBe(true);
+  });
+
+  it('Anthropic 529 fails over too', async () => {
+    const model = await pool('anthropic', ['sim-x;fail=529', 'sim-y']);
+    const res = await messages(model);
+    expect(res.status).toBe(200);
+  });
+
+  it('honours retry-after to the second', async () => {
+    const model = await pool('openai', ['sim-r1;fail=429&retry_after=2&fail_times=1', 'sim-r2']);
+    const from = s.sim.received.length;
+    expect((await chat(model)).status).toBe(200); // r1 → 429 (2 s), then r2
+    const t0 = Date.now();
+    while (Date.now() - t0 < 1500) expect((await chat(model)).status).toBe(200);
+    expect(keysSeen(from).filter((k) => k === 'sim-r1')).toHaveLength(1); // rested while cooling
+    await new Promise((r) => setTimeout(r, 2100 - (Date.now() - t0)));
+    for (let i = 0; i < 4; i++) await chat(model);
+    expect(keysSeen(from).filter((k) => k === 'sim-r1').length).toBeGreaterThan(1); // back after 2 s
+  });
+
+  it('a second gateway instance on the same store skips a key the first one cooled down', async () => {
+    const model = await pool('openai', ['sim-s1;fail=429&retry_after=30', 'sim-s2']);
+    expect((await chat(model)).status).toBe(200); // instance 1 learns: s1 rests 30 s
+    await new Promise((r) => setTimeout(r, 100));
+    const second = await startSecondInstance(s, { EZYBUS_CACHE_TTL_MS: '200' });
+    try {
+      const from = s.sim.received.length;
+      for (let i = 0; i < 6; i++) expect((await chat(model, {}, second.url)).status).toBe(200);
+      expect(keysSeen(from)).not.toContain('sim-s1');
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('a key answered with 401 is disabled and stays out of rotation', async () => {
+    const model = await pool('openai', ['sim-bad;fail=401', 'sim-good']);
+    const from = s.sim.received.length;
+    for (let i = 0; i < 6; i++) expect((await chat(model)).status).toBe(200);
+    expect(keysSeen(from).filter((k) => k === 'sim-bad')).toHaveLength(1);
+  });
+
+  it('a key disabled after repeated 5xx returns after a successful probe', async () => {
+    const model = await pool('openai', ['sim-p1;fail=500&fail_times=3', 'sim-p2']);
+    const from = s.sim.received.length;
+    for (let i = 0; i < 8; i++) expect((await chat(model)).status).toBe(200);
+    const early = keysSeen(from).filter((k) => k === 'sim-p1').length;
+    expect(early).toBe(3); // three failures, then disabled
+    await new Promise((r) => setTimeout(r, 400)); // past the probe delay
+    const mid = s.sim.received.length;
+    for (let i = 0; i < 6; i++) expect((await chat(model)).status).toBe(200);
+    expect(keysSeen(mid).filter((k) => k === 'sim-p1').length).toBeGreaterThanOrEqual(2); // probe ok, back in rotation
+  });
+
+  it('when every target fails: one clear error in each client protocol, naming the attempts', async () => {
+    const oa = await pool('openai', ['sim-f1;fail=503', 'sim-f2;fail=502']);
+    const res = await chat(oa);
+    expect(res.status).toBe(502);
+    const err = ((await res.json()) as { error: { message: string; type: string } }).error;
+    expect(err.type).toBe('server_error');
+    expect(err.message).toMatch(/All 2 upstream attempt\(s\).*k1 → 503.*k2 → 502/);
+    const an = await pool('anthropic', ['sim-g1;fail=429&retry_after=7', 'sim-g2;fail=429&retry_after=5']);
+    const res2 = await messages(an);
+    expect(res2.status).toBe(429);
+    expect(res2.headers.get('retry-after')).toBe('5');
+    expect(((await res2.json()) as { error: { type: string } }).error.type).toBe('rate_limit_error');
+    const stream = await chat(oa, { stream: true });
+    const text = (await readAll(stream)).text;
+    expect(JSON.parse(dataLines(text).pop()!)).toMatchObject({ error: { type: expect.any(String) } });
+  });
+
+  it('mid-stream failure: a protocol error event, a clean end, and the partial answer billed', async () => {
+    const oa = await pool('openai', ['sim-m;reset_after=3&tokens=20']);
+    const r1 = await readAll(await chat(oa, { stream: true }));
+    const last = JSON.parse(dataLines(r1.text).pop()!) as { error?: { message: string } };
+    expect(last.error?.message).toBeTruthy();
+    expect(r1.text).not.toContain('[DONE]');
+    const an = await pool('anthropic', ['sim-n;reset_after=3&tokens=20']);
+    const r2 = await readAll(await messages(an, { stream: true }));
+    expect(r2.text).toMatch(/event: error\ndata: \{"type":"error","error":\{"type":"api_error"/);
+    expect(r2.text.trimEnd().endsWith('}')).toBe(true);
+  });
+
+  it('hedging: a slow first attempt loses to a second key, and the simulator sees it aborted', async () => {
+    const model = await pool('openai', ['sim-slow;ttft_ms=3000', 'sim-fast'], { hedgeAfterMs: 150 });
+    const from = s.sim.received.length;
+    const t0 = performance.now();
+    const res = await chat(model, { stream: true });
+    const { text } = await readAll(res);
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(text).toContain('[DONE]');
+    await new Promise((r) => setTimeout(r, 100));
+    const slow = s.sim.received.slice(from).find((r) => r.apiKey?.startsWith('sim-slow'));
+    expect(slow?.aborted).toBe(true);
+  });
+});
