@@ -8,9 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addUpstream, addUpstreamKey, createGatewayKey, setRoute } from '../../bin/cli/ops.js';
 import { startLocalGateway, type LocalGateway } from '../../bin/local/gateway.js';
+import { setLogSink } from '../../functions/shared/logging/log.js';
 import { startSimulator, type Simulator } from '../sim/server.js';
 
 export interface Stack {
+  /** The structured log lines the gateway wrote (kept off the test output). */
+  logs: string[];
   url: string;
   key: string;
   keyringPath: string;
@@ -23,6 +26,8 @@ export const MODELS = { openai: 'gpt-test', anthropic: 'claude-test', gemini: 'g
 export const UPSTREAM_MODELS = { openai: 'gpt-4o-sim', anthropic: 'claude-sonnet-sim', gemini: 'gemini-2.5-flash-sim' } as const;
 
 export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+  const logs: string[] = [];
+  setLogSink((l) => logs.push(l));
   const sim = await startSimulator({ seed: 7 });
   const keyringPath = join(mkdtempSync(join(tmpdir(), 'ezybus-test-')), 'master.key');
   const gw = await startLocalGateway({ env, keyringPath });
@@ -34,6 +39,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   }
   const { key } = await createGatewayKey({ name: 'integration' });
   return {
+    logs,
     url: gw.url,
     key,
     keyringPath,

@@ -43,7 +43,7 @@ const keysSeen = (from: number): string[] => s.sim.received.slice(from).map((r) 
 
 describe('failover', () => {
   it('three keys, two failing at random (429, 503, resets): a long run with zero client-visible errors', async () => {
-    const model = await pool('openai', ['sim-a;fail=429&fail_rate=0.5&retry_after=1', 'sim-b;fail=503&fail_rate=0.5', 'sim-c']);
+    const model = await pool('openai', ['sim-a;fail=429&fail_rate=0.5&retry_after=1', 'sim-b;fail=503&fail_rate=0.4&reset_rate=0.3', 'sim-c']);
     const statuses: number[] = [];
     for (let i = 0; i < 40; i++) {
       const stream = i % 2 === 0;
@@ -53,6 +53,9 @@ describe('failover', () => {
       if (stream) expect(body).not.toContain('"error"');
     }
     expect(statuses.every((x) => x === 200)).toBe(true);
+    // The faults did happen: failovers are in the usage records.
+    const failovers = s.logs.map((l) => JSON.parse(l) as { msg: string; model?: string; Failovers?: number }).filter((l) => l.msg === 'request' && l.model === model);
+    expect(failovers.reduce((n, l) => n + (l.Failovers ?? 0), 0)).toBeGreaterThanOrEqual(2);
   });
 
   it('Anthropic 529 fails over too', async () => {
@@ -94,16 +97,23 @@ describe('failover', () => {
     expect(keysSeen(from).filter((k) => k === 'sim-bad')).toHaveLength(1);
   });
 
-  it('a key disabled after repeated 5xx returns after a successful probe', async () => {
+  it('a key disabled after repeated 5xx returns after a successful probe', { timeout: 20_000 }, async () => {
     const model = await pool('openai', ['sim-p1;fail=500&fail_times=3', 'sim-p2']);
     const from = s.sim.received.length;
-    for (let i = 0; i < 8; i++) expect((await chat(model)).status).toBe(200);
-    const early = keysSeen(from).filter((k) => k === 'sim-p1').length;
-    expect(early).toBe(3); // three failures, then disabled
-    await new Promise((r) => setTimeout(r, 400)); // past the probe delay
+    const p1 = (since: number): number => keysSeen(since).filter((k) => k === 'sim-p1').length;
+    // Keep traffic flowing until p1 has failed three times (it rests between failures).
+    const t0 = Date.now();
+    while (p1(from) < 3 && Date.now() - t0 < 15_000) expect((await chat(model)).status).toBe(200);
+    expect(p1(from)).toBe(3);
+    // Now disabled: no traffic to it until the probe delay (300 ms here) has passed.
     const mid = s.sim.received.length;
+    for (let i = 0; i < 4; i++) expect((await chat(model)).status).toBe(200);
+    expect(p1(mid)).toBe(0);
+    await new Promise((r) => setTimeout(r, 350));
+    const late = s.sim.received.length;
     for (let i = 0; i < 6; i++) expect((await chat(model)).status).toBe(200);
-    expect(keysSeen(mid).filter((k) => k === 'sim-p1').length).toBeGreaterThanOrEqual(2); // probe ok, back in rotation
+    // One probe succeeded (the key's failures are over), so it is back in the rotation.
+    expect(p1(late)).toBeGreaterThanOrEqual(2);
   });
 
   it('when every target fails: one clear error in each client protocol, naming the attempts', async () => {
@@ -124,15 +134,25 @@ describe('failover', () => {
   });
 
   it('mid-stream failure: a protocol error event, a clean end, and the partial answer billed', async () => {
-    const oa = await pool('openai', ['sim-m;reset_after=3&tokens=20']);
+    const oa = await pool('openai', ['sim-m;reset_after=4&tokens=20&gap_ms=15']);
     const r1 = await readAll(await chat(oa, { stream: true }));
     const last = JSON.parse(dataLines(r1.text).pop()!) as { error?: { message: string } };
     expect(last.error?.message).toBeTruthy();
     expect(r1.text).not.toContain('[DONE]');
-    const an = await pool('anthropic', ['sim-n;reset_after=3&tokens=20']);
+    const an = await pool('anthropic', ['sim-n;reset_after=6&tokens=20&gap_ms=15']);
     const r2 = await readAll(await messages(an, { stream: true }));
     expect(r2.text).toMatch(/event: error\ndata: \{"type":"error","error":\{"type":"api_error"/);
     expect(r2.text.trimEnd().endsWith('}')).toBe(true);
+    await new Promise((r) => setTimeout(r, 50));
+    const records = s.logs
+      .map((l) => JSON.parse(l) as { msg: string; record?: { model: string; cutShort: string | null; usage: { outputTokens: number; estimated: boolean } | null } })
+      .filter((l) => l.msg === 'request' && (l.record?.model === oa || l.record?.model === an));
+    expect(records).toHaveLength(2);
+    for (const l of records) {
+      expect(l.record?.cutShort).toBe('upstream');
+      expect(l.record?.usage?.outputTokens).toBeGreaterThan(0); // what was produced is billed
+      expect(l.record?.usage?.estimated).toBe(true);
+    }
   });
 
   it('hedging: a slow first attempt loses to a second key, and the simulator sees it aborted', async () => {

@@ -69,7 +69,7 @@ async function contentReady(res: UpstreamResponse, signal: AbortSignal): Promise
 async function launch(ctx: AttemptContext, cand: Candidate, waitForContent: boolean, abort = new AbortController()): Promise<Launch> {
   const cfg = gatewayConfig();
   const ref = candidateRef(cand);
-  const leg = buildLeg(ctx.client, ctx.req, ctx.event.headers, cand, ctx.route);
+  const leg = buildLeg(ctx.client, ctx.req, ctx.event.headers, cand, ctx.route, ctx.event.rawQueryString);
   const signal = AbortSignal.any([abort.signal, ctx.total, ctx.refused]);
   const rec: AttemptRecord = { upstream: cand.upstream.id, upstreamKeyId: cand.keyId, model: cand.target.model, outcome: 0, ms: 0 };
   ctx.attempts.push(rec);

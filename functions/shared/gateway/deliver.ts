@@ -11,7 +11,7 @@ import { UpstreamError } from '../upstream/errors.js';
 import { readBody, type UpstreamResponse } from '../upstream/http.js';
 import type { Candidate } from '../upstream/pool.js';
 import type { CutShort } from '../usage/record.js';
-import type { ClientProtocol, TokenUsage } from '../usage/types.js';
+import { emptyUsage, type ClientProtocol, type TokenUsage } from '../usage/types.js';
 import { GatewayError } from './errors.js';
 import type { Heartbeat } from './heartbeat.js';
 import { bodyUsage, translatedBody, translatedError, translatedStream, usageTap, type Leg } from './legs.js';
@@ -141,9 +141,10 @@ export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
     ctx.abort.abort(new UpstreamError('idle', `upstream silent for ${ctx.idleTimeoutMs} ms`, { retryable: false }));
   }, ctx.idleTimeoutMs);
   let failure: unknown;
+  // The usage tap outlives a broken stream: what was produced before the break is billed.
+  const tap = leg.passThrough ? usageTap(leg.upstreamProtocol) : undefined;
   try {
-    if (leg.passThrough) {
-      const tap = usageTap(leg.upstreamProtocol);
+    if (tap) {
       const parser = createSseParser((e) => tap.event(e));
       const strip = leg.stripUsage ? createUsageStripper() : undefined;
       for await (const chunk of res.body as AsyncIterable<Buffer>) {
@@ -158,9 +159,6 @@ export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
       const rest = strip?.end();
       if (rest) await out.write(rest);
       parser.end();
-      const r = tap.result();
-      usage = r.usage;
-      complete = r.stopReason !== null;
     } else {
       const ts = translatedStream(client, leg, ctx.req, ctx.cand, ctx.route, (u, stop) => {
         usage = u;
@@ -196,9 +194,19 @@ export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
   } finally {
     clearTimeout(idle);
   }
+  if (tap) {
+    const r = tap.result();
+    usage = r.usage;
+    complete = r.stopReason !== null;
+  }
 
   if (failure === undefined && complete) {
     return { status: 200, usage, errorType: null, cutShort: null, firstByteAt };
+  }
+  if (!usage) {
+    // The provider never reported usage; it still bills the prompt. Estimate it (~4 characters
+    // per token) and say so.
+    usage = { ...emptyUsage(), inputTokens: Math.ceil(leg.body.length / 4), estimated: true };
   }
   const reason: unknown = ctx.signal.aborted ? ctx.signal.reason : failure;
   let cut: CutShort = 'upstream';

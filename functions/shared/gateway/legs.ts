@@ -5,14 +5,8 @@
  * ../protocol, through the canonical stream model.
  */
 import type { SseEvent } from '../protocol/sse.js';
-import {
-  createStreamTranslator,
-  createUsageReader,
-  planUpstreamRequest,
-  translateErrorBody,
-  translateResponseBody,
-  usageFromBody,
-} from '../protocol/translate.js';
+import { createStreamTranslator, planUpstreamRequest, translateErrorBody, translateResponseBody } from '../protocol/translate.js';
+import { createUsageReader, usageFromBody } from '../protocol/usage.js';
 import type { Route } from '../store/records.js';
 import { completionPath, forwardedHeaders } from '../upstream/providers.js';
 import type { Candidate } from '../upstream/pool.js';
@@ -39,6 +33,7 @@ export function buildLeg(
   clientHeaders: Record<string, string>,
   cand: Candidate,
   route: Route,
+  rawQuery = '',
 ): Leg {
   const upstream = cand.upstream.protocol;
   const model = cand.target.model;
@@ -50,7 +45,8 @@ export function buildLeg(
       passThrough: true,
       stripUsage,
       upstreamProtocol: upstream,
-      path: completionPath(upstream, model, req.stream),
+      // The client's query string (e.g. the Anthropic SDK's `?beta=true`) travels with it.
+      path: completionPath(upstream, model, req.stream) + (rawQuery ? `?${rawQuery}` : ''),
       body,
       headers: { 'content-type': 'application/json', ...forwardedHeaders(upstream, clientHeaders) },
       notes: [],

@@ -18,7 +18,10 @@ export async function activeRoutes(): Promise<Route[]> {
 }
 
 export async function findRoute(model: string): Promise<Route> {
-  const route = (await routes.get()).get(model);
+  let route = (await routes.get()).get(model);
+  // A model missing from a stale list may be a route added since: look once more, fresh.
+  // (Concurrent misses share one refresh, so unknown-model floods cost one Query per TTL.)
+  if (!route && routes.isStale()) route = (await routes.refresh()).get(model);
   if (!route || !route.active || route.targets.length === 0) {
     throw new GatewayError(404, 'not_found', `The model '${model}' does not exist or is not routed by this gateway.`, {
       param: 'model',

@@ -32,7 +32,11 @@ const DELIMITER_LEN = 8;
 const STREAMING = Symbol.for('ezybus.local.streaming');
 
 export function installLocalAwsLambda(): void {
-  if (globalThis.awslambda) return;
+  // The AWS SDK (via @aws/lambda-invoke-store) may already have created `globalThis.awslambda`
+  // as an empty object to hang its InvokeStore on; add the runtime's members to it, as Lambda's
+  // own global has them.
+  const existing = globalThis.awslambda as Partial<AwsLambdaGlobal> | undefined;
+  if (typeof existing?.streamifyResponse === 'function') return;
   const impl: AwsLambdaGlobal = {
     streamifyResponse(handler, options) {
       Object.defineProperty(handler, STREAMING, { value: { highWaterMark: options?.highWaterMark } });
@@ -50,7 +54,7 @@ export function installLocalAwsLambda(): void {
       },
     },
   };
-  globalThis.awslambda = impl;
+  globalThis.awslambda = Object.assign(existing ?? {}, impl) as AwsLambdaGlobal;
 }
 
 /** Function URLs pass textual bodies as-is and base64-encode everything else. */

@@ -58,6 +58,11 @@ export class SwrValue<V> {
     return this.refresh();
   }
 
+  /** True when the value is older than its TTL (or absent). */
+  isStale(): boolean {
+    return this.value === undefined || this.now() - this.fetchedAt >= this.ttlMs();
+  }
+
   refresh(): Promise<V> {
     if (this.inflight) return this.inflight;
     this.inflight = this.load().then(

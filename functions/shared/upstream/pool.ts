@@ -37,13 +37,15 @@ const rr = new Map<string, number>();
 
 const keyRef = (upstreamId: string, keyId: string): string => `${upstreamId}/${keyId}`;
 
-function keysOf(upstreamId: string): Promise<UpstreamKeyRecord[]> {
+async function keysOf(upstreamId: string): Promise<UpstreamKeyRecord[]> {
   let v = keyLists.get(upstreamId);
   if (!v) {
     v = new SwrValue(() => listUpstreamKeys(upstreamId), ttl);
     keyLists.set(upstreamId, v);
   }
-  return v.get();
+  const keys = await v.get();
+  // No keys in a stale list may mean keys were added since: look once more, fresh.
+  return keys.length === 0 && v.isStale() ? v.refresh() : keys;
 }
 
 function decrypt(rec: UpstreamKeyRecord): Promise<string> {
@@ -66,7 +68,9 @@ export async function nextCandidate(
   random: () => number = Math.random,
 ): Promise<{ candidate: Candidate | null; soonestRetryMs: number | undefined }> {
   const now = Date.now();
-  const ups = await upstreams.get();
+  let ups = await upstreams.get();
+  // A route naming an upstream missing from a stale list: the upstream may be new.
+  if (route.targets.some((t) => !ups.has(t.upstream)) && upstreams.isStale()) ups = await upstreams.refresh();
   const tiers = [...new Set(route.targets.map((t) => t.priority))].sort((a, b) => a - b);
   let soonest: number | undefined;
   const states = new Map<string, Usability>();
@@ -83,8 +87,8 @@ export async function nextCandidate(
     }
     return u;
   };
-  // Ready keys first, then softly cooling ones, then (one at a time) keys due for a probe.
-  for (const pass of ['ready', 'soft', 'probe'] as const) {
+  // Ready keys (and keys due for a probe, one request at a time) first, then softly cooling ones.
+  for (const pass of ['ready', 'soft'] as const) {
     for (const tier of tiers) {
       const options: { target: RouteTarget; upstream: Upstream; keys: UpstreamKeyRecord[] }[] = [];
       for (const target of route.targets) {
@@ -96,7 +100,8 @@ export async function nextCandidate(
           if (k.disabled) continue;
           const ref = keyRef(upstream.id, k.id);
           if (tried.has(ref)) continue;
-          if ((await stateOf(ref)) === pass) keys.push(k);
+          const state = await stateOf(ref);
+          if (state === pass || (pass === 'ready' && state === 'probe')) keys.push(k);
         }
         if (keys.length) options.push({ target, upstream, keys });
       }
@@ -105,7 +110,7 @@ export async function nextCandidate(
       const n = rr.get(chosen.upstream.id) ?? 0;
       rr.set(chosen.upstream.id, n + 1);
       const key = chosen.keys[n % chosen.keys.length] as UpstreamKeyRecord;
-      if (pass === 'probe') startProbe(keyRef(chosen.upstream.id, key.id));
+      if (states.get(keyRef(chosen.upstream.id, key.id)) === 'probe') startProbe(keyRef(chosen.upstream.id, key.id));
       return {
         candidate: { target: chosen.target, upstream: chosen.upstream, keyId: key.id, apiKey: await decrypt(key) },
         soonestRetryMs: soonest,

@@ -1,0 +1,84 @@
+/**
+ * How a request picks the simulator's behaviour: header `x-sim-scenario`, else directives in the
+ * upstream API key after a `;`, else a `[[sim:…]]` marker in the request text (which survives
+ * protocol translation), merged over the defaults. All use URL-query syntax.
+ */
+export interface Scenario {
+  ttft_ms: number;
+  tps: number;
+  tokens: number;
+  gap_ms: number;
+  fail: number | undefined;
+  fail_rate: number;
+  fail_times: number | undefined;
+  retry_after: number | undefined;
+  reset_after: number | undefined;
+  /** Probability of a connection reset before any response byte. */
+  reset_rate: number;
+  error_after: number | undefined;
+  header_delay_ms: number;
+  hang: boolean;
+  hold_after: number | undefined;
+  hold_ms: number;
+  tool: number;
+  thinking: boolean;
+  text: string | undefined;
+  raw: string;
+}
+
+const DEFAULTS: Scenario = {
+  ttft_ms: 0,
+  tps: 0,
+  tokens: 16,
+  gap_ms: 0,
+  fail: undefined,
+  fail_rate: 1,
+  fail_times: undefined,
+  retry_after: undefined,
+  reset_after: undefined,
+  reset_rate: 0,
+  error_after: undefined,
+  header_delay_ms: 0,
+  hang: false,
+  hold_after: undefined,
+  hold_ms: 0,
+  tool: 0,
+  thinking: false,
+  text: undefined,
+  raw: '',
+};
+
+export function parseScenario(q: string): Scenario {
+  const p = new URLSearchParams(q);
+  const n = (k: string): number | undefined => (p.has(k) ? Number(p.get(k)) : undefined);
+  const s: Scenario = { ...DEFAULTS, raw: q };
+  s.ttft_ms = n('ttft_ms') ?? s.ttft_ms;
+  s.tps = n('tps') ?? s.tps;
+  s.tokens = n('tokens') ?? s.tokens;
+  s.gap_ms = n('gap_ms') ?? s.gap_ms;
+  s.fail = n('fail');
+  s.fail_rate = n('fail_rate') ?? 1;
+  s.fail_times = n('fail_times');
+  s.retry_after = n('retry_after');
+  s.reset_after = n('reset_after');
+  s.reset_rate = n('reset_rate') ?? 0;
+  s.error_after = n('error_after');
+  s.header_delay_ms = n('header_delay_ms') ?? 0;
+  s.hang = p.get('hang') === '1';
+  s.hold_after = n('hold_after');
+  s.hold_ms = n('hold_ms') ?? 0;
+  s.tool = n('tools') ?? n('tool') ?? 0;
+  s.thinking = p.get('thinking') === '1';
+  s.text = p.get('text') ?? undefined;
+  return s;
+}
+
+export function resolveScenario(header: string | undefined, apiKey: string | null, bodyText: string): Scenario {
+  if (header) return parseScenario(header);
+  const semi = apiKey?.indexOf(';') ?? -1;
+  if (apiKey && semi !== -1) return parseScenario(apiKey.slice(semi + 1));
+  const m = /\[\[sim:([^\]]*)\]\]/g;
+  let last: string | undefined;
+  for (const hit of bodyText.matchAll(m)) last = hit[1];
+  return parseScenario(last ?? '');
+}

@@ -1,0 +1,211 @@
+/**
+ * The provider simulator: one HTTP server speaking the OpenAI, Anthropic and Gemini wire
+ * protocols, stream and not, with per-request scenarios (scenario.ts) for timing and faults.
+ * It records every request it receives (raw body, headers, key, whether the client aborted) so
+ * tests can assert pass-through fidelity and upstream aborts. Deterministic for a given seed.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { errorBody, midStreamError, render, type Provider } from './protocols.js';
+import { resolveScenario, type Scenario } from './scenario.js';
+import { prng } from './text.js';
+
+export interface SimulatorOptions {
+  port?: number;
+  host?: string;
+  seed?: number;
+}
+
+export interface ReceivedRequest {
+  id: number;
+  method: string;
+  path: string;
+  query: string;
+  headers: Record<string, string>;
+  body: string;
+  protocol: Provider | 'other';
+  apiKey: string | null;
+  scenario: Scenario;
+  aborted: boolean;
+  completed: boolean;
+}
+
+export interface Simulator {
+  url: string;
+  port: number;
+  received: ReceivedRequest[];
+  clearReceived(): void;
+  close(): Promise<void>;
+}
+
+function apiKeyOf(h: Record<string, string>, query: string): string | null {
+  const auth = h.authorization;
+  if (auth?.startsWith('Bearer ')) return auth.slice(7);
+  return h['x-api-key'] ?? h['x-goog-api-key'] ?? new URLSearchParams(query).get('key');
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
+  const seed = opts.seed ?? 1;
+  const random = prng(seed);
+  const received: ReceivedRequest[] = [];
+  const failCounts = new Map<string, number>();
+  const cache = new Set<string>();
+  let nextId = 0;
+
+  async function handle(req: IncomingMessage, res: ServerResponse, rec: ReceivedRequest): Promise<void> {
+    const gone = (): boolean => rec.aborted;
+    const writeEvent = async (s: string): Promise<void> => {
+      if (gone()) return;
+      if (!res.write(s)) await new Promise((r) => res.once('drain', r));
+    };
+    if (rec.path === '/__sim/received') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(received));
+      return;
+    }
+    if (rec.path === '/__sim/reset') {
+      received.length = 0;
+      res.writeHead(204).end();
+      return;
+    }
+    if (rec.method === 'GET' && rec.path === '/v1/models') {
+      const anthropic = rec.headers['anthropic-version'] !== undefined;
+      const ids = ['sim-model-a', 'sim-model-b'];
+      const body = anthropic
+        ? { data: ids.map((id) => ({ type: 'model', id, display_name: id, created_at: '2026-01-01T00:00:00Z' })), has_more: false, first_id: ids[0], last_id: ids[1] }
+        : { object: 'list', data: ids.map((id) => ({ id, object: 'model', created: 1_760_000_000, owned_by: 'sim' })) };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      return;
+    }
+    const gem = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/.exec(rec.path);
+    const provider: Provider | undefined =
+      rec.path === '/v1/chat/completions' ? 'openai' : rec.path === '/v1/messages' ? 'anthropic' : gem ? 'gemini' : undefined;
+    if (!provider || rec.method !== 'POST') {
+      res.writeHead(404, { 'content-type': 'application/json' }).end(errorBody(provider ?? 'openai', 404, `No route ${rec.method} ${rec.path}`));
+      return;
+    }
+    rec.protocol = provider;
+    const s = rec.scenario;
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(rec.body) as Record<string, unknown>;
+    } catch {
+      res.writeHead(400, { 'content-type': 'application/json' }).end(errorBody(provider, 400, 'Invalid JSON body.'));
+      return;
+    }
+    if (s.hang) return; // never answer; the close handler marks the abort
+    if (s.header_delay_ms) await sleep(s.header_delay_ms);
+    if (s.reset_rate > 0 && random() < s.reset_rate) {
+      res.destroy();
+      return;
+    }
+    if (s.fail !== undefined) {
+      const key = s.raw + '|' + (rec.apiKey ?? '');
+      const count = (failCounts.get(key) ?? 0) + 1;
+      failCounts.set(key, count);
+      const due = s.fail_times === undefined ? random() < s.fail_rate : count <= s.fail_times;
+      if (due) {
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (s.retry_after !== undefined) headers['retry-after'] = String(s.retry_after);
+        res.writeHead(s.fail, headers).end(errorBody(provider, s.fail, `Simulated ${s.fail}.`));
+        return;
+      }
+    }
+    const stream = provider === 'gemini' ? gem?.[2] === 'streamGenerateContent' : body.stream === true;
+    const model = provider === 'gemini' ? decodeURIComponent(gem?.[1] ?? '') : String(body.model ?? 'sim');
+    const out = render({ provider, body, bodyText: rec.body, model, stream, scenario: s, seed, id: rec.id, cache });
+    const rateHeaders: Record<string, string> =
+      provider === 'anthropic'
+        ? { 'request-id': `req_sim${rec.id}`, 'anthropic-ratelimit-requests-limit': '4000', 'anthropic-ratelimit-requests-remaining': '3999' }
+        : provider === 'openai'
+          ? { 'x-request-id': `req_sim${rec.id}`, 'x-ratelimit-limit-requests': '10000', 'x-ratelimit-remaining-requests': '9999', 'x-ratelimit-reset-requests': '6ms' }
+          : {};
+    if (!stream) {
+      if (s.ttft_ms) await sleep(s.ttft_ms);
+      if (s.reset_after !== undefined) {
+        res.destroy();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json', ...rateHeaders }).end(out.json);
+      rec.completed = true;
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...rateHeaders });
+    res.flushHeaders();
+    if (s.reset_after === 0) {
+      res.destroy();
+      return;
+    }
+    if (s.ttft_ms) await sleep(s.ttft_ms);
+    const perToken = s.tps > 0 ? 1000 / s.tps : 0;
+    for (const [i, e] of out.events.entries()) {
+      if (gone()) return;
+      if (s.reset_after !== undefined && i === s.reset_after) {
+        res.destroy();
+        return;
+      }
+      if (s.error_after !== undefined && i === s.error_after) {
+        await writeEvent(midStreamError(provider));
+        res.end();
+        return;
+      }
+      await writeEvent(e);
+      if (s.hold_after !== undefined && i + 1 === s.hold_after) await sleep(s.hold_ms);
+      else if (s.gap_ms) await sleep(s.gap_ms);
+      else if (perToken) await sleep(perToken);
+    }
+    res.end();
+    rec.completed = true;
+  }
+
+  const server = createServer({ keepAlive: true, noDelay: true }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+      const query = q === -1 ? '' : url.slice(q + 1);
+      const bodyText = Buffer.concat(chunks).toString('utf8');
+      const apiKey = apiKeyOf(headers, query);
+      const rec: ReceivedRequest = {
+        id: nextId++,
+        method: req.method ?? 'GET',
+        path: q === -1 ? url : url.slice(0, q),
+        query,
+        headers,
+        body: bodyText,
+        protocol: 'other',
+        apiKey,
+        scenario: resolveScenario(headers['x-sim-scenario'], apiKey, bodyText),
+        aborted: false,
+        completed: false,
+      };
+      if (!rec.path.startsWith('/__sim/')) received.push(rec);
+      res.on('close', () => {
+        if (!res.writableFinished) rec.aborted = true;
+      });
+      handle(req, res, rec).catch(() => res.destroy());
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
+    port,
+    received,
+    clearReceived: () => {
+      received.length = 0;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
