@@ -20,6 +20,7 @@ import { installLocalAwsLambda, startLocalRuntime, type LocalRuntime } from '../
 import type { StreamingHandler } from '../../functions/shared/runtime/awslambda.js';
 import { resetDynamo } from '../../functions/shared/store/dynamo.js';
 import { ensureTables } from '../../functions/shared/store/tables.js';
+import { flushHealthWrites } from '../../functions/shared/upstream/health.js';
 import { resetPools } from '../../functions/shared/upstream/pool.js';
 
 export interface LocalGatewayOptions {
@@ -119,6 +120,7 @@ export async function startLocalGateway(opts: LocalGatewayOptions = {}): Promise
     storeServer: store.server,
     async close() {
       await runtime.close();
+      await flushHealthWrites();
       resetDynamo();
       await store.close();
     },

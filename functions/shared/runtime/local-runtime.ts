@@ -263,7 +263,8 @@ export interface LocalRuntime {
   port: number;
   server: Server;
   violations: string[];
-  close(): Promise<void>;
+  /** Stops accepting; waits up to graceMs (default 3 s) for running invocations. */
+  close(graceMs?: number): Promise<void>;
 }
 
 export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<LocalRuntime> {
@@ -271,6 +272,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   const host = opts.host ?? '127.0.0.1';
   const timeoutMs = opts.functionTimeoutMs ?? 15 * 60_000;
   const violations: string[] = [];
+  const inflight = new Set<Promise<void>>();
   const violation = (m: string): void => {
     violations.push(m);
     opts.onViolation?.(m);
@@ -305,7 +307,9 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
         return;
       }
       const event = toFunctionUrlEvent(req, Buffer.concat(chunks), `${host}`);
-      void invoke(handler, event, res);
+      const p = invoke(handler, event, res);
+      inflight.add(p);
+      void p.finally(() => inflight.delete(p));
     });
   });
 
@@ -354,10 +358,20 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     port,
     server,
     violations,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
+    // Like a Lambda shutdown: running invocations get a bounded grace to finish their work
+    // (ledger writes). Bounded because a stream whose client left runs on until its idle
+    // deadline — Lambda never tells a function that its client is gone.
+    close: async (graceMs = 3000) => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
-      }),
+        server.closeAllConnections();
+      });
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...inflight]),
+        new Promise<void>((r) => (timer = setTimeout(r, graceMs))),
+      ]);
+      clearTimeout(timer);
+    },
   };
 }

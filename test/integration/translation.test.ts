@@ -1,0 +1,147 @@
+/**
+ * Every client × upstream pairing through the official SDKs, translated by the gateway:
+ * text stream and non-stream, a tool round trip, thinking with its signature carried back on
+ * the next turn, and usage. What the SDKs parse is what the tests assert on.
+ */
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setRoute } from '../../bin/cli/ops.js';
+import { startStack, type Stack } from '../helpers/stack.js';
+
+let s: Stack;
+beforeAll(async () => {
+  s = await startStack();
+  for (const up of ['openai', 'anthropic', 'gemini'] as const) await setRoute(`x-${up}`, [{ upstream: `sim-${up}`, model: `${up}-upstream-model` }]);
+});
+afterAll(async () => s?.close());
+
+const weather = {
+  name: 'get_weather',
+  description: 'Weather for a city',
+  parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false },
+};
+
+describe.each(['anthropic', 'gemini'] as const)('OpenAI SDK → %s upstream', (up) => {
+  const model = `x-${up}`;
+  const client = (): OpenAI => new OpenAI({ baseURL: `${s.url}/v1`, apiKey: s.key, maxRetries: 0 });
+
+  it('text, non-stream and stream, with usage only when asked', async () => {
+    const r = await client().chat.completions.create({ model, messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hello' }] });
+    expect(r.model).toBe(model);
+    expect(r.choices[0]?.message.content?.length).toBeGreaterThan(5);
+    expect(r.choices[0]?.finish_reason).toBe('stop');
+    expect(r.usage?.prompt_tokens).toBeGreaterThan(0);
+    let text = '';
+    let usageChunks = 0;
+    for await (const c of await client().chat.completions.create({ model, messages: [{ role: 'user', content: 'Hello' }], stream: true })) {
+      text += c.choices[0]?.delta.content ?? '';
+      if (c.usage) usageChunks++;
+    }
+    expect(text.length).toBeGreaterThan(5);
+    expect(usageChunks).toBe(0);
+    let usage: number | undefined;
+    for await (const c of await client().chat.completions.create({ model, messages: [{ role: 'user', content: 'Hello' }], stream: true, stream_options: { include_usage: true } })) {
+      if (c.usage) usage = c.usage.completion_tokens;
+    }
+    expect(usage).toBeGreaterThan(0);
+  });
+
+  it('a two-turn tool round trip (stream), parallel calls included', async () => {
+    const tools = [{ type: 'function' as const, function: weather }, { type: 'function' as const, function: { ...weather, name: 'get_time' } }];
+    const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Weather and time in Paris? [[sim:tools=2]]' }];
+    const stream = client().chat.completions.stream({ model, messages, tools });
+    const final = await stream.finalChatCompletion();
+    const calls = final.choices[0]?.message.tool_calls ?? [];
+    expect(final.choices[0]?.finish_reason).toBe('tool_calls');
+    expect(calls.map((c) => (c.type === 'function' ? c.function.name : ''))).toEqual(['get_weather', 'get_time']);
+    for (const c of calls) if (c.type === 'function') expect(JSON.parse(c.function.arguments)).toEqual(c.function.name === 'get_weather' ? { city: 'sim' } : { city: 'sim' });
+    messages.push(final.choices[0]!.message as OpenAI.ChatCompletionMessageParam);
+    for (const c of calls) messages.push({ role: 'tool', tool_call_id: c.id, content: '18°C' });
+    messages.push({ role: 'user', content: 'Thanks. [[sim:tools=0]]' });
+    const r2 = await client().chat.completions.create({ model, messages, tools });
+    expect(r2.choices[0]?.message.content?.length).toBeGreaterThan(0);
+    // The upstream got the results back under the right call ids / function names.
+    const sent = JSON.parse(s.sim.received[s.sim.received.length - 1]!.body) as Record<string, unknown>;
+    expect(JSON.stringify(sent)).toContain('18°C');
+    if (up === 'gemini') expect(JSON.stringify(sent)).toContain('"functionResponse":{"name":"get_weather"');
+    else expect(JSON.stringify(sent)).toContain(`"tool_use_id":"${calls[0]!.id}"`);
+  });
+
+  it('thinking reaches the client as reasoning_content, and its signature survives the next turn', async () => {
+    const r = await client().chat.completions.create({ model, reasoning_effort: 'high', messages: [{ role: 'user', content: 'Think. [[sim:thinking=1]]' }] });
+    const msg = r.choices[0]!.message as unknown as { reasoning_content?: string; thinking_blocks?: { signature: string }[]; content: string };
+    if (up === 'anthropic') expect(msg.reasoning_content?.length).toBeGreaterThan(0);
+    expect(msg.thinking_blocks?.[0]?.signature).toBeTruthy();
+    const r2 = await client().chat.completions.create({
+      model,
+      messages: [{ role: 'user', content: 'Think.' }, msg as unknown as OpenAI.ChatCompletionMessageParam, { role: 'user', content: 'Again.' }],
+    });
+    expect(r2.choices.length).toBe(1);
+    const sent = s.sim.received[s.sim.received.length - 1]!.body;
+    const sig = msg.thinking_blocks![0]!.signature;
+    expect(sent).toContain(up === 'gemini' ? sig.replace(/^gemini:/, '') : sig);
+  });
+
+  it('an image (base64 data URL) reaches the upstream in its own form', async () => {
+    const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+    await client().chat.completions.create({ model, messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${png}` } }] }] });
+    const sent = s.sim.received[s.sim.received.length - 1]!.body;
+    expect(sent).toContain(up === 'gemini' ? '"inlineData":{"mimeType":"image/png"' : '"source":{"type":"base64","media_type":"image/png"');
+  });
+});
+
+describe.each(['openai', 'gemini'] as const)('Anthropic SDK → %s upstream', (up) => {
+  const model = `x-${up}`;
+  const client = (): Anthropic => new Anthropic({ baseURL: s.url, apiKey: s.key, maxRetries: 0 });
+
+  it('text, non-stream and stream', async () => {
+    const m = await client().messages.create({ model, max_tokens: 100, system: 'Be brief.', messages: [{ role: 'user', content: 'Hello' }] });
+    expect(m.model).toBe(model);
+    expect(m.content[0]?.type).toBe('text');
+    expect(m.stop_reason).toBe('end_turn');
+    const stream = client().messages.stream({ model, max_tokens: 100, messages: [{ role: 'user', content: 'Hello' }] });
+    const final = await stream.finalMessage();
+    expect(final.content[0]?.type === 'text' && final.content[0].text.length).toBeGreaterThan(5);
+    expect(final.usage.output_tokens).toBeGreaterThan(0);
+  });
+
+  it('a tool round trip (stream)', async () => {
+    const tools = [{ name: 'get_weather', description: 'Weather', input_schema: weather.parameters as Anthropic.Tool.InputSchema }];
+    const first = await client().messages.stream({ model, max_tokens: 200, tools, messages: [{ role: 'user', content: 'Weather in Paris? [[sim:tool=1]]' }] }).finalMessage();
+    expect(first.stop_reason).toBe('tool_use');
+    const call = first.content.find((b) => b.type === 'tool_use');
+    expect(call?.type === 'tool_use' && call.input).toEqual({ city: 'sim' });
+    const second = await client().messages.create({
+      model,
+      max_tokens: 200,
+      tools,
+      messages: [
+        { role: 'user', content: 'Weather in Paris?' },
+        { role: 'assistant', content: first.content },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: call!.type === 'tool_use' ? call!.id : '', content: '18°C' }, { type: 'text', text: '[[sim:tool=0]]' }] },
+      ],
+    });
+    expect(second.content.length).toBeGreaterThan(0);
+    expect(s.sim.received[s.sim.received.length - 1]!.body).toContain('18°C');
+  });
+});
+
+describe('errors and limits of translation', () => {
+  it('an upstream error arrives in the client’s protocol with its status class', async () => {
+    const oa = new OpenAI({ baseURL: `${s.url}/v1`, apiKey: s.key, maxRetries: 0 });
+    await expect(oa.chat.completions.create({ model: 'x-anthropic', messages: [{ role: 'user', content: 'x [[sim:fail=400]]' }] })).rejects.toBeInstanceOf(OpenAI.BadRequestError);
+  });
+
+  it('input the target cannot express is refused clearly (n > 1; $ref for Gemini)', async () => {
+    const oa = new OpenAI({ baseURL: `${s.url}/v1`, apiKey: s.key, maxRetries: 0 });
+    await expect(oa.chat.completions.create({ model: 'x-anthropic', n: 2, messages: [{ role: 'user', content: 'x' }] })).rejects.toThrow(/'n' > 1/);
+    await expect(
+      oa.chat.completions.create({
+        model: 'x-gemini',
+        messages: [{ role: 'user', content: 'x' }],
+        tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { a: { $ref: '#/$defs/A' } } } } }],
+      }),
+    ).rejects.toThrow(/\$ref/);
+  });
+});
