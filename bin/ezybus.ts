@@ -6,6 +6,7 @@
  *   ezybus keys create|list          gateway keys
  *   ezybus upstreams add|list        provider endpoints and their keys
  *   ezybus routes set|list           public model → upstream targets
+ *   ezybus prices set|list|unset     per-stage price overrides over the built-in catalog
  *
  * Every command takes --data DIR (local store, default .ezybus). Commands reach the store of a
  * running `ezybus serve` through the endpoint it records in DIR, or open DIR themselves.
@@ -26,12 +27,29 @@ Commands:
   keys create|list      Manage gateway keys (sk-eb-…)
   upstreams add|list    Manage upstream providers and their keys
   routes set|list       Map public model names to upstream targets
+  prices set|list|unset Price overrides per stage (the built-in catalog applies otherwise)
   usage                 Usage per key, model and day (table or --csv)
   ledger replay FILE    Replay usage records from log lines into the ledger (idempotent)
 
 Global options:
   --data DIR            Local store directory (default: .ezybus)
-  --help                Help for a command`,
+  --stage NAME          Talk to a deployed stage instead (AWS credentials from the usual
+                        chain; tables ezybus-NAME-*, KMS key alias/ezybus-NAME)
+  --region REGION       AWS region of that stage (default: AWS_REGION)
+  --help                Help for a command
+
+Exit codes: 0 done, 1 failed (store, KMS …), 2 bad usage.`,
+  prices: `Usage:
+  ezybus prices list [--json] [--all]     overrides in force, then the catalog (--all: every catalog row)
+  ezybus prices set --model UPSTREAM_MODEL --input USD --output USD [--cache-read USD]
+                    [--cache-write-5m USD] [--cache-write-1h USD]
+                    [--long-above TOKENS --long-input USD --long-output USD [--long-cache-read USD]
+                     [--long-cache-write-5m USD] [--long-cache-write-1h USD]] [--note TEXT]
+  ezybus prices unset --model UPSTREAM_MODEL
+
+Prices are USD per million tokens (stored as integer micro-dollars). Cache prices default to the
+input price (no discount) when omitted. An override applies to requests that start after running
+gateways see it (within EZYBUS_CACHE_TTL_MS); records already written keep their cost.`,
   serve: `Usage: ezybus serve [--host 127.0.0.1] [--port 8080] [--data .ezybus] [--sim-port 8090]
 
 Starts the three Lambda handlers in the local Function URL runtime, with dynalite as the store
@@ -79,6 +97,14 @@ function print(s: string): void {
 }
 
 async function openStore(p: Parsed): Promise<() => Promise<void>> {
+  const stage = one(p, 'stage');
+  if (stage !== undefined && stage !== 'local') {
+    if (!/^[a-z][a-z0-9-]{0,30}$/.test(stage)) throw new UsageError(`--stage must be lower-case letters, digits and dashes, got '${stage}'`);
+    const region = one(p, 'region') ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+    if (!region) throw new UsageError('--stage needs a region: pass --region or set AWS_REGION');
+    configureProcess({ AWS_REGION: region, EZYBUS_STAGE: stage, EZYBUS_KMS_KEY_ARN: one(p, 'kms-key') ?? `alias/ezybus-${stage}` });
+    return async () => undefined;
+  }
   const dataDir = resolve(one(p, 'data') ?? '.ezybus');
   const endpointFile = join(dataDir, 'endpoint.json');
   const keyringPath = join(dataDir, 'master.key');
@@ -330,6 +356,67 @@ async function routes(p: Parsed, sub: string | undefined): Promise<void> {
   throw new UsageError(`unknown routes command '${sub ?? ''}'\n\n${HELP.routes}`);
 }
 
+async function prices(p: Parsed, sub: string | undefined): Promise<void> {
+  const { deletePriceOverride, listPriceOverrides, putPriceOverride } = await import('../functions/shared/store/repo.js');
+  const { catalogRows, PRICE_CATALOG_VERSION } = await import('../functions/shared/usage/prices.js');
+  const fmt = (micros: number): string => `$${(micros / 1e6).toFixed(micros % 10_000 === 0 ? 2 : 4)}`;
+  const row = (model: string, pr: { input: number; output: number; cacheRead: number; cacheWrite5m: number; cacheWrite1h: number }): string =>
+    `${model.padEnd(36)} in ${fmt(pr.input).padStart(9)}  out ${fmt(pr.output).padStart(9)}  read ${fmt(pr.cacheRead).padStart(8)}  w5m ${fmt(pr.cacheWrite5m).padStart(8)}  w1h ${fmt(pr.cacheWrite1h).padStart(8)}`;
+  if (sub === 'list') {
+    const overrides = await listPriceOverrides();
+    const catalog = catalogRows();
+    if (p.options.has('json')) {
+      print(JSON.stringify({ catalogVersion: PRICE_CATALOG_VERSION, overrides, catalog }));
+      return;
+    }
+    print(`Overrides (${overrides.length}):`);
+    for (const o of overrides) print(`  ${row(o.model, o.price)}${o.note ? `  # ${o.note}` : ''}`);
+    const shown = p.options.has('all') ? catalog : catalog.filter((c) => !overrides.some((o) => o.model === c.model));
+    print(`Catalog ${PRICE_CATALOG_VERSION} (USD per million tokens):`);
+    for (const c of shown) print(`  ${c.provider.padEnd(9)} ${row(c.model, c.price)}${c.price.longContext ? `  (> ${c.price.longContext.aboveInputTokens} prompt tokens: in ${fmt(c.price.longContext.input)} out ${fmt(c.price.longContext.output)})` : ''}`);
+    return;
+  }
+  if (sub === 'unset') {
+    await deletePriceOverride(required(p, 'model'));
+    print(`Override removed; ${required(p, 'model')} is priced from the catalog again.`);
+    return;
+  }
+  if (sub === 'set') {
+    const model = required(p, 'model');
+    const usdOpt = (name: string, fallback?: number): number => {
+      const raw = one(p, name);
+      if (raw === undefined) {
+        if (fallback === undefined) throw new UsageError(`--${name} is required (USD per million tokens)`);
+        return fallback;
+      }
+      const n = Number(raw);
+      if (!/^\d+(\.\d{1,6})?$/.test(raw) || !Number.isFinite(n)) throw new UsageError(`--${name} must be a non-negative USD amount with at most 6 decimals, got '${raw}'`);
+      return Math.round(n * 1_000_000);
+    };
+    const tier = (prefix: string): { input: number; output: number; cacheRead: number; cacheWrite5m: number; cacheWrite1h: number } => {
+      const input = usdOpt(`${prefix}input`);
+      return {
+        input,
+        output: usdOpt(`${prefix}output`),
+        cacheRead: usdOpt(`${prefix}cache-read`, input),
+        cacheWrite5m: usdOpt(`${prefix}cache-write-5m`, input),
+        cacheWrite1h: usdOpt(`${prefix}cache-write-1h`, input),
+      };
+    };
+    const price: import('../functions/shared/usage/prices.js').ModelPrice = tier('');
+    const above = int(p, 'long-above');
+    if (above !== undefined) {
+      if (above <= 0) throw new UsageError('--long-above must be a positive token count');
+      price.longContext = { ...tier('long-'), aboveInputTokens: above };
+    }
+    const note = one(p, 'note');
+    await putPriceOverride({ model, price, updatedAt: Date.now(), ...(note ? { note } : {}) });
+    print(`Override set: ${row(model, price)}`);
+    return;
+  }
+  throw new UsageError(`unknown prices command '${sub ?? ''}'\n\n${HELP.prices}`);
+}
+
 async function usage(p: Parsed): Promise<void> {
   const { usageRows, toCsv, toTable } = await import('./cli/usage-report.js');
   for (const d of ['from', 'to'] as const) {
@@ -354,7 +441,7 @@ async function ledger(p: Parsed, sub: string | undefined): Promise<void> {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const p = parseArgs(argv, new Set(['help', 'json', 'inactive', 'csv', 'early-commit']));
+  const p = parseArgs(argv, new Set(['help', 'json', 'inactive', 'csv', 'early-commit', 'all']));
   const [cmd, sub] = p.positionals;
   if (!cmd || (cmd === 'help' && !sub)) {
     print(HELP.main as string);
@@ -371,12 +458,19 @@ async function main(argv: string[]): Promise<void> {
     if (cmd === 'keys') await keys(p, sub);
     else if (cmd === 'upstreams') await upstreams(p, sub);
     else if (cmd === 'routes') await routes(p, sub);
+    else if (cmd === 'prices') await prices(p, sub);
     else if (cmd === 'ledger') await ledger(p, sub);
     else if (cmd === 'usage') await usage(p);
   } finally {
     await close();
   }
 }
+
+// `ezybus prices list | head` closes the pipe early: that is not a failure.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 
 main(process.argv.slice(2)).catch((err: unknown) => {
   if (err instanceof UsageError) {

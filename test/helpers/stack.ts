@@ -80,28 +80,49 @@ export function dataLines(text: string): string[] {
  * A second gateway instance in another process, sharing the first one's store and keyring —
  * what a second Lambda execution environment is.
  */
-export async function startSecondInstance(s: Stack, env: Record<string, string> = {}): Promise<{ url: string; close(): Promise<void> }> {
+export interface SecondInstance {
+  url: string;
+  /** Every stdout line the instance wrote: its structured logs, as CloudWatch would hold them. */
+  lines: string[];
+  close(): Promise<void>;
+  /** SIGKILL: an execution environment that dies with no chance to clean up. */
+  kill(): Promise<void>;
+}
+
+export async function startSecondInstance(s: Stack, env: Record<string, string> = {}): Promise<SecondInstance> {
   const { spawn } = await import('node:child_process');
   const script = new URL('./second-instance.ts', import.meta.url).pathname;
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
     env: { ...process.env, ...env, SECOND_DYNAMO: s.gw.dynamoEndpoint, SECOND_KEYRING: s.keyringPath, SECOND_ENV: JSON.stringify(env) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  const lines: string[] = [];
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
     let buf = '';
     child.stdout.on('data', (c: Buffer) => {
       buf += c.toString();
-      const m = /"url":"([^"]+)"/.exec(buf);
-      if (m?.[1]) resolve(m[1]);
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) !== -1) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        lines.push(line);
+        const m = /^\{"url":"([^"]+)"\}$/.exec(line);
+        if (m?.[1]) resolve(m[1]);
+      }
     });
     child.once('exit', (code) => reject(new Error(`second instance exited with ${code}`)));
   });
   return {
     url,
-    close: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    lines,
+    close: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
   };
 }

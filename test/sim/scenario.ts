@@ -23,6 +23,8 @@ export interface Scenario {
   tool: number;
   thinking: boolean;
   text: string | undefined;
+  /** Replay a recorded response from shared/fixtures/real (its name, e.g. anthropic/stream-text-basic.vercel-ai.chunks.txt). */
+  replay: string | undefined;
   raw: string;
 }
 
@@ -45,6 +47,7 @@ const DEFAULTS: Scenario = {
   tool: 0,
   thinking: false,
   text: undefined,
+  replay: undefined,
   raw: '',
 };
 
@@ -70,6 +73,7 @@ export function parseScenario(q: string): Scenario {
   s.tool = n('tools') ?? n('tool') ?? 0;
   s.thinking = p.get('thinking') === '1';
   s.text = p.get('text') ?? undefined;
+  s.replay = p.get('replay') ?? undefined;
   return s;
 }
 

@@ -18,6 +18,8 @@ export interface SimulatorOptions {
 
 export interface ReceivedRequest {
   id: number;
+  /** performance.now() when the request's body had arrived. */
+  at: number;
   method: string;
   path: string;
   query: string;
@@ -45,6 +47,44 @@ function apiKeyOf(h: Record<string, string>, query: string): string | null {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** A connection reset after what was written so far reached the peer (as a real reset would). */
+async function resetAfterFlush(res: ServerResponse): Promise<void> {
+  await sleep(15);
+  res.destroy();
+}
+
+/**
+ * Serves a recorded provider response as it was recorded: its status, and for streams its SSE
+ * events one by one (gap_ms apart, ttft_ms before the first), so tests and benchmarks can drive
+ * the gateway with real provider bytes.
+ */
+async function replayFixture(s: Scenario, provider: Provider, res: ServerResponse, writeEvent: (x: string) => Promise<void>): Promise<void> {
+  const { recorded } = await import('../protocol/fixtures.js');
+  const r = recorded().find((x) => x.name === s.replay);
+  if (!r || r.provider !== provider) {
+    res.writeHead(400, { 'content-type': 'application/json' }).end(errorBody(provider, 400, `No ${provider} fixture named '${s.replay ?? ''}'.`));
+    return;
+  }
+  if (s.ttft_ms) await sleep(s.ttft_ms);
+  if (!r.stream) {
+    res.writeHead(r.status, { 'content-type': 'application/json' }).end(r.body);
+    return;
+  }
+  res.writeHead(r.status, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+  res.flushHeaders();
+  // Keep each event's own terminator (Gemini's recordings use CRLF).
+  const events = r.body.match(/[\s\S]*?(\r\n\r\n|\n\n)/g) ?? [r.body];
+  for (const [i, e] of events.entries()) {
+    if (i > 0 && s.gap_ms) await sleep(s.gap_ms);
+    if (s.reset_after !== undefined && i >= s.reset_after) {
+      await resetAfterFlush(res);
+      return;
+    }
+    await writeEvent(e);
+  }
+  res.end();
+}
 
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   const seed = opts.seed ?? 1;
@@ -92,6 +132,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       body = JSON.parse(rec.body) as Record<string, unknown>;
     } catch {
       res.writeHead(400, { 'content-type': 'application/json' }).end(errorBody(provider, 400, 'Invalid JSON body.'));
+      return;
+    }
+    if (s.replay !== undefined) {
+      await replayFixture(s, provider, res, writeEvent);
+      rec.completed = !gone();
       return;
     }
     if (s.hang) return; // never answer; the close handler marks the abort
@@ -142,7 +187,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     for (const [i, e] of out.events.entries()) {
       if (gone()) return;
       if (s.reset_after !== undefined && i === s.reset_after) {
-        res.destroy();
+        await resetAfterFlush(res);
         return;
       }
       if (s.error_after !== undefined && i === s.error_after) {
@@ -172,6 +217,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       const apiKey = apiKeyOf(headers, query);
       const rec: ReceivedRequest = {
         id: nextId++,
+        at: performance.now(),
         method: req.method ?? 'GET',
         path: q === -1 ? url : url.slice(0, q),
         query,

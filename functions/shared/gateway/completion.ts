@@ -14,9 +14,10 @@ import type { ClientProtocol, TokenUsage } from '../usage/types.js';
 import { authenticate, checkOrigin, extractKey } from './auth.js';
 import { deliverJson, deliverStream, type Delivery } from './deliver.js';
 import { GatewayError } from './errors.js';
-import { asGatewayError, finish, newRecord } from './finish.js';
+import { asGatewayError, newRecord, persist, seal } from './finish.js';
 import { Heartbeat } from './heartbeat.js';
 import { firstAnswer } from './attempts.js';
+import type { Leg } from './legs.js';
 import { attributeCacheWrites, priceUsage } from './pricing.js';
 import { admit, estimateTokens } from './limits.js';
 import { errorBody, errorEvent, errorHeaders } from './render.js';
@@ -121,7 +122,7 @@ async function handleCompletion(
           })
         : admission.ready;
     f.gate.catch(() => undefined);
-    const { delivery: d, cand, notes } = await attempt(f);
+    const { delivery: d, cand, leg, notes } = await attempt(f);
     rec.provider = cand.upstream.protocol;
     rec.upstreamId = cand.upstream.id;
     rec.upstreamModel = cand.target.model;
@@ -129,10 +130,10 @@ async function handleCompletion(
     rec.notes = notes;
     rec.status = d.status;
     rec.errorType = d.errorType;
-    rec.usage = d.usage ? billable(f, cand, d.usage) : null;
+    rec.usage = d.usage ? billable(leg, cand, d.usage) : null;
     rec.cutShort = d.cutShort;
     rec.ttfbMs = d.firstByteAt;
-    const priced = await priceUsage(cand.upstream.protocol, cand.target.model, rec.usage);
+    const priced = await priceUsage(cand.upstream.protocol, cand.target.model, rec.usage, new Date(rec.time));
     rec.costMicros = priced.costMicros;
     rec.priceSource = priced.priceSource;
     rec.priceVersion = priced.priceVersion;
@@ -141,7 +142,7 @@ async function handleCompletion(
     rec.status = ge.status;
     rec.errorType = ge.kind;
     if (!out.isCommitted) {
-      await out.send(ge.status, { ...errorHeaders(ge), 'x-request-id': requestId, 'request-id': requestId }, errorBody(client, ge, requestId));
+      await out.send(ge.status, { ...errorHeaders(ge), 'x-request-id': requestId, 'request-id': requestId }, errorBody(client, ge, requestId), { end: false });
     } else if (flow && !flow.req.stream) {
       await out.write(errorBody(client, ge, requestId)); // early-committed JSON: the error is the body
     } else {
@@ -149,19 +150,20 @@ async function handleCompletion(
     }
   } finally {
     flow?.heartbeat?.stop();
+    seal(rec, startedAt);
     await out.end();
     const u = rec.usage;
     await settle?.(u ? u.inputTokens + u.cacheReadTokens + u.cacheWrite5mTokens + u.cacheWrite1hTokens + u.outputTokens : null);
-    await finish(rec, startedAt);
+    await persist(rec);
   }
 }
 
 /** Usage as billed: Anthropic cache writes attributed to 5 m / 1 h when the split is missing. */
-function billable(f: Flow, cand: Candidate, u: TokenUsage): TokenUsage {
-  return cand.upstream.protocol === 'anthropic' && f.client === 'anthropic' ? attributeCacheWrites(u, f.req.json) : u;
+function billable(leg: Leg, cand: Candidate, u: TokenUsage): TokenUsage {
+  return cand.upstream.protocol === 'anthropic' ? attributeCacheWrites(u, leg.body) : u;
 }
 
-async function attempt(f: Flow): Promise<{ delivery: Delivery; cand: Candidate; notes: string[] }> {
+async function attempt(f: Flow): Promise<{ delivery: Delivery; cand: Candidate; leg: Leg; notes: string[] }> {
   const cfg = gatewayConfig();
   const won = await firstAnswer({
     client: f.client,
@@ -194,8 +196,8 @@ async function attempt(f: Flow): Promise<{ delivery: Delivery; cand: Candidate; 
     idleTimeoutMs: cfg.idleTimeoutMs,
     requestId: f.requestId,
     startedAt: f.startedAt,
-    price: async (u) => (await priceUsage(cand.upstream.protocol, cand.target.model, billable(f, cand, u))).costMicros,
+    price: async (u) => (await priceUsage(cand.upstream.protocol, cand.target.model, billable(leg, cand, u))).costMicros,
   });
   rec.ms = Math.round(performance.now() - t0);
-  return { delivery: d, cand, notes: leg.notes };
+  return { delivery: d, cand, leg, notes: leg.notes };
 }

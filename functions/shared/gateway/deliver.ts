@@ -103,7 +103,7 @@ export async function deliverJson(ctx: DeliverContext): Promise<Delivery> {
     // Early-committed (route option): status and headers are out; the answer is the body.
     ctx.out.bodyStarted = true;
     await ctx.out.write(body);
-  } else await ctx.out.send(status, headers, body);
+  } else await ctx.out.send(status, headers, body, { end: false }); // ended after the record is sealed
   return { status, usage, errorType: ok ? null : 'upstream', cutShort: null, firstByteAt };
 }
 

@@ -62,9 +62,12 @@ export function asGatewayError(err: unknown, requestId: string): GatewayError {
 
 const round = (n: number): number => Math.round(n * 10) / 10;
 
-export async function finish(rec: UsageRecord, startedAt: number): Promise<void> {
-  // Health writes ran beside the request; Lambda freezes at return, so they end here.
-  await flushHealthWrites();
+/**
+ * Seals the record and writes its log line — before the response's last byte, so an execution
+ * environment that dies right after the client saw the end still leaves the complete record in
+ * the logs for `ezybus ledger replay`. (stdout writes are synchronous on Linux pipes.)
+ */
+export function seal(rec: UsageRecord, startedAt: number): void {
   rec.durationMs = round(performance.now() - startedAt);
   rec.upstreamMs = rec.attempts.reduce((s, a) => s + a.ms, 0);
   rec.overheadMs = round(Math.max(0, rec.durationMs - rec.upstreamMs));
@@ -108,6 +111,12 @@ export async function finish(rec: UsageRecord, startedAt: number): Promise<void>
     Failovers: Math.max(0, rec.attempts.length - 1),
     UpstreamErrors: rec.attempts.filter((a) => a.outcome !== 200 && !(typeof a.outcome === 'number' && a.outcome < 300)).length,
   });
+}
+
+/** Writes the sealed record to the ledger; the handler returns only after this. */
+export async function persist(rec: UsageRecord): Promise<void> {
+  // Health writes ran beside the request; Lambda freezes at return, so they end here.
+  await flushHealthWrites();
   // Requests refused before a key was known (401, 405, 413 …) are not billable to anyone.
   if (rec.keyId === null) return;
   try {

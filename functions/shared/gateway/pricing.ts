@@ -5,7 +5,7 @@
  */
 import { gatewayConfig } from '../config.js';
 import { SwrValue } from '../store/cache.js';
-import { dynamo, unmarshal } from '../store/dynamo.js';
+import { listPriceOverrides } from '../store/repo.js';
 import { splitCacheWrites } from '../usage/cache-split.js';
 import { costMicros } from '../usage/cost.js';
 import { PRICE_CATALOG_VERSION, resolvePrice, type ModelPrice } from '../usage/prices.js';
@@ -14,20 +14,7 @@ import type { Protocol, TokenUsage } from '../usage/types.js';
 const overrides = new SwrValue<Map<string, ModelPrice>>(loadOverrides, () => gatewayConfig().cacheTtlMs);
 
 async function loadOverrides(): Promise<Map<string, ModelPrice>> {
-  const { client, sdk } = await dynamo();
-  const res = await client.send(
-    new sdk.QueryCommand({
-      TableName: gatewayConfig().tables.config,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': { S: 'prices' } },
-    }),
-  );
-  const out = new Map<string, ModelPrice>();
-  for (const item of res.Items ?? []) {
-    const r = unmarshal(item);
-    if (r.price && typeof r.price === 'object') out.set(String(r.sk), r.price as ModelPrice);
-  }
-  return out;
+  return new Map((await listPriceOverrides()).map((o) => [o.model, o.price]));
 }
 
 export interface Priced {
@@ -36,7 +23,7 @@ export interface Priced {
   priceVersion: string;
 }
 
-export async function priceUsage(provider: Protocol, upstreamModel: string, usage: TokenUsage | null): Promise<Priced> {
+export async function priceUsage(provider: Protocol, upstreamModel: string, usage: TokenUsage | null, at: Date = new Date()): Promise<Priced> {
   if (!usage) return { costMicros: 0, priceSource: 'unknown', priceVersion: PRICE_CATALOG_VERSION };
   let ov: ReadonlyMap<string, ModelPrice>;
   try {
@@ -44,21 +31,28 @@ export async function priceUsage(provider: Protocol, upstreamModel: string, usag
   } catch {
     ov = new Map(); // the catalog still prices the request if the store is unreachable
   }
-  const found = resolvePrice(provider, upstreamModel, ov);
+  const found = resolvePrice(provider, upstreamModel, ov, at);
   if (!found) return { costMicros: 0, priceSource: 'unknown', priceVersion: PRICE_CATALOG_VERSION };
   return { costMicros: costMicros(usage, found.price), priceSource: found.source, priceVersion: PRICE_CATALOG_VERSION };
 }
 
 /**
- * Anthropic reports cache writes without the 5 m / 1 h split on some paths; when the split is
- * absent (everything landed in 5 m) but the request asked for 1 h breakpoints, attribute by the
- * request's cache_control TTLs.
+ * Anthropic reports cache writes without the 5 m / 1 h split on some paths; when it is missing,
+ * attribute the writes by the cache_control TTLs of the body actually sent upstream (which holds
+ * the client's breakpoints and any the route placed automatically).
  */
-export function attributeCacheWrites(usage: TokenUsage, anthropicBody: Record<string, unknown>): TokenUsage {
-  if (usage.cacheWrite1hTokens > 0 || usage.cacheWrite5mTokens === 0) return usage;
-  if (!JSON.stringify(anthropicBody).includes('"1h"')) return usage;
-  const { w5m, w1h } = splitCacheWrites(usage.cacheWrite5mTokens, anthropicBody);
-  return { ...usage, cacheWrite5mTokens: w5m, cacheWrite1hTokens: w1h };
+export function attributeCacheWrites(usage: TokenUsage, upstreamBody: string): TokenUsage {
+  if (!usage.cacheSplitMissing || usage.cacheWrite5mTokens + usage.cacheWrite1hTokens === 0) return usage;
+  let body: unknown;
+  try {
+    body = JSON.parse(upstreamBody);
+  } catch {
+    return usage;
+  }
+  if (typeof body !== 'object' || body === null) return usage;
+  const total = usage.cacheWrite5mTokens + usage.cacheWrite1hTokens;
+  const { w5m, w1h } = splitCacheWrites(total, usage.cacheReadTokens, body as Record<string, unknown>);
+  return { ...usage, cacheWrite5mTokens: w5m, cacheWrite1hTokens: w1h, cacheSplitEstimated: w1h > 0 };
 }
 
 export function resetPricing(): void {

@@ -19,11 +19,15 @@ const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v)
 const obj = (v: unknown): J => (v && typeof v === 'object' && !Array.isArray(v) ? (v as J) : {});
 
 export function openaiUsage(u: J): TokenUsage {
-  const cached = num(obj(u.prompt_tokens_details).cached_tokens);
+  const details = obj(u.prompt_tokens_details);
+  const cached = num(details.cached_tokens);
+  // Newer responses count cache writes too (inside prompt_tokens, like cached reads).
+  const written = num(details.cache_write_tokens);
   return {
     ...emptyUsage(),
-    inputTokens: Math.max(0, num(u.prompt_tokens) - cached),
+    inputTokens: Math.max(0, num(u.prompt_tokens) - cached - written),
     cacheReadTokens: cached,
+    cacheWrite5mTokens: written,
     outputTokens: num(u.completion_tokens),
     reasoningTokens: num(obj(u.completion_tokens_details).reasoning_tokens),
   };
@@ -40,8 +44,16 @@ export function anthropicUsage(u: J, into: TokenUsage = emptyUsage()): TokenUsag
     cacheReadTokens: 'cache_read_input_tokens' in u ? num(u.cache_read_input_tokens) : into.cacheReadTokens,
     cacheWrite5mTokens: 'cache_creation_input_tokens' in u ? w5m : into.cacheWrite5mTokens,
     cacheWrite1hTokens: 'cache_creation_input_tokens' in u ? w1h : into.cacheWrite1hTokens,
+    ...('cache_creation_input_tokens' in u ? { cacheSplitMissing: total > 0 && !('cache_creation' in u) } : {}),
     outputTokens: 'output_tokens' in u ? num(u.output_tokens) : into.outputTokens,
+    // Newer responses report the thinking share themselves; that beats any estimate.
+    ...(thinkingReported(u) ? { reasoningTokens: num(obj(u.output_tokens_details).thinking_tokens), reasoningEstimated: false } : {}),
   };
+}
+
+/** Anthropic's `output_tokens_details.thinking_tokens`, when the response carries it. */
+export function thinkingReported(u: J): boolean {
+  return 'thinking_tokens' in obj(u.output_tokens_details);
 }
 
 export function geminiUsage(u: J): TokenUsage {
@@ -69,6 +81,7 @@ export function createUsageReader(protocol: Protocol): UsageReader {
   let sawContent = false;
   let contentChars = 0;
   let thinkingChars = 0;
+  let thinkingExact = false;
   return {
     event(e) {
       if (e.data === '[DONE]' || e.data === '') return;
@@ -93,6 +106,7 @@ export function createUsageReader(protocol: Protocol): UsageReader {
         if (type === 'message_start') usage = anthropicUsage(obj(obj(d.message).usage), usage ?? emptyUsage());
         else if (type === 'message_delta') {
           usage = anthropicUsage(obj(d.usage), usage ?? emptyUsage());
+          if (thinkingReported(obj(d.usage))) thinkingExact = true;
           const r = obj(d.delta).stop_reason;
           if (typeof r === 'string') stopReason = r;
         } else if (type === 'content_block_delta') {
@@ -114,7 +128,7 @@ export function createUsageReader(protocol: Protocol): UsageReader {
     },
     result() {
       let u: TokenUsage | null = usage;
-      if (u && protocol === 'anthropic' && thinkingChars > 0) {
+      if (u && protocol === 'anthropic' && thinkingChars > 0 && !thinkingExact) {
         u = { ...u, reasoningTokens: Math.min(u.outputTokens, estimate(thinkingChars)), reasoningEstimated: true };
       }
       // A cut stream: keep what the provider reported, and estimate output it never reported.
@@ -140,5 +154,5 @@ export function usageFromBody(protocol: Protocol, body: string): TokenUsage | nu
   const u = anthropicUsage(obj(d.usage));
   let thinkingChars = 0;
   for (const b of Array.isArray(d.content) ? (d.content as J[]) : []) if (b.type === 'thinking') thinkingChars += String(b.thinking ?? '').length;
-  return thinkingChars ? { ...u, reasoningTokens: Math.min(u.outputTokens, estimate(thinkingChars)), reasoningEstimated: true } : u;
+  return thinkingChars && !thinkingReported(obj(d.usage)) ? { ...u, reasoningTokens: Math.min(u.outputTokens, estimate(thinkingChars)), reasoningEstimated: true } : u;
 }

@@ -76,14 +76,18 @@ export class ResponseWriter {
   }
 
   /** A complete small response: head, body, end. */
-  async send(statusCode: number, headers: Record<string, string>, body: string | Uint8Array): Promise<void> {
+  /**
+   * Status, headers and a whole body. `end: false` leaves the stream open so the caller can do
+   * work that must precede the last byte (the usage record's log line) and then call end().
+   */
+  async send(statusCode: number, headers: Record<string, string>, body: string | Uint8Array, opts: { end?: boolean } = {}): Promise<void> {
     // No content-length: RESPONSE_STREAM Function URLs always answer with chunked encoding.
     this.commit(statusCode, headers);
     // write() before end(), even for an empty body: the runtime writes the prelude only on the
     // first write() call, never on end(chunk).
     this.bytes += body.length;
     if (!this.stream.write(body)) await once(this.stream, 'drain');
-    await this.end();
+    if (opts.end !== false) await this.end();
   }
 }
 

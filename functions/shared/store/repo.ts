@@ -4,11 +4,13 @@
  *   config table  pk=routes               sk=<model>      a route
  *                 pk=upstreams            sk=<id>         an upstream (provider endpoint)
  *                 pk=ukeys#<upstreamId>   sk=<keyId>      an upstream key (ciphertext)
+ *                 pk=prices               sk=<model>      a price override (µ$ per MTok)
  *   usage table   pk=req#<requestId>      sk=req          a usage record
  * Routes and upstreams sit in one partition each so one Query reads them all.
  */
 import { gatewayConfig } from '../config.js';
 import { dynamo, marshal, unmarshal, type Item } from './dynamo.js';
+import type { ModelPrice } from '../usage/prices.js';
 import type { GatewayKey, Route, RouteTarget, Upstream, UpstreamKeyRecord } from './records.js';
 
 function str(v: unknown, fallback = ''): string {
@@ -205,4 +207,60 @@ export async function listTotals(keyId: string): Promise<TotalsRow[]> {
     for (const [k, v] of Object.entries(r)) if (typeof v === 'number') values[k] = v;
     return { keyId, sk: str(r.sk), values };
   });
+}
+
+// ---- price overrides (config table pk=prices sk=<upstream model>) ----
+
+export interface PriceOverride {
+  model: string;
+  price: ModelPrice;
+  /** Who set it and when, for the audit trail `ezybus prices list` shows. */
+  updatedAt: number;
+  note?: string;
+}
+
+const PRICE_FIELDS = ['input', 'output', 'cacheRead', 'cacheWrite5m', 'cacheWrite1h'] as const;
+
+function toTier(v: unknown): ModelPrice | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const o = v as Record<string, unknown>;
+  const out: Record<string, number> = {};
+  for (const f of PRICE_FIELDS) {
+    const n = o[f];
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) return undefined; // never guess a price
+    out[f] = n;
+  }
+  const price = out as unknown as ModelPrice;
+  const lc = o.longContext as Record<string, unknown> | undefined;
+  if (lc && typeof lc.aboveInputTokens === 'number') {
+    const t = toTier({ ...lc, longContext: undefined });
+    if (t) price.longContext = { ...t, aboveInputTokens: lc.aboveInputTokens };
+  }
+  return price;
+}
+
+export async function listPriceOverrides(): Promise<PriceOverride[]> {
+  const rows = await queryAll(gatewayConfig().tables.config, 'prices');
+  const out: PriceOverride[] = [];
+  for (const r of rows) {
+    const price = toTier(r.price);
+    if (!price) continue;
+    out.push({ model: str(r.sk), price, updatedAt: num(r.updatedAt) ?? 0, ...(typeof r.note === 'string' ? { note: r.note } : {}) });
+  }
+  return out;
+}
+
+export async function putPriceOverride(o: PriceOverride): Promise<void> {
+  await put(gatewayConfig().tables.config, {
+    pk: 'prices',
+    sk: o.model,
+    price: JSON.parse(JSON.stringify(o.price)) as Record<string, unknown>,
+    updatedAt: o.updatedAt,
+    ...(o.note ? { note: o.note } : {}),
+  } as Parameters<typeof put>[1]);
+}
+
+export async function deletePriceOverride(model: string): Promise<void> {
+  const { client, sdk } = await dynamo();
+  await client.send(new sdk.DeleteItemCommand({ TableName: gatewayConfig().tables.config, Key: { pk: { S: 'prices' }, sk: { S: model } } }));
 }

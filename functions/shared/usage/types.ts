@@ -17,6 +17,10 @@ export interface TokenUsage {
   reasoningEstimated: boolean;
   /** Counts were estimated by EzyBus because the upstream never reported them (cut stream). */
   estimated: boolean;
+  /** Anthropic reported cache writes without the 5 m / 1 h split (older API paths). */
+  cacheSplitMissing?: boolean;
+  /** The 5 m / 1 h split was attributed by EzyBus from the request's cache_control TTLs. */
+  cacheSplitEstimated?: boolean;
 }
 
 export function emptyUsage(): TokenUsage {
