@@ -24,8 +24,9 @@ export async function bundle(outdir = join(root, 'dist/functions'), metafile = f
       format: 'esm',
       platform: 'node',
       target: 'node24',
-      // Some AWS SDK modules still call require(); give the ESM bundle one.
-      banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+      // EzyBus talks to DynamoDB and KMS through its own lean client; the SDK is only the
+      // credential chain off Lambda, and the nodejs24.x runtime ships it.
+      external: ['@aws-sdk/*', '@smithy/*'],
       metafile,
       logLevel: 'warning',
       legalComments: 'none',

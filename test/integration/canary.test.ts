@@ -3,12 +3,11 @@
  * of requests — success, upstream errors, failover, a rejected key, translation, streaming —
  * and must appear in no log line, response body, response header or stored item.
  */
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUpstream, addUpstreamKey, setRoute } from '../../bin/cli/ops.js';
 import { gatewayConfig } from '../../functions/shared/config.js';
 import { setLogSink } from '../../functions/shared/logging/log.js';
-import { dynamo } from '../../functions/shared/store/dynamo.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
 const CANARY = 'CANARYc4n4ry7e11t4le';
@@ -52,7 +51,8 @@ describe('the canary upstream key', () => {
     await call('/v1/chat/completions', oa('canary-cross', { stream: true }));
     await call('/v1/chat/completions', oa('canary-fail')); // an upstream error passed to the client
     await call('/v1/messages', { model: 'canary-claude' }); // a client error
-    const { client } = await dynamo();
+    // Read the store with the official SDK, independently of EzyBus's own client.
+    const client = new DynamoDBClient({ endpoint: s.gw.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     for (const table of Object.values(gatewayConfig().tables)) {
       const items = await client.send(new ScanCommand({ TableName: table }));
       seen.push(JSON.stringify(items.Items ?? []));

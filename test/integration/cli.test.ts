@@ -26,7 +26,7 @@ describe('ezybus CLI (local store)', () => {
   let keyId = '';
 
   it('prints help for every command', async () => {
-    for (const c of [[], ['keys', '--help'], ['upstreams', '--help'], ['routes', '--help'], ['usage', '--help'], ['ledger', '--help']]) {
+    for (const c of [[], ['keys', '--help'], ['upstreams', '--help'], ['routes', '--help'], ['prices', '--help'], ['usage', '--help'], ['ledger', '--help']]) {
       const r = await cli(c);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/Usage/);
@@ -133,5 +133,36 @@ describe('ezybus CLI (local store)', () => {
     );
     // Replayed twice, counted once.
     expect(csv.slice(1)).toEqual([`2026-11-24,${keyId},alice,gpt-4.1,1,0,10,0,0,0,5,0,123,0.000123`]);
+  });
+
+  it('sets, lists and unsets price overrides; refuses bad amounts', async () => {
+    const set = await cli(['prices', 'set', '--model', 'claude-sonnet-4-5', '--input', '2.70', '--output', '13.5', '--cache-read', '0.27', '--note', 'EA']);
+    expect(set.code).toBe(0);
+    const list = JSON.parse((await cli(['prices', 'list', '--json'])).stdout) as { overrides: { model: string; price: Record<string, number>; note?: string }[]; catalog: { model: string }[] };
+    // Stored as integer micro-dollars per million tokens; cache writes default to the input price.
+    expect(list.overrides).toEqual([
+      expect.objectContaining({ model: 'claude-sonnet-4-5', note: 'EA', price: { input: 2_700_000, output: 13_500_000, cacheRead: 270_000, cacheWrite5m: 2_700_000, cacheWrite1h: 2_700_000 } }),
+    ]);
+    expect(list.catalog.map((c) => c.model)).toContain('gpt-4.1-nano');
+    expect((await cli(['prices', 'list'])).stdout).toMatch(/claude-sonnet-4-5 .*\$2\.70/);
+    for (const bad of [
+      ['prices', 'set', '--model', 'x', '--input', 'abc', '--output', '1'],
+      ['prices', 'set', '--model', 'x', '--input', '-1', '--output', '1'],
+      ['prices', 'set', '--model', 'x', '--input', '1'],
+      ['prices', 'set', '--input', '1', '--output', '1'],
+      ['prices', 'frobnicate'],
+    ]) {
+      const r = await cli(bad);
+      expect(r.code, bad.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/^ezybus: /);
+    }
+    expect((await cli(['prices', 'unset', '--model', 'claude-sonnet-4-5'])).code).toBe(0);
+    expect((JSON.parse((await cli(['prices', 'list', '--json'])).stdout) as { overrides: unknown[] }).overrides).toEqual([]);
+  });
+
+  it('refuses a malformed --stage before touching AWS', async () => {
+    const r = await cli(['keys', 'list', '--stage', 'Prod!']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--stage must be/);
   });
 });

@@ -14,6 +14,8 @@ export interface SimulatorOptions {
   port?: number;
   host?: string;
   seed?: number;
+  /** Keep every request for /__sim/received (default true; benchmarks turn it off). */
+  record?: boolean;
 }
 
 export interface ReceivedRequest {
@@ -229,7 +231,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         aborted: false,
         completed: false,
       };
-      if (!rec.path.startsWith('/__sim/')) received.push(rec);
+      if (opts.record !== false && !rec.path.startsWith('/__sim/')) received.push(rec);
       res.on('close', () => {
         if (!res.writableFinished) rec.aborted = true;
       });

@@ -7,6 +7,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { jsonService, type JsonService } from '../aws/json-client.js';
 import { gatewayConfig } from '../config.js';
 
 export type EncryptionContext = Record<string, string>;
@@ -58,28 +59,20 @@ export function localKeyring(path: string): Keyring {
 }
 
 export function kmsKeyring(keyId: string): Keyring {
-  let kms: Promise<{ client: import('@aws-sdk/client-kms').KMSClient; sdk: typeof import('@aws-sdk/client-kms') }> | undefined;
-  const get = () =>
-    (kms ??= import('@aws-sdk/client-kms').then((sdk) => {
-      const endpoint = process.env.EZYBUS_KMS_ENDPOINT;
-      return { sdk, client: new sdk.KMSClient(endpoint ? { endpoint } : {}) };
-    }));
+  let kms: JsonService | undefined;
+  // KMS's JSON protocol carries blobs as base64 strings both ways.
+  const get = (): JsonService =>
+    (kms ??= jsonService({ service: 'kms', targetPrefix: 'TrentService', contentType: 'application/x-amz-json-1.1', endpoint: process.env.EZYBUS_KMS_ENDPOINT || undefined }));
   return {
     async encrypt(plaintext, context) {
-      const { client, sdk } = await get();
-      const res = await client.send(
-        new sdk.EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from(plaintext, 'utf8'), EncryptionContext: context }),
-      );
+      const res = await get().send<{ CiphertextBlob?: string }>('Encrypt', { KeyId: keyId, Plaintext: Buffer.from(plaintext, 'utf8').toString('base64'), EncryptionContext: context });
       if (!res.CiphertextBlob) throw new Error('KMS returned no ciphertext');
-      return Buffer.from(res.CiphertextBlob).toString('base64');
+      return res.CiphertextBlob;
     },
     async decrypt(ciphertext, context) {
-      const { client, sdk } = await get();
-      const res = await client.send(
-        new sdk.DecryptCommand({ KeyId: keyId, CiphertextBlob: Buffer.from(ciphertext, 'base64'), EncryptionContext: context }),
-      );
+      const res = await get().send<{ Plaintext?: string }>('Decrypt', { KeyId: keyId, CiphertextBlob: ciphertext, EncryptionContext: context });
       if (!res.Plaintext) throw new Error('KMS returned no plaintext');
-      return Buffer.from(res.Plaintext).toString('utf8');
+      return Buffer.from(res.Plaintext, 'base64').toString('utf8');
     },
   };
 }

@@ -3,27 +3,121 @@
  * never needs it), with keep-alive connections reused across warm invocations, and a minimal
  * attribute codec for the flat records EzyBus stores.
  */
-import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type {
+  AttributeValue,
+  CreateTableCommandInput,
+  CreateTableCommandOutput,
+  DeleteItemCommandInput,
+  DeleteItemCommandOutput,
+  DescribeTableCommandInput,
+  DescribeTableCommandOutput,
+  GetItemCommandInput,
+  GetItemCommandOutput,
+  ListTablesCommandInput,
+  ListTablesCommandOutput,
+  PutItemCommandInput,
+  PutItemCommandOutput,
+  QueryCommandInput,
+  QueryCommandOutput,
+  ScanCommandInput,
+  ScanCommandOutput,
+  UpdateItemCommandInput,
+  UpdateItemCommandOutput,
+} from '@aws-sdk/client-dynamodb';
+import { jsonService, type JsonService } from '../aws/json-client.js';
 
-let client: DynamoDBClient | undefined;
-let sdk: typeof import('@aws-sdk/client-dynamodb') | undefined;
+// The SDK's types describe the wire shapes; the lean client (aws/json-client.ts) speaks them.
+interface Ops {
+  Query: [QueryCommandInput, QueryCommandOutput];
+  GetItem: [GetItemCommandInput, GetItemCommandOutput];
+  PutItem: [PutItemCommandInput, PutItemCommandOutput];
+  UpdateItem: [UpdateItemCommandInput, UpdateItemCommandOutput];
+  DeleteItem: [DeleteItemCommandInput, DeleteItemCommandOutput];
+  Scan: [ScanCommandInput, ScanCommandOutput];
+  CreateTable: [CreateTableCommandInput, CreateTableCommandOutput];
+  DescribeTable: [DescribeTableCommandInput, DescribeTableCommandOutput];
+  ListTables: [ListTablesCommandInput, ListTablesCommandOutput];
+}
 
-export async function dynamo(): Promise<{ client: DynamoDBClient; sdk: typeof import('@aws-sdk/client-dynamodb') }> {
-  if (!sdk) sdk = await import('@aws-sdk/client-dynamodb');
+class Command<O extends keyof Ops> {
+  constructor(
+    readonly op: O,
+    readonly input: Ops[O][0],
+  ) {}
+}
+
+/** Command constructors shaped like the SDK's, so call sites read the same. */
+const commands = {
+  QueryCommand: class extends Command<'Query'> {
+    constructor(i: QueryCommandInput) {
+      super('Query', i);
+    }
+  },
+  GetItemCommand: class extends Command<'GetItem'> {
+    constructor(i: GetItemCommandInput) {
+      super('GetItem', i);
+    }
+  },
+  PutItemCommand: class extends Command<'PutItem'> {
+    constructor(i: PutItemCommandInput) {
+      super('PutItem', i);
+    }
+  },
+  UpdateItemCommand: class extends Command<'UpdateItem'> {
+    constructor(i: UpdateItemCommandInput) {
+      super('UpdateItem', i);
+    }
+  },
+  DeleteItemCommand: class extends Command<'DeleteItem'> {
+    constructor(i: DeleteItemCommandInput) {
+      super('DeleteItem', i);
+    }
+  },
+  ScanCommand: class extends Command<'Scan'> {
+    constructor(i: ScanCommandInput) {
+      super('Scan', i);
+    }
+  },
+  CreateTableCommand: class extends Command<'CreateTable'> {
+    constructor(i: CreateTableCommandInput) {
+      super('CreateTable', i);
+    }
+  },
+  DescribeTableCommand: class extends Command<'DescribeTable'> {
+    constructor(i: DescribeTableCommandInput) {
+      super('DescribeTable', i);
+    }
+  },
+  ListTablesCommand: class extends Command<'ListTables'> {
+    constructor(i: ListTablesCommandInput) {
+      super('ListTables', i);
+    }
+  },
+};
+
+export interface DynamoClient {
+  send<O extends keyof Ops>(cmd: Command<O>): Promise<Ops[O][1]>;
+}
+
+let client: DynamoClient | undefined;
+
+export async function dynamo(): Promise<{ client: DynamoClient; sdk: typeof commands }> {
   if (!client) {
-    const endpoint = process.env.EZYBUS_DYNAMODB_ENDPOINT;
-    client = new sdk.DynamoDBClient({
-      ...(endpoint ? { endpoint } : {}),
-      // Throttles and 5xx are retried by the SDK with backoff; the ledger write relies on it.
+    const service: JsonService = jsonService({
+      service: 'dynamodb',
+      targetPrefix: 'DynamoDB_20120810',
+      contentType: 'application/x-amz-json-1.0',
+      endpoint: process.env.EZYBUS_DYNAMODB_ENDPOINT || undefined,
+      // Throttles and 5xx are retried with backoff; the ledger write relies on it.
       maxAttempts: 5,
     });
+    client = { send: (cmd) => service.send(cmd.op, cmd.input) };
   }
-  return { client, sdk };
+  return { client, sdk: commands };
 }
 
 /** Tests point the process at a fresh store; this drops the old client. */
 export function resetDynamo(): void {
-  client?.destroy();
   client = undefined;
 }
 

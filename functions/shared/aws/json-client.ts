@@ -1,0 +1,136 @@
+/**
+ * A lean client for AWS's JSON-protocol services (DynamoDB, KMS): SigV4-signed POSTs over
+ * keep-alive connections, with the SDK's retry policy for throttles and 5xx.
+ *
+ * Why not @aws-sdk/client-*: the two v3 clients and their Smithy runtime are ~560 KB of the
+ * Lambda bundle and most of its module-init time, for the handful of operations EzyBus uses.
+ * This file is ~4 KB. Lambda hands every function its credentials in the environment; when
+ * they are absent (an operator's laptop with SSO or profiles), the SDK's default credential
+ * chain is loaded instead — the Lambda runtime ships it, so the bundles keep it external.
+ */
+import { createHash, createHmac } from 'node:crypto';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string | undefined;
+  expiration?: Date | undefined;
+}
+
+export class AwsError extends Error {
+  constructor(
+    name: string,
+    message: string,
+    readonly statusCode: number,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = name;
+  }
+}
+
+const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 64 });
+const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 64 });
+
+let chain: (() => Promise<Credentials>) | undefined;
+let cached: Credentials | undefined;
+
+async function credentials(): Promise<Credentials> {
+  const env = process.env;
+  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
+    return { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN };
+  }
+  if (cached && (!cached.expiration || cached.expiration.getTime() - Date.now() > 60_000)) return cached;
+  if (!chain) {
+    const mod = '@aws-sdk/credential-provider-node'; // a variable: keep it out of the bundle
+    const { defaultProvider } = (await import(mod)) as { defaultProvider: () => () => Promise<Credentials> };
+    chain = defaultProvider();
+  }
+  cached = await chain();
+  return cached;
+}
+
+const sha256 = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
+const hmac = (key: string | Buffer, s: string): Buffer => createHmac('sha256', key).update(s).digest();
+
+/** AWS Signature Version 4 for a POST of `body` to `url` (path '/', no query). */
+export function sign(opts: { url: URL; service: string; region: string; headers: Record<string, string>; body: string; creds: Credentials; now?: Date }): Record<string, string> {
+  const now = opts.now ?? new Date();
+  const amzDate = now.toISOString().replace(/[:-]|\.\d{3}/g, '');
+  const day = amzDate.slice(0, 8);
+  const headers: Record<string, string> = { ...opts.headers, host: opts.url.host, 'x-amz-date': amzDate };
+  if (opts.creds.sessionToken) headers['x-amz-security-token'] = opts.creds.sessionToken;
+  const names = Object.keys(headers)
+    .map((h) => h.toLowerCase())
+    .sort();
+  const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v.trim().replace(/\s+/g, ' ')]));
+  const signed = names.join(';');
+  const canonical = ['POST', opts.url.pathname || '/', '', names.map((n) => `${n}:${lower[n]}\n`).join(''), signed, sha256(opts.body)].join('\n');
+  const scope = `${day}/${opts.region}/${opts.service}/aws4_request`;
+  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n');
+  const kDate = hmac(`AWS4${opts.creds.secretAccessKey}`, day);
+  const kSigning = hmac(hmac(hmac(kDate, opts.region), opts.service), 'aws4_request');
+  const signature = createHmac('sha256', kSigning).update(toSign).digest('hex');
+  headers.authorization = `AWS4-HMAC-SHA256 Credential=${opts.creds.accessKeyId}/${scope}, SignedHeaders=${signed}, Signature=${signature}`;
+  return headers;
+}
+
+const RETRYABLE = /Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded|LimitExceeded|TransactionInProgress|InternalServerError|ServiceUnavailable|KMSInternal/;
+
+function post(url: URL, headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const tls = url.protocol === 'https:';
+    const req = (tls ? httpsRequest : httpRequest)(
+      { host: url.hostname, port: url.port || (tls ? 443 : 80), path: url.pathname || '/', method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, agent: tls ? httpsAgent : httpAgent, timeout: 10_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new AwsError('TimeoutError', 'AWS request timed out', 0, true)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export interface JsonService {
+  send<T = Record<string, unknown>>(operation: string, input: unknown): Promise<T>;
+}
+
+export function jsonService(opts: { service: string; targetPrefix: string; contentType: string; endpoint?: string | undefined; maxAttempts?: number }): JsonService {
+  const maxAttempts = opts.maxAttempts ?? 5;
+  return {
+    async send<T>(operation: string, input: unknown): Promise<T> {
+      const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+      const url = new URL(opts.endpoint ?? `https://${opts.service}.${region}.amazonaws.com/`);
+      const body = JSON.stringify(input);
+      for (let attempt = 1; ; attempt++) {
+        let err: AwsError;
+        try {
+          const headers = sign({ url, service: opts.service, region, headers: { 'content-type': opts.contentType, 'x-amz-target': `${opts.targetPrefix}.${operation}` }, body, creds: await credentials() });
+          const res = await post(url, headers, body);
+          if (res.status === 200) return (res.text ? JSON.parse(res.text) : {}) as T;
+          let parsed: { __type?: string; message?: string; Message?: string } = {};
+          try {
+            parsed = JSON.parse(res.text) as typeof parsed;
+          } catch {
+            // non-JSON error body (a proxy in the way): keep the status
+          }
+          const name = (parsed.__type ?? `Http${res.status}`).split('#').pop() as string;
+          err = new AwsError(name, parsed.message ?? parsed.Message ?? `${opts.service} ${operation} failed with ${res.status}`, res.status, res.status >= 500 || RETRYABLE.test(name));
+        } catch (e) {
+          if (e instanceof AwsError && e.statusCode > 0) throw e;
+          // Connection resets and timeouts: retried like the SDK does.
+          err = e instanceof AwsError ? e : new AwsError((e as Error).name || 'NetworkError', (e as Error).message, 0, true);
+        }
+        if (!err.retryable || attempt >= maxAttempts) throw err;
+        // Full jitter, 25 ms base, capped at 2 s (the SDK's standard mode).
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(2000, 25 * 2 ** attempt)));
+      }
+    },
+  };
+}

@@ -1,0 +1,26 @@
+/**
+ * Benchmark child: EzyBus in the local Function URL runtime, running the esbuild bundles Lambda
+ * runs (BENCH_BUNDLES) on an existing store (BENCH_DYNAMO) and keyring (BENCH_KEYRING).
+ */
+import { writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { startLocalGateway } from '../../bin/local/gateway.js';
+import type { StreamingHandler } from '../../functions/shared/runtime/awslambda.js';
+import { installLocalAwsLambda } from '../../functions/shared/runtime/local-runtime.js';
+
+const dir = process.env.BENCH_BUNDLES;
+installLocalAwsLambda(); // the bundles call awslambda.streamifyResponse at module init
+const loadHandlers = dir
+  ? async (): Promise<Record<string, StreamingHandler>> => {
+      const load = async (f: string): Promise<StreamingHandler> => ((await import(join(dir, f))) as { handler: StreamingHandler }).handler;
+      return { '/v1/chat/completions': await load('chat-completions.mjs'), '/v1/messages': await load('messages.mjs'), '/v1/models': await load('models.mjs') };
+    }
+  : undefined;
+const gw = await startLocalGateway({
+  dynamoEndpoint: process.env.BENCH_DYNAMO as string,
+  keyringPath: process.env.BENCH_KEYRING as string,
+  env: JSON.parse(process.env.BENCH_ENV ?? '{}') as Record<string, string>,
+  ...(loadHandlers ? { loadHandlers } : {}),
+});
+writeSync(3, JSON.stringify({ url: gw.url }) + '\n');
+process.once('SIGTERM', () => void gw.close().then(() => process.exit(0)));

@@ -1,0 +1,140 @@
+/**
+ * Open-loop load: requests start on a fixed schedule whatever the responses do, and each
+ * latency is measured from the request's *scheduled* start, so a slow server cannot hide its
+ * queueing behind a waiting client (no coordinated omission).
+ */
+import { Agent, request } from 'node:http';
+
+export interface Target {
+  url: string;
+  path: string;
+  headers: Record<string, string>;
+}
+
+export interface LoadResult {
+  sent: number;
+  ok: number;
+  errors: number;
+  /** Milliseconds from scheduled start to the last byte, sorted. */
+  latencies: number[];
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: Infinity, keepAliveMsecs: 30_000 });
+
+/** One request; resolves with the status and the whole body. */
+export function send(t: Target, body: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(t.url);
+    const req = request(
+      { host: u.hostname, port: u.port, path: t.path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...t.headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export async function openLoop(t: Target, body: string, rate: number, durationMs: number): Promise<LoadResult> {
+  const total = Math.max(1, Math.round((rate * durationMs) / 1000));
+  const interval = 1000 / rate;
+  const latencies: number[] = [];
+  let ok = 0;
+  let errors = 0;
+  let sent = 0;
+  const pending: Promise<void>[] = [];
+  const t0 = performance.now() + 5;
+  await new Promise<void>((resolve) => {
+    const tick = (): void => {
+      const now = performance.now();
+      while (sent < total && t0 + sent * interval <= now) {
+        const scheduled = t0 + sent * interval;
+        sent++;
+        pending.push(
+          send(t, body).then(
+            (r) => {
+              if (r.status === 200) ok++;
+              else errors++;
+              latencies.push(performance.now() - scheduled);
+            },
+            () => {
+              errors++;
+              latencies.push(performance.now() - scheduled);
+            },
+          ),
+        );
+      }
+      if (sent >= total) resolve();
+      else setImmediate(tick);
+    };
+    tick();
+  });
+  await Promise.all(pending);
+  latencies.sort((a, b) => a - b);
+  return { sent, ok, errors, latencies };
+}
+
+export function pct(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
+}
+
+export interface StreamTiming {
+  /** ms from request start to the first `data:` byte. */
+  ttfb: number;
+  /** ms between consecutive reads that carried data. */
+  gaps: number[];
+  chunks: number;
+}
+
+/** One streaming request, timing content arrival (heartbeat comments are not content). */
+export function stream(t: Target, body: string): Promise<StreamTiming> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(t.url);
+    const start = performance.now();
+    let first = NaN;
+    let last = NaN;
+    const gaps: number[] = [];
+    let chunks = 0;
+    const req = request(
+      { host: u.hostname, port: u.port, path: t.path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...t.headers } },
+      (res) => {
+        res.on('data', (c: Buffer) => {
+          if (!c.includes('data:')) return;
+          const now = performance.now();
+          chunks++;
+          if (Number.isNaN(first)) first = now - start;
+          else gaps.push(now - last);
+          last = now;
+        });
+        res.on('end', () => resolve({ ttfb: first, gaps, chunks }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Holds a stream open until `release` resolves; resolves `opened` at its first content. */
+export function holdStream(t: Target, body: string): { opened: Promise<void>; close(): void } {
+  const u = new URL(t.url);
+  let onOpen: () => void = () => undefined;
+  const opened = new Promise<void>((r) => (onOpen = r));
+  const req = request(
+    { host: u.hostname, port: u.port, path: t.path, method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...t.headers } },
+    (res) => {
+      res.on('data', (c: Buffer) => {
+        if (c.includes('data:')) onOpen();
+      });
+      res.on('error', () => onOpen());
+    },
+  );
+  req.on('error', () => onOpen());
+  req.end(body);
+  return { opened, close: () => req.destroy() };
+}

@@ -1,0 +1,94 @@
+/**
+ * Child processes for the benchmark: each server under test runs in its own process, pinned to
+ * its own core with taskset when available, and reports its URL on file descriptor 3 (stdout is
+ * left to the server itself: EzyBus writes a log line per request, as it would to CloudWatch).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+export interface Proc {
+  name: string;
+  url: string;
+  pid: number;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export const HAS_TASKSET = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of stat; after the comm field they sit at 11 and 12.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Resident memory of a process in MiB. */
+export function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/**
+ * Starts `cmd args` pinned to `cpu` and waits for a line `{"url": …}` on fd 3 (or, for peers
+ * that cannot write there, until `probe` answers).
+ */
+export async function startProc(
+  name: string,
+  cmd: string,
+  args: string[],
+  opts: { cpu?: number; env?: Record<string, string>; probeUrl?: string; timeoutMs?: number; quiet?: boolean } = {},
+): Promise<Proc> {
+  const pinned = opts.cpu !== undefined && HAS_TASKSET;
+  const child = spawn(pinned ? 'taskset' : cmd, pinned ? ['-c', String(opts.cpu), cmd, ...args] : args, {
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', opts.quiet === false ? 'inherit' : 'ignore', opts.quiet === false ? 'inherit' : 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name}: not ready after ${timeoutMs} ms\n${stderr}`)), timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with ${code}\n${stderr}`));
+    });
+    if (opts.probeUrl) {
+      const probe = opts.probeUrl;
+      const tick = (): void => {
+        fetch(probe)
+          .then(() => {
+            clearTimeout(timer);
+            resolve(new URL(probe).origin);
+          })
+          .catch(() => setTimeout(tick, 200));
+      };
+      tick();
+      return;
+    }
+    let buf = '';
+    (child.stdio[3] as NodeJS.ReadableStream).on('data', (c: Buffer) => {
+      buf += c.toString();
+      const m = /"url":"([^"]+)"/.exec(buf);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+  });
+  // The pinned process is taskset's child after exec: same pid.
+  return {
+    name,
+    url,
+    pid: child.pid as number,
+    child,
+    stop: async () => {
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}

@@ -1,0 +1,457 @@
+/**
+ * `npm run bench` — where EzyBus stands: warm added latency (open loop), streaming TTFB and
+ * inter-chunk gaps, CPU per chunk (pass-through and translated), cold start (bundle size and
+ * module init), memory with open streams, ledger write cost, and a cost model — side by side
+ * with the floor (a bare Node proxy hop) and peers (Portkey's gateway, LiteLLM's proxy) pointed
+ * at the same simulator. Writes a Markdown report, JSON and PNG charts to bench-results/.
+ *
+ *   npm run bench                     full run (installs peers into .bench/peers when absent)
+ *   npm run bench -- --smoke          seconds-long run that proves the benchmark still works (CI)
+ *   npm run bench -- --no-peers       skip Portkey and LiteLLM
+ *   npm run bench -- --stream-seconds 10 --memory-mb 1024   cost-model inputs
+ *
+ * Layout on 2 cores: this process (load generator, store) and the simulator on CPU 0; each
+ * server under test alone on CPU 1, one at a time (taskset; said in the report when absent).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { addUpstream, addUpstreamKey, createGatewayKey, setRoute } from '../../bin/cli/ops.js';
+import { configureProcess, startStore } from '../../bin/local/gateway.js';
+import { ensureTables } from '../../functions/shared/store/tables.js';
+import { writeUsage } from '../../functions/shared/usage/ledger.js';
+import type { UsageRecord } from '../../functions/shared/usage/record.js';
+import { bundle } from '../../scripts/build.js';
+import { holdStream, openLoop, pct, send, stream, type Target } from './loadgen.js';
+import { barChart } from './png.js';
+import { cpuSeconds, HAS_TASKSET, rssMiB, startProc, type Proc } from './procs.js';
+
+const root = new URL('../../', import.meta.url).pathname;
+const argv = process.argv.slice(2);
+const has = (f: string): boolean => argv.includes(f);
+const opt = (f: string, d: number): number => {
+  const i = argv.indexOf(f);
+  return i !== -1 && argv[i + 1] !== undefined ? Number(argv[i + 1]) : d;
+};
+const SMOKE = has('--smoke');
+const PEERS = !SMOKE && !has('--no-peers');
+const STREAM_SECONDS = opt('--stream-seconds', 10);
+const MEMORY_MB = opt('--memory-mb', 1024);
+const RATES = SMOKE ? [50] : [100, 500, 2000];
+const PROFILES = SMOKE ? [0] : [0, 60];
+const DURATION_MS = SMOKE ? 600 : 5000;
+const log = (s: string): void => void process.stderr.write(`[bench] ${s}\n`);
+const r1 = (n: number): string => (Number.isFinite(n) ? n.toFixed(n < 10 ? 2 : 1) : '–');
+const node = process.execPath;
+const tsx = ['--import', 'tsx'];
+
+// This process: CPU 0. Servers under test: CPU 1.
+if (HAS_TASKSET) spawnSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
+
+interface System {
+  name: string;
+  proc: Proc;
+  target: Target;
+  /** The request body for a scenario, in this system's terms. */
+  body(scenario: string, stream?: boolean): string;
+}
+
+const openaiBody = (model: string) => (scenario: string, streamed = false): string =>
+  JSON.stringify({ model, messages: [{ role: 'user', content: `Say hello [[sim:${scenario}]]` }], ...(streamed ? { stream: true } : {}) });
+
+async function main(): Promise<void> {
+  const started = new Date();
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim();
+  const report: string[] = [];
+  const json: Record<string, unknown> = { started: started.toISOString(), commit, smoke: SMOKE };
+  const skipped: string[] = [];
+
+  // ---- cold start: bundle sizes and module init ----
+  log('bundling');
+  const dist = join(root, 'dist/functions');
+  const sizes = await bundle(dist);
+  const init: Record<string, number> = {};
+  const runs = SMOKE ? 3 : 9;
+  for (const name of Object.keys(sizes)) {
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const out = execFileSync(node, [
+        '--input-type=module',
+        '-e',
+        `globalThis.awslambda={streamifyResponse:(f)=>f,HttpResponseStream:{from:(s)=>s}};const t=performance.now();await import(${JSON.stringify(join(dist, `${name}.mjs`))});process.stdout.write(String(performance.now()-t));`,
+      ]).toString();
+      times.push(Number(out));
+    }
+    times.sort((a, b) => a - b);
+    init[name] = times[Math.floor(times.length / 2)] as number;
+  }
+  json.coldStart = Object.fromEntries(Object.entries(sizes).map(([k, v]) => [k, { bytes: v, gzipBytes: gzipSync(readFileSync(join(dist, `${k}.mjs`))).length, initMs: init[k] }]));
+
+  // ---- store, keyring, routes ----
+  const work = mkdtempSync(join(tmpdir(), 'ezybus-bench-'));
+  const store = await startStore('127.0.0.1', undefined);
+  const ddbCalls: { at: number; op: string }[] = [];
+  const ddbProxy = await countingProxy(store.endpoint, ddbCalls);
+  const keyring = join(work, 'master.key');
+  configureProcess({ AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', EZYBUS_STAGE: 'local', EZYBUS_DYNAMODB_ENDPOINT: store.endpoint, EZYBUS_LOCAL_KEYRING: keyring });
+  await ensureTables();
+
+  log('starting the simulator (CPU 0)');
+  const sim = await startProc('simulator', node, [...tsx, join(root, 'test/bench/sim-proc.ts')], { cpu: 0 });
+  await addUpstream('bench-openai', 'openai', sim.url);
+  await addUpstreamKey('bench-openai', 'sim-bench-key', 'k1');
+  await addUpstream('bench-anthropic', 'anthropic', sim.url);
+  await addUpstreamKey('bench-anthropic', 'sim-bench-key', 'k1');
+  await setRoute('bench-gpt', [{ upstream: 'bench-openai', model: 'gpt-4.1-nano' }]);
+  await setRoute('bench-claude', [{ upstream: 'bench-anthropic', model: 'claude-haiku-4-5' }]);
+  const { key } = await createGatewayKey({ name: 'bench' });
+
+  const systems: System[] = [];
+  const direct: System = { name: 'direct', proc: sim, target: { url: sim.url, path: '/v1/chat/completions', headers: { authorization: 'Bearer sim-bench-key' } }, body: openaiBody('gpt-4.1-nano') };
+
+  const startProxy = async (): Promise<System> => {
+    const p = await startProc('bare proxy', node, [join(root, 'test/bench/proxy-proc.ts')], { cpu: 1, env: { BENCH_TARGET: sim.url } });
+    return { name: 'bare node proxy', proc: p, target: { url: p.url, path: '/v1/chat/completions', headers: { authorization: 'Bearer sim-bench-key' } }, body: openaiBody('gpt-4.1-nano') };
+  };
+  const startEzyBus = async (): Promise<System> => {
+    const p = await startProc('ezybus', node, [...tsx, join(root, 'test/bench/gateway-proc.ts')], {
+      cpu: 1,
+      env: { BENCH_BUNDLES: dist, BENCH_DYNAMO: ddbProxy.url, BENCH_KEYRING: keyring, BENCH_ENV: JSON.stringify({ EZYBUS_LOG_LEVEL: 'info' }) },
+    });
+    return { name: 'ezybus', proc: p, target: { url: p.url, path: '/v1/chat/completions', headers: { authorization: `Bearer ${key}` } }, body: openaiBody('bench-gpt') };
+  };
+  const peers: Array<() => Promise<System | string>> = PEERS ? [startPortkey(sim.url), startLiteLLM(sim.url)] : [];
+  if (!PEERS) skipped.push(SMOKE ? 'Portkey, LiteLLM: not run in --smoke mode' : 'Portkey, LiteLLM: --no-peers');
+
+  // ---- warm added latency, open loop, one server under test at a time ----
+  const warm: Array<{ system: string; profileMs: number; rate: number; p50: number; p90: number; p99: number; max: number; errors: number; sent: number }> = [];
+  const measure = async (s: System): Promise<void> => {
+    for (const profile of PROFILES) {
+      const body = s.body(`ttft_ms=${profile}&tokens=16`);
+      await openLoop(s.target, body, SMOKE ? 50 : 200, SMOKE ? 200 : 1500); // warm-up: connections, JIT, caches
+      for (const rate of RATES) {
+        const r = await openLoop(s.target, body, rate, DURATION_MS);
+        const l = r.latencies;
+        warm.push({ system: s.name, profileMs: profile, rate, p50: pct(l, 50), p90: pct(l, 90), p99: pct(l, 99), max: l[l.length - 1] ?? NaN, errors: r.errors, sent: r.sent });
+        log(`${s.name.padEnd(16)} ${profile} ms  ${String(rate).padStart(5)}/s  p50 ${r1(pct(l, 50))}  p99 ${r1(pct(l, 99))}  errors ${r.errors}/${r.sent}`);
+      }
+    }
+  };
+  log('warm latency: direct');
+  await measure(direct);
+  const proxy = await startProxy();
+  await measure(proxy);
+  const ezybus = await startEzyBus();
+  await measure(ezybus);
+  systems.push(proxy, ezybus);
+  for (const start of peers) {
+    const s = await start();
+    if (typeof s === 'string') {
+      skipped.push(s);
+      log(`skipped: ${s}`);
+      continue;
+    }
+    try {
+      // Peers answer a first request slowly (model maps, imports): check one answer first.
+      const probe = await send(s.target, s.body('tokens=4'));
+      if (probe.status !== 200) throw new Error(`status ${probe.status}: ${probe.body.slice(0, 200)}`);
+      await measure(s);
+      systems.push(s);
+    } catch (err) {
+      skipped.push(`${s.name}: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      await s.proc.stop();
+    }
+  }
+  json.warm = warm;
+
+  // ---- streaming: TTFB and inter-chunk gaps with N concurrent streams ----
+  const N = SMOKE ? 3 : 50;
+  const streamScenario = 'tokens=40&gap_ms=20';
+  const streamRows: Array<{ system: string; ttfbP50: number; ttfbP99: number; gapP50: number; gapP99: number }> = [];
+  const xlate: System = { ...ezybus, name: 'ezybus translated', body: openaiBody('bench-claude') };
+  for (const s of [direct, proxy, ezybus, xlate]) {
+    const all = await Promise.all(Array.from({ length: N }, () => stream(s.target, s.body(streamScenario, true))));
+    const ttfb = all.map((x) => x.ttfb).sort((a, b) => a - b);
+    const gaps = all.flatMap((x) => x.gaps).sort((a, b) => a - b);
+    streamRows.push({ system: s.name, ttfbP50: pct(ttfb, 50), ttfbP99: pct(ttfb, 99), gapP50: pct(gaps, 50), gapP99: pct(gaps, 99) });
+  }
+  json.streaming = { concurrency: N, scenario: streamScenario, rows: streamRows };
+
+  // ---- CPU per chunk: (CPU of 200-token streams − CPU of 1-token streams) / extra chunks ----
+  const cpuPerChunk: Record<string, number> = {};
+  const K = SMOKE ? 10 : 200;
+  for (const s of [proxy, ezybus, xlate]) {
+    const cost = async (tokens: number): Promise<{ cpu: number; events: number }> => {
+      const c0 = cpuSeconds(s.proc.pid);
+      let events = 0;
+      for (let i = 0; i < K; i += 10) {
+        const batch = await Promise.all(Array.from({ length: Math.min(10, K - i) }, () => stream(s.target, s.body(`tokens=${tokens}`, true))));
+        events += batch.reduce((a, b) => a + b.chunks, 0);
+      }
+      return { cpu: cpuSeconds(s.proc.pid) - c0, events };
+    };
+    await cost(1);
+    const small = await cost(1);
+    const big = await cost(200);
+    cpuPerChunk[s.name] = ((big.cpu - small.cpu) / (K * 199)) * 1e6;
+  }
+  json.cpuPerChunkMicros = cpuPerChunk;
+
+  // ---- memory with open streams ----
+  const memory: Array<{ streams: number; rssMiB: number }> = [{ streams: 0, rssMiB: rssMiB(ezybus.proc.pid) }];
+  const holdMs = SMOKE ? 1500 : 6000;
+  for (const n of SMOKE ? [1, 10] : [1, 100, 1000]) {
+    const held = Array.from({ length: n }, () => holdStream(ezybus.target, ezybus.body(`tokens=4&hold_after=1&hold_ms=${holdMs}`, true)));
+    await Promise.race([Promise.all(held.map((h) => h.opened)), sleep(holdMs - 500)]);
+    memory.push({ streams: n, rssMiB: rssMiB(ezybus.proc.pid) });
+    for (const h of held) h.close();
+    await sleep(holdMs + 500); // the gateway learns nothing of a gone client; its upstreams end on their own
+  }
+  json.memory = memory;
+
+  // ---- ledger: write latency, and no store call between upstream chunks ----
+  const ledgerTimes: number[] = [];
+  const sample = sampleRecord();
+  for (let i = 0; i < (SMOKE ? 10 : 200); i++) {
+    const t = performance.now();
+    await writeUsage({ ...sample, requestId: `bench-${started.getTime()}-${i}` });
+    ledgerTimes.push(performance.now() - t);
+  }
+  ledgerTimes.sort((a, b) => a - b);
+  ddbCalls.length = 0;
+  const between = await new Promise<number>((resolve, reject) => {
+    const u = new URL(ezybus.target.url);
+    const body = ezybus.body('tokens=20&gap_ms=50', true);
+    let first = NaN;
+    let last = NaN;
+    const req = httpRequest({ host: u.hostname, port: u.port, path: ezybus.target.path, method: 'POST', headers: { 'content-type': 'application/json', ...ezybus.target.headers } }, (res: IncomingMessage) => {
+      res.on('data', (c: Buffer) => {
+        if (!c.includes('data:')) return;
+        last = performance.now();
+        if (Number.isNaN(first)) first = last;
+      });
+      res.on('end', () => setTimeout(() => resolve(ddbCalls.filter((c) => c.at > first && c.at < last).length), 300));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  const ledgerAfter = ddbCalls.length;
+  json.ledger = { writeP50Ms: pct(ledgerTimes, 50), writeP99Ms: pct(ledgerTimes, 99), storeCallsBetweenChunks: between, storeCallsAfterStream: ledgerAfter };
+
+  // ---- cost model ----
+  const at = (sys: string, rate: number, profile = 0): (typeof warm)[number] | undefined => warm.find((w) => w.system === sys && w.rate === rate && w.profileMs === profile);
+  const midRate = RATES[Math.min(1, RATES.length - 1)] as number;
+  const overheadMs = Math.max(0, (at('ezybus', midRate)?.p50 ?? 0) - (at('direct', midRate)?.p50 ?? 0));
+  const gb = MEMORY_MB / 1024;
+  const lambdaSeconds = STREAM_SECONDS + overheadMs / 1000 + pct(ledgerTimes, 50) / 1000;
+  const perMillion = {
+    lambdaRequests: 0.2,
+    lambdaDuration: 1e6 * lambdaSeconds * gb * 0.0000133334,
+    dynamodbWrites: 6 * 0.625, // record (≤2 KB: 2 WRU) + 3 total ADDs + applied mark ≈ 6 WRU, $0.625 / M
+    cloudwatchLogs: 1e6 * 2.5e-6 * 0.5, // ≈ 2.5 KB log line, $0.50 / GB ingested
+  };
+  const costTotal = Object.values(perMillion).reduce((a, b) => a + b, 0);
+  json.cost = { streamSeconds: STREAM_SECONDS, memoryMb: MEMORY_MB, overheadMs, lambdaSeconds, perMillion, total: costTotal };
+
+  // ---- stop everything ----
+  await ezybus.proc.stop();
+  await proxy.proc.stop();
+  await sim.stop();
+  await ddbProxy.close();
+  await store.close();
+
+  // ---- report ----
+  const cpu = cpus();
+  report.push(`# EzyBus benchmark${SMOKE ? ' (smoke run: not figures to quote)' : ''}`, '');
+  report.push(`- Command: \`npm run bench${argv.length ? ' -- ' + argv.join(' ') : ''}\``);
+  report.push(`- Commit: ${commit}; started ${started.toISOString()}`);
+  report.push(`- Machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version} (${process.arch})`);
+  report.push(`- Pinning: ${HAS_TASKSET ? 'load generator, store and simulator on CPU 0; the server under test alone on CPU 1 (taskset)' : 'none (taskset missing)'}`);
+  report.push(`- Load: open loop, latency from each request's scheduled start; ${DURATION_MS / 1000} s per rate after a warm-up; non-stream chat completions, 16 output tokens`);
+  report.push(`- EzyBus runs its esbuild bundles (what Lambda runs) in the local Function URL runtime, logging a line per request, writing each usage record to dynalite.`);
+  if (skipped.length) report.push(`- Skipped: ${skipped.join('; ')}`);
+  report.push('', '## Warm added latency (ms, non-stream)', '');
+  report.push('| upstream | rate/s | system | p50 | p90 | p99 | max | added p50 | added p99 | errors |', '|---|---|---|---|---|---|---|---|---|---|');
+  for (const w of warm) {
+    const d = at('direct', w.rate, w.profileMs);
+    report.push(`| ${w.profileMs} ms | ${w.rate} | ${w.system} | ${r1(w.p50)} | ${r1(w.p90)} | ${r1(w.p99)} | ${r1(w.max)} | ${w.system === 'direct' ? '–' : r1(w.p50 - (d?.p50 ?? NaN))} | ${w.system === 'direct' ? '–' : r1(w.p99 - (d?.p99 ?? NaN))} | ${w.errors}/${w.sent} |`);
+  }
+  report.push('', '### Ratios of added latency (EzyBus ÷ other; target ≤ 1.3 vs the floor, ≤ 0.33 vs Portkey, ≤ 0.2 vs LiteLLM)', '');
+  report.push('| upstream | rate/s | vs | p50 ratio | p99 ratio |', '|---|---|---|---|---|');
+  for (const profile of PROFILES) {
+    for (const rate of RATES) {
+      const d = at('direct', rate, profile);
+      const e = at('ezybus', rate, profile);
+      if (!d || !e) continue;
+      for (const s of systems.filter((x) => x.name !== 'ezybus')) {
+        const o = at(s.name, rate, profile);
+        if (!o) continue;
+        const ratio = (a: number, b: number): string => (b > 0.05 ? (a / b).toFixed(2) : '–');
+        report.push(`| ${profile} ms | ${rate} | ${s.name} | ${ratio(e.p50 - d.p50, o.p50 - d.p50)} | ${ratio(e.p99 - d.p99, o.p99 - d.p99)} |`);
+      }
+    }
+  }
+  report.push('', `## Streaming (${N} concurrent streams, 40 chunks 20 ms apart)`, '');
+  report.push('| system | TTFB p50 | TTFB p99 | gap p50 | gap p99 | added TTFB p50 | added gap p99 |', '|---|---|---|---|---|---|---|');
+  const ds = streamRows[0];
+  for (const r of streamRows) report.push(`| ${r.system} | ${r1(r.ttfbP50)} | ${r1(r.ttfbP99)} | ${r1(r.gapP50)} | ${r1(r.gapP99)} | ${r === ds ? '–' : r1(r.ttfbP50 - (ds?.ttfbP50 ?? NaN))} | ${r === ds ? '–' : r1(r.gapP99 - (ds?.gapP99 ?? NaN))} |`);
+  report.push('', '## CPU per chunk (µs, server process, targets: 20 pass-through, 60 translated)', '');
+  report.push('| system | µs / chunk |', '|---|---|');
+  for (const [k, v] of Object.entries(cpuPerChunk)) report.push(`| ${k} | ${r1(v)} |`);
+  report.push('', '## Cold start (target: < 150 KB minified, init < 40 ms)', '');
+  report.push('| function | minified | gzip | module init (median of ' + runs + ') |', '|---|---|---|---|');
+  for (const [k, v] of Object.entries(sizes)) report.push(`| ${k} | ${(v / 1024).toFixed(1)} KiB | ${(gzipSync(readFileSync(join(dist, `${k}.mjs`))).length / 1024).toFixed(1)} KiB | ${r1(init[k] ?? NaN)} ms |`);
+  report.push('', '## Memory (RSS of the local runtime process)', '');
+  report.push('| open streams | RSS MiB | per stream KiB |', '|---|---|---|');
+  const base = memory[0]?.rssMiB ?? 0;
+  for (const m of memory) report.push(`| ${m.streams} | ${m.rssMiB.toFixed(1)} | ${m.streams ? (((m.rssMiB - base) * 1024) / m.streams).toFixed(1) : '–'} |`);
+  report.push('', '## Ledger', '');
+  report.push(`- Usage record write (PutItem + 3 ADDs + mark, dynalite on this machine): p50 ${r1(pct(ledgerTimes, 50))} ms, p99 ${r1(pct(ledgerTimes, 99))} ms — after the response's last byte, so not in the client's latency; it lengthens the billed Lambda duration.`);
+  report.push(`- Store calls between a stream's first and last chunk: **${between}** (calls during and after the whole stream: ${ledgerAfter}).`);
+  report.push('', `## Cost model (per million requests; ${STREAM_SECONDS} s streams, ${MEMORY_MB} MB arm64, us-east-1 list prices)`, '');
+  report.push('| item | USD |', '|---|---|');
+  report.push(`| Lambda requests ($0.20 / M) | ${perMillion.lambdaRequests.toFixed(2)} |`);
+  report.push(`| Lambda duration (${lambdaSeconds.toFixed(3)} s × ${gb} GB × $0.0000133334) | ${perMillion.lambdaDuration.toFixed(2)} |`);
+  report.push(`| DynamoDB on-demand writes (≈ 6 WRU) | ${perMillion.dynamodbWrites.toFixed(2)} |`);
+  report.push(`| CloudWatch Logs ingestion (≈ 2.5 KB) | ${perMillion.cloudwatchLogs.toFixed(2)} |`);
+  report.push(`| **total** | **${costTotal.toFixed(2)}** |`);
+  report.push('', `EzyBus's own share of the duration is ${(overheadMs + pct(ledgerTimes, 50)).toFixed(1)} ms per request (added latency + ledger write). Each Lambda invocation serves one stream, so the cost per request is the same at 1 or 1,000 concurrent streams; the memory table shows what a single local process holds per open stream.`);
+
+  const dir = join(root, 'bench-results', SMOKE ? 'tmp' : `${started.toISOString().slice(0, 19).replace(/[:T]/g, '-')}-${commit}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'report.md'), report.join('\n') + '\n');
+  writeFileSync(join(dir, 'results.json'), JSON.stringify(json, null, 2));
+  const names = ['direct', ...systems.map((s) => s.name)];
+  writeFileSync(
+    join(dir, 'warm-latency.png'),
+    barChart(
+      `Warm latency at ${midRate}/s, ${PROFILES.at(-1)} ms upstream (ms)`,
+      'ms',
+      names.map((n) => ({ label: n, values: [at(n, midRate, PROFILES.at(-1) ?? 0)?.p50 ?? null, at(n, midRate, PROFILES.at(-1) ?? 0)?.p99 ?? null] })),
+      ['p50', 'p99'],
+    ),
+  );
+  writeFileSync(join(dir, 'streaming.png'), barChart(`Streaming, ${N} concurrent (ms)`, 'ms', streamRows.map((r) => ({ label: r.system, values: [r.ttfbP50, r.gapP99] })), ['TTFB p50', 'gap p99']));
+  if (!SMOKE) writeFileSync(join(root, 'bench-results', 'latest.md'), report.join('\n') + `\n\nFiles: ${dir.slice(root.length)}\n`);
+  process.stdout.write(report.join('\n') + '\n');
+  log(`written to ${dir}`);
+  if (warm.some((w) => w.system === 'ezybus' && w.errors > 0)) {
+    log('EzyBus answered with errors during the run');
+    process.exitCode = 1;
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** An HTTP proxy in front of the store that notes when each DynamoDB call arrives. */
+async function countingProxy(endpoint: string, calls: { at: number; op: string }[]): Promise<{ url: string; close(): Promise<void> }> {
+  const t = new URL(endpoint);
+  const server = createServer((req, res) => {
+    calls.push({ at: performance.now(), op: String(req.headers['x-amz-target'] ?? '') });
+    const up = httpRequest({ host: t.hostname, port: t.port, path: req.url, method: req.method, headers: req.headers }, (ur) => {
+      res.writeHead(ur.statusCode ?? 502, ur.headers);
+      ur.pipe(res);
+    });
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+}
+
+function sampleRecord(): UsageRecord {
+  return {
+    requestId: 'x',
+    lambdaRequestId: 'x',
+    time: new Date().toISOString(),
+    stage: 'local',
+    fn: 'chat-completions',
+    keyId: 'gk_bench_ledger',
+    model: 'bench-gpt',
+    clientProtocol: 'openai',
+    provider: 'openai',
+    upstreamId: 'bench-openai',
+    upstreamModel: 'gpt-4.1-nano',
+    upstreamKeyId: 'k1',
+    stream: false,
+    status: 200,
+    errorType: null,
+    attempts: [{ upstream: 'bench-openai', upstreamKeyId: 'k1', model: 'gpt-4.1-nano', outcome: 200, ms: 3 }],
+    usage: { inputTokens: 12, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, outputTokens: 16, reasoningTokens: 0, reasoningEstimated: false, estimated: false },
+    costMicros: 8,
+    priceSource: 'builtin',
+    priceVersion: 'bench',
+    ttfbMs: 3,
+    durationMs: 4,
+    upstreamMs: 3,
+    overheadMs: 1,
+    cutShort: null,
+    notes: [],
+  };
+}
+
+/** Portkey's gateway from npm, installed into .bench/peers/portkey on first use. */
+function startPortkey(simUrl: string): () => Promise<System | string> {
+  return async () => {
+    const dir = join(root, '.bench/peers/portkey');
+    const entry = join(dir, 'node_modules/@portkey-ai/gateway/build/start-server.js');
+    if (!existsSync(entry)) {
+      log('installing @portkey-ai/gateway into .bench/peers/portkey');
+      mkdirSync(dir, { recursive: true });
+      const r = spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', dir, '@portkey-ai/gateway'], { stdio: 'ignore', timeout: 300_000 });
+      if (r.status !== 0 || !existsSync(entry)) return `Portkey: npm install @portkey-ai/gateway failed (exit ${r.status ?? 'timeout'})`;
+    }
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    try {
+      const p = await startProc('portkey', node, [entry, `--port=${port}`, '--headless'], { cpu: 1, probeUrl: `http://127.0.0.1:${port}/`, timeoutMs: 60_000 });
+      return {
+        name: 'portkey',
+        proc: p,
+        target: { url: p.url, path: '/v1/chat/completions', headers: { authorization: 'Bearer sim-bench-key', 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${simUrl}/v1` } },
+        body: openaiBody('gpt-4.1-nano'),
+      };
+    } catch (err) {
+      return `Portkey: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
+    }
+  };
+}
+
+/** LiteLLM's proxy from PyPI, installed into .bench/peers/litellm-venv on first use. */
+function startLiteLLM(simUrl: string): () => Promise<System | string> {
+  return async () => {
+    const venv = join(root, '.bench/peers/litellm-venv');
+    const py = join(venv, 'bin/python');
+    if (!existsSync(py) || spawnSync(py, ['-c', 'import litellm.proxy.proxy_cli'], { stdio: 'ignore' }).status !== 0) {
+      log('installing litellm[proxy] into .bench/peers/litellm-venv (a few minutes)');
+      mkdirSync(join(root, '.bench/peers'), { recursive: true });
+      const mk = spawnSync('python3', ['-m', 'venv', venv], { stdio: 'ignore' });
+      const r = mk.status === 0 ? spawnSync(join(venv, 'bin/pip'), ['install', '-q', 'litellm[proxy]'], { stdio: 'ignore', timeout: 900_000 }) : mk;
+      if (r.status !== 0) return `LiteLLM: pip install litellm[proxy] failed (exit ${r.status ?? 'timeout'})`;
+    }
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    try {
+      const p = await startProc('litellm', py, ['-m', 'litellm.proxy.proxy_cli', '--model', 'openai/gpt-4.1-nano', '--api_base', `${simUrl}/v1`, '--port', String(port), '--host', '127.0.0.1', '--num_workers', '1'], {
+        cpu: 1,
+        env: { OPENAI_API_KEY: 'sim-bench-key', LITELLM_LOCAL_MODEL_COST_MAP: 'True', LITELLM_LOG: 'ERROR', LITELLM_TELEMETRY: 'False' },
+        probeUrl: `http://127.0.0.1:${port}/health/liveliness`,
+        timeoutMs: 120_000,
+      });
+      return { name: 'litellm', proc: p, target: { url: p.url, path: '/v1/chat/completions', headers: { authorization: 'Bearer sim-bench-key' } }, body: openaiBody('openai/gpt-4.1-nano') };
+    } catch (err) {
+      return `LiteLLM: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
+    }
+  };
+}
+
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (err: unknown) => {
+    process.stderr.write(`[bench] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
