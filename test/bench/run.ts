@@ -128,16 +128,20 @@ async function main(): Promise<void> {
   if (!PEERS) skipped.push(SMOKE ? 'Portkey, LiteLLM: not run in --smoke mode' : 'Portkey, LiteLLM: --no-peers');
 
   // ---- warm added latency, open loop, one server under test at a time ----
-  const warm: Array<{ system: string; profileMs: number; rate: number; p50: number; p90: number; p99: number; max: number; errors: number; sent: number }> = [];
+  const warm: Array<{ system: string; profileMs: number; rate: number; p50: number; p90: number; p99: number; max: number; errors: number; sent: number; cpuMicrosPerRequest: number }> = [];
   const measure = async (s: System): Promise<void> => {
     for (const profile of PROFILES) {
       const body = s.body(`ttft_ms=${profile}&tokens=16`);
       await openLoop(s.target, body, SMOKE ? 50 : 200, SMOKE ? 200 : 1500); // warm-up: connections, JIT, caches
       for (const rate of RATES) {
+        await quiesce(s.proc.pid);
+        const c0 = cpuSeconds(s.proc.pid);
         const r = await openLoop(s.target, body, rate, DURATION_MS);
+        await quiesce(s.proc.pid); // the phase's trailing work (ledger writes) counts toward its CPU
+        const cpuMicrosPerRequest = s === direct ? NaN : ((cpuSeconds(s.proc.pid) - c0) / r.sent) * 1e6;
         const l = r.latencies;
-        warm.push({ system: s.name, profileMs: profile, rate, p50: pct(l, 50), p90: pct(l, 90), p99: pct(l, 99), max: l[l.length - 1] ?? NaN, errors: r.errors, sent: r.sent });
-        log(`${s.name.padEnd(16)} ${profile} ms  ${String(rate).padStart(5)}/s  p50 ${r1(pct(l, 50))}  p99 ${r1(pct(l, 99))}  errors ${r.errors}/${r.sent}`);
+        warm.push({ system: s.name, profileMs: profile, rate, p50: pct(l, 50), p90: pct(l, 90), p99: pct(l, 99), max: l[l.length - 1] ?? NaN, errors: r.errors, sent: r.sent, cpuMicrosPerRequest });
+        log(`${s.name.padEnd(16)} ${profile} ms  ${String(rate).padStart(5)}/s  p50 ${r1(pct(l, 50))}  p99 ${r1(pct(l, 99))}  errors ${r.errors}/${r.sent}  cpu/req ${r1(cpuMicrosPerRequest)} µs`);
       }
     }
   };
@@ -175,6 +179,7 @@ async function main(): Promise<void> {
   const streamRows: Array<{ system: string; ttfbP50: number; ttfbP99: number; gapP50: number; gapP99: number }> = [];
   const xlate: System = { ...ezybus, name: 'ezybus translated', body: openaiBody('bench-claude') };
   for (const s of [direct, proxy, ezybus, xlate]) {
+    await quiesce(s.proc.pid);
     const all = await Promise.all(Array.from({ length: N }, () => stream(s.target, s.body(streamScenario, true))));
     const ttfb = all.map((x) => x.ttfb).sort((a, b) => a - b);
     const gaps = all.flatMap((x) => x.gaps).sort((a, b) => a - b);
@@ -195,6 +200,7 @@ async function main(): Promise<void> {
       }
       return { cpu: cpuSeconds(s.proc.pid) - c0, events };
     };
+    await quiesce(s.proc.pid);
     await cost(1);
     const small = await cost(1);
     const big = await cost(200);
@@ -203,6 +209,7 @@ async function main(): Promise<void> {
   json.cpuPerChunkMicros = cpuPerChunk;
 
   // ---- memory with open streams ----
+  await quiesce(ezybus.proc.pid);
   const memory: Array<{ streams: number; rssMiB: number }> = [{ streams: 0, rssMiB: rssMiB(ezybus.proc.pid) }];
   const holdMs = SMOKE ? 1500 : 6000;
   for (const n of SMOKE ? [1, 10] : [1, 100, 1000]) {
@@ -223,6 +230,7 @@ async function main(): Promise<void> {
     ledgerTimes.push(performance.now() - t);
   }
   ledgerTimes.sort((a, b) => a - b);
+  await quiesce(ezybus.proc.pid);
   ddbCalls.length = 0;
   const between = await new Promise<number>((resolve, reject) => {
     const u = new URL(ezybus.target.url);
@@ -276,10 +284,10 @@ async function main(): Promise<void> {
   report.push(`- EzyBus runs its esbuild bundles (what Lambda runs) in the local Function URL runtime, logging a line per request, writing each usage record to dynalite.`);
   if (skipped.length) report.push(`- Skipped: ${skipped.join('; ')}`);
   report.push('', '## Warm added latency (ms, non-stream)', '');
-  report.push('| upstream | rate/s | system | p50 | p90 | p99 | max | added p50 | added p99 | errors |', '|---|---|---|---|---|---|---|---|---|---|');
+  report.push('| upstream | rate/s | system | p50 | p90 | p99 | max | added p50 | added p99 | errors | server CPU / request |', '|---|---|---|---|---|---|---|---|---|---|---|');
   for (const w of warm) {
     const d = at('direct', w.rate, w.profileMs);
-    report.push(`| ${w.profileMs} ms | ${w.rate} | ${w.system} | ${r1(w.p50)} | ${r1(w.p90)} | ${r1(w.p99)} | ${r1(w.max)} | ${w.system === 'direct' ? '–' : r1(w.p50 - (d?.p50 ?? NaN))} | ${w.system === 'direct' ? '–' : r1(w.p99 - (d?.p99 ?? NaN))} | ${w.errors}/${w.sent} |`);
+    report.push(`| ${w.profileMs} ms | ${w.rate} | ${w.system} | ${r1(w.p50)} | ${r1(w.p90)} | ${r1(w.p99)} | ${r1(w.max)} | ${w.system === 'direct' ? '–' : r1(w.p50 - (d?.p50 ?? NaN))} | ${w.system === 'direct' ? '–' : r1(w.p99 - (d?.p99 ?? NaN))} | ${w.errors}/${w.sent} | ${Number.isFinite(w.cpuMicrosPerRequest) ? `${r1(w.cpuMicrosPerRequest)} µs` : '–'} |`);
   }
   report.push('', '### Ratios of added latency (EzyBus ÷ other; target ≤ 1.3 vs the floor, ≤ 0.33 vs Portkey, ≤ 0.2 vs LiteLLM)', '');
   report.push('| upstream | rate/s | vs | p50 ratio | p99 ratio |', '|---|---|---|---|---|');
@@ -347,6 +355,20 @@ async function main(): Promise<void> {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Waits until a server has finished the work a previous phase left (EzyBus's ledger writes run
+ * after each response): its CPU use stays under 3 % for a second. In Lambda every invocation
+ * has its own environment; here one process serves them all, so phases must not overlap.
+ */
+async function quiesce(pid: number, maxMs = 180_000): Promise<void> {
+  const end = Date.now() + maxMs;
+  while (Date.now() < end) {
+    const c0 = cpuSeconds(pid);
+    await sleep(1000);
+    if (cpuSeconds(pid) - c0 < 0.03) return;
+  }
+}
 
 /** An HTTP proxy in front of the store that notes when each DynamoDB call arrives. */
 async function countingProxy(endpoint: string, calls: { at: number; op: string }[]): Promise<{ url: string; close(): Promise<void> }> {
@@ -437,13 +459,13 @@ function startLiteLLM(simUrl: string): () => Promise<System | string> {
     try {
       const p = await startProc('litellm', py, ['-m', 'litellm.proxy.proxy_cli', '--model', 'openai/gpt-4.1-nano', '--api_base', `${simUrl}/v1`, '--port', String(port), '--host', '127.0.0.1', '--num_workers', '1'], {
         cpu: 1,
-        env: { OPENAI_API_KEY: 'sim-bench-key', LITELLM_LOCAL_MODEL_COST_MAP: 'True', LITELLM_LOG: 'ERROR', LITELLM_TELEMETRY: 'False' },
+        env: { OPENAI_API_KEY: 'sim-bench-key', LITELLM_MASTER_KEY: 'sk-bench-litellm-master', LITELLM_LOCAL_MODEL_COST_MAP: 'True', LITELLM_LOG: 'ERROR', LITELLM_TELEMETRY: 'False' },
         probeUrl: `http://127.0.0.1:${port}/health/liveliness`,
         timeoutMs: 120_000,
       });
-      return { name: 'litellm', proc: p, target: { url: p.url, path: '/v1/chat/completions', headers: { authorization: 'Bearer sim-bench-key' } }, body: openaiBody('openai/gpt-4.1-nano') };
+      return { name: 'litellm', proc: p, target: { url: p.url, path: '/v1/chat/completions', headers: { authorization: 'Bearer sk-bench-litellm-master' } }, body: openaiBody('openai/gpt-4.1-nano') };
     } catch (err) {
-      return `LiteLLM: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
+      return `LiteLLM: ${err instanceof Error ? err.message.split('\n').slice(0, 2).join(' ') : String(err)}`;
     }
   };
 }

@@ -84,6 +84,24 @@ function cacheUsage(input: RenderInput, inputTokens: number): Pick<Plan, 'cacheR
   return { cacheRead: 0, cacheWrite5m: oneHour ? 0 : cached, cacheWrite1h: oneHour ? cached : 0, inputTokens: rest };
 }
 
+/**
+ * Automatic prefix caching (OpenAI, Gemini implicit caching): a prompt of 1,024 tokens or more
+ * whose prefix before the last user turn was seen before is reported cached, in 128-token steps.
+ */
+function autoCache(input: RenderInput, all: number): Pick<Plan, 'cacheRead' | 'cacheWrite5m' | 'cacheWrite1h' | 'inputTokens'> {
+  const b = input.body;
+  // Everything before the last turn, in the provider's own order (tools, system, history).
+  const turns = (input.provider === 'gemini' ? b.contents : b.messages) as unknown[] | undefined;
+  const prefix = JSON.stringify({ p: input.provider, t: b.tools, s: b.systemInstruction, h: Array.isArray(turns) ? turns.slice(0, -1) : [] });
+  const prefixTokens = estimateTokens(prefix);
+  let cacheRead = 0;
+  if (prefixTokens >= 1024) {
+    if (input.cache.has(prefix)) cacheRead = Math.min(all, Math.floor(prefixTokens / 128) * 128);
+    else input.cache.add(prefix);
+  }
+  return { inputTokens: all, cacheRead, cacheWrite5m: 0, cacheWrite1h: 0 };
+}
+
 function plan(input: RenderInput): Plan {
   const seed = input.seed ^ input.id;
   const defs = toolDefs(input.provider, input.body);
@@ -94,7 +112,7 @@ function plan(input: RenderInput): Plan {
   const text = tools.length ? [] : tokens(seed, input.scenario.tokens, input.scenario.text);
   const thinking = thinkingWanted(input) ? tokens(seed + 1, Math.max(4, Math.floor(input.scenario.tokens / 2))) : [];
   const all = estimateTokens(input.bodyText);
-  return { text, thinking, tools, ...(input.provider === 'anthropic' ? cacheUsage(input, all) : { inputTokens: all, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0 }) };
+  return { text, thinking, tools, ...(input.provider === 'anthropic' ? cacheUsage(input, all) : autoCache(input, all)) };
 }
 
 const outTokens = (p: Plan): number => p.text.length + p.thinking.length + p.tools.reduce((n, t) => n + estimateTokens(t.args), 0);
@@ -115,7 +133,7 @@ function openai(input: RenderInput, p: Plan): Rendered {
     prompt_tokens: p.inputTokens,
     completion_tokens: outTokens(p),
     total_tokens: p.inputTokens + outTokens(p),
-    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+    prompt_tokens_details: { cached_tokens: p.cacheRead, audio_tokens: 0 },
     completion_tokens_details: { reasoning_tokens: p.thinking.length, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
   };
   const finish = p.tools.length ? 'tool_calls' : 'stop';
@@ -203,6 +221,7 @@ function anthropic(input: RenderInput, p: Plan): Rendered {
 function gemini(input: RenderInput, p: Plan): Rendered {
   const usage = (done: boolean) => ({
     promptTokenCount: p.inputTokens,
+    ...(p.cacheRead ? { cachedContentTokenCount: p.cacheRead } : {}),
     candidatesTokenCount: done ? p.text.length + p.tools.length : 0,
     totalTokenCount: p.inputTokens + (done ? outTokens(p) : 0),
     ...(p.thinking.length && done ? { thoughtsTokenCount: p.thinking.length } : {}),
@@ -219,12 +238,13 @@ function gemini(input: RenderInput, p: Plan): Rendered {
     events.push(ev({ candidates: [cand([{ text: t, ...(i === 0 && p.thinking.length ? { thoughtSignature: sig } : {}) }], last ? 'STOP' : undefined)], usageMetadata: usage(last), ...meta }));
   });
   if (p.tools.length) {
-    events.push(ev({ candidates: [cand(p.tools.map((t) => ({ functionCall: { name: t.name, args: JSON.parse(t.args) as unknown } })), 'STOP')], usageMetadata: usage(true), ...meta }));
+    events.push(ev({ candidates: [cand(p.tools.map((t, i) => ({ functionCall: { name: t.name, args: JSON.parse(t.args) as unknown }, ...(i === 0 && p.thinking.length ? { thoughtSignature: sig } : {}) })), 'STOP')], usageMetadata: usage(true), ...meta }));
   }
   const parts: unknown[] = [];
   if (p.thinking.length) parts.push({ text: p.thinking.join(''), thought: true });
   if (p.text.length) parts.push({ text: p.text.join(''), ...(p.thinking.length ? { thoughtSignature: sig } : {}) });
-  for (const t of p.tools) parts.push({ functionCall: { name: t.name, args: JSON.parse(t.args) as unknown } });
+  // Gemini 3 signs the first function call of a turn when the model thought (and no text carried it).
+  p.tools.forEach((t, i) => parts.push({ functionCall: { name: t.name, args: JSON.parse(t.args) as unknown }, ...(i === 0 && p.thinking.length && !p.text.length ? { thoughtSignature: sig } : {}) }));
   return { events, json: JSON.stringify({ candidates: [cand(parts, 'STOP')], usageMetadata: usage(true), ...meta }) };
 }
 

@@ -55,6 +55,20 @@ async function credentials(): Promise<Credentials> {
 const sha256 = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
 const hmac = (key: string | Buffer, s: string): Buffer => createHmac('sha256', key).update(s).digest();
 
+// The derived key changes once a day per secret, region and service: derive it once (four
+// HMACs saved on every call of the warm path's ledger writes).
+const signingKeys = new Map<string, Buffer>();
+function signingKey(secret: string, day: string, region: string, service: string): Buffer {
+  const id = `${day}|${region}|${service}|${secret}`;
+  let key = signingKeys.get(id);
+  if (!key) {
+    if (signingKeys.size >= 8) signingKeys.clear(); // old days and rotated session secrets
+    key = hmac(hmac(hmac(hmac(`AWS4${secret}`, day), region), service), 'aws4_request');
+    signingKeys.set(id, key);
+  }
+  return key;
+}
+
 /** AWS Signature Version 4 for a POST of `body` to `url` (path '/', no query). */
 export function sign(opts: { url: URL; service: string; region: string; headers: Record<string, string>; body: string; creds: Credentials; now?: Date }): Record<string, string> {
   const now = opts.now ?? new Date();
@@ -70,8 +84,7 @@ export function sign(opts: { url: URL; service: string; region: string; headers:
   const canonical = ['POST', opts.url.pathname || '/', '', names.map((n) => `${n}:${lower[n]}\n`).join(''), signed, sha256(opts.body)].join('\n');
   const scope = `${day}/${opts.region}/${opts.service}/aws4_request`;
   const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n');
-  const kDate = hmac(`AWS4${opts.creds.secretAccessKey}`, day);
-  const kSigning = hmac(hmac(hmac(kDate, opts.region), opts.service), 'aws4_request');
+  const kSigning = signingKey(opts.creds.secretAccessKey, day, opts.region, opts.service);
   const signature = createHmac('sha256', kSigning).update(toSign).digest('hex');
   headers.authorization = `AWS4-HMAC-SHA256 Credential=${opts.creds.accessKeyId}/${scope}, SignedHeaders=${signed}, Signature=${signature}`;
   return headers;
