@@ -137,6 +137,20 @@ async function serve(p: Parsed): Promise<void> {
   const dataDir = resolve(one(p, 'data') ?? '.ezybus');
   if (await portInUse(host, port)) throw new UsageError(`${host}:${port} is already in use (try --port)`);
   const gw = await startLocalGateway({ host, port, dataDir });
+  // With EZYBUS_LOKI_URL set, the local server's log lines also go straight to Loki.
+  let loki: { close(): Promise<void> } | undefined;
+  if (process.env.EZYBUS_LOKI_URL) {
+    const { createLokiExporter } = await import('../functions/shared/loki/exporter.js');
+    const { shipperConfig } = await import('../functions/shared/loki/config.js');
+    const { setLogSink } = await import('../functions/shared/logging/log.js');
+    const c = shipperConfig({ ...process.env, EZYBUS_STAGE: 'local' });
+    const exporter = createLokiExporter({ url: c.url, tenant: c.tenant, auth: c.auth, stage: 'local', onError: (e) => process.stderr.write(`[loki] ${e.message}\n`) });
+    setLogSink((line) => {
+      process.stdout.write(line + '\n');
+      exporter.push(line);
+    });
+    loki = exporter;
+  }
   writeFileSync(join(dataDir, 'endpoint.json'), JSON.stringify({ endpoint: gw.dynamoEndpoint }), { mode: 0o600 });
   let sim: { url: string; close(): Promise<void> } | undefined;
   const simulator = async (): Promise<string> => {
@@ -158,6 +172,7 @@ async function serve(p: Parsed): Promise<void> {
   print(`\nTry:\n  curl ${gw.url}/v1/chat/completions -H "Authorization: Bearer $EZYBUS_KEY" \\\n    -H 'content-type: application/json' \\\n    -d '{"model":"${routes[0] ?? 'demo-gpt'}","messages":[{"role":"user","content":"Hello"}],"stream":true}'`);
   const stop = async (): Promise<void> => {
     await gw.close();
+    await loki?.close();
     await sim?.close();
     rmSync(join(dataDir, 'endpoint.json'), { force: true });
     process.exit(0);

@@ -44,6 +44,7 @@ const MEMORY_MB = opt('--memory-mb', 1024);
 const RATES = SMOKE ? [50] : [100, 500, 2000];
 const PROFILES = SMOKE ? [0] : [0, 60];
 const DURATION_MS = SMOKE ? 600 : 5000;
+const HEDGE_AFTER_MS = 60;
 const log = (s: string): void => void process.stderr.write(`[bench] ${s}\n`);
 const r1 = (n: number): string => (Number.isFinite(n) ? n.toFixed(n < 10 ? 2 : 1) : '–');
 const node = process.execPath;
@@ -96,6 +97,7 @@ async function main(): Promise<void> {
   const store = await startStore('127.0.0.1', undefined);
   const ddbCalls: { at: number; op: string }[] = [];
   const ddbProxy = await countingProxy(store.endpoint, ddbCalls);
+  storeCalls = ddbCalls;
   const keyring = join(work, 'master.key');
   configureProcess({ AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', EZYBUS_STAGE: 'local', EZYBUS_DYNAMODB_ENDPOINT: store.endpoint, EZYBUS_LOCAL_KEYRING: keyring });
   await ensureTables();
@@ -108,6 +110,9 @@ async function main(): Promise<void> {
   await addUpstreamKey('bench-anthropic', 'sim-bench-key', 'k1');
   await setRoute('bench-gpt', [{ upstream: 'bench-openai', model: 'gpt-4.1-nano' }]);
   await setRoute('bench-claude', [{ upstream: 'bench-anthropic', model: 'claude-haiku-4-5' }]);
+  // Hedging needs somewhere else to go: a second key on the same provider.
+  await addUpstreamKey('bench-openai', 'sim-bench-key-2', 'k2');
+  await setRoute('bench-gpt-hedged', [{ upstream: 'bench-openai', model: 'gpt-4.1-nano' }], { hedgeAfterMs: HEDGE_AFTER_MS });
   const { key } = await createGatewayKey({ name: 'bench' });
 
   const systems: System[] = [];
@@ -187,6 +192,24 @@ async function main(): Promise<void> {
   }
   json.streaming = { concurrency: N, scenario: streamScenario, rows: streamRows };
 
+  // ---- hedging under a slow tail: 10 % of first tokens come 500 ms late ----
+  const tail = 'ttft_ms=20&tail_rate=0.1&tail_ms=500&tokens=8';
+  const hedgeRows: Array<{ route: string; ttfbP50: number; ttfbP90: number; ttfbP99: number; attemptsPerRequest: number }> = [];
+  const H = SMOKE ? 10 : 300;
+  for (const route of ['bench-gpt', 'bench-gpt-hedged']) {
+    await quiesce(ezybus.proc.pid);
+    const before = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as { total: number };
+    const ttfbs: number[] = [];
+    for (let i = 0; i < H; i += 10) {
+      const batch = await Promise.all(Array.from({ length: Math.min(10, H - i) }, () => stream(ezybus.target, openaiBody(route)(tail, true))));
+      ttfbs.push(...batch.map((b) => b.ttfb));
+    }
+    const after = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as { total: number };
+    ttfbs.sort((a, b) => a - b);
+    hedgeRows.push({ route, ttfbP50: pct(ttfbs, 50), ttfbP90: pct(ttfbs, 90), ttfbP99: pct(ttfbs, 99), attemptsPerRequest: (after.total - before.total) / H });
+  }
+  json.hedging = { scenario: tail, hedgeAfterMs: HEDGE_AFTER_MS, rows: hedgeRows };
+
   // ---- CPU per chunk: (CPU of 200-token streams − CPU of 1-token streams) / extra chunks ----
   const cpuPerChunk: Record<string, number> = {};
   const K = SMOKE ? 10 : 200;
@@ -218,6 +241,7 @@ async function main(): Promise<void> {
     memory.push({ streams: n, rssMiB: rssMiB(ezybus.proc.pid) });
     for (const h of held) h.close();
     await sleep(holdMs + 500); // the gateway learns nothing of a gone client; its upstreams end on their own
+    await quiesce(ezybus.proc.pid);
   }
   json.memory = memory;
 
@@ -231,7 +255,7 @@ async function main(): Promise<void> {
   }
   ledgerTimes.sort((a, b) => a - b);
   await quiesce(ezybus.proc.pid);
-  ddbCalls.length = 0;
+  const mark = ddbCalls.length;
   const between = await new Promise<number>((resolve, reject) => {
     const u = new URL(ezybus.target.url);
     const body = ezybus.body('tokens=20&gap_ms=50', true);
@@ -243,12 +267,12 @@ async function main(): Promise<void> {
         last = performance.now();
         if (Number.isNaN(first)) first = last;
       });
-      res.on('end', () => setTimeout(() => resolve(ddbCalls.filter((c) => c.at > first && c.at < last).length), 300));
+      res.on('end', () => setTimeout(() => resolve(ddbCalls.slice(mark).filter((c) => c.at > first && c.at < last).length), 300));
     });
     req.on('error', reject);
     req.end(body);
   });
-  const ledgerAfter = ddbCalls.length;
+  const ledgerAfter = ddbCalls.length - mark;
   json.ledger = { writeP50Ms: pct(ledgerTimes, 50), writeP99Ms: pct(ledgerTimes, 99), storeCallsBetweenChunks: between, storeCallsAfterStream: ledgerAfter };
 
   // ---- cost model ----
@@ -308,6 +332,10 @@ async function main(): Promise<void> {
   report.push('| system | TTFB p50 | TTFB p99 | gap p50 | gap p99 | added TTFB p50 | added gap p99 |', '|---|---|---|---|---|---|---|');
   const ds = streamRows[0];
   for (const r of streamRows) report.push(`| ${r.system} | ${r1(r.ttfbP50)} | ${r1(r.ttfbP99)} | ${r1(r.gapP50)} | ${r1(r.gapP99)} | ${r === ds ? '–' : r1(r.ttfbP50 - (ds?.ttfbP50 ?? NaN))} | ${r === ds ? '–' : r1(r.gapP99 - (ds?.gapP99 ?? NaN))} |`);
+  report.push('', `## Hedging (streams; 10 % of upstream first tokens 500 ms late; hedge after ${HEDGE_AFTER_MS} ms on another key)`, '');
+  report.push('| route | TTFB p50 | TTFB p90 | TTFB p99 | upstream attempts / request |', '|---|---|---|---|---|');
+  for (const h of hedgeRows) report.push(`| ${h.route === 'bench-gpt' ? 'no hedging' : 'hedged'} | ${r1(h.ttfbP50)} | ${r1(h.ttfbP90)} | ${r1(h.ttfbP99)} | ${h.attemptsPerRequest.toFixed(2)} |`);
+  report.push('', 'Each extra attempt is a second upstream request that started and was aborted when the other produced content first: upstream tokens for its prompt may be billed by the provider, so the extra-attempt rate is the price of the shorter tail. Both attempts are in the usage record.');
   report.push('', '## CPU per chunk (µs, server process, targets: 20 pass-through, 60 translated)', '');
   report.push('| system | µs / chunk |', '|---|---|');
   for (const [k, v] of Object.entries(cpuPerChunk)) report.push(`| ${k} | ${r1(v)} |`);
@@ -361,12 +389,15 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * after each response): its CPU use stays under 3 % for a second. In Lambda every invocation
  * has its own environment; here one process serves them all, so phases must not overlap.
  */
+let storeCalls: { at: number }[] = [];
 async function quiesce(pid: number, maxMs = 180_000): Promise<void> {
   const end = Date.now() + maxMs;
   while (Date.now() < end) {
     const c0 = cpuSeconds(pid);
+    const n0 = storeCalls.length;
     await sleep(1000);
-    if (cpuSeconds(pid) - c0 < 0.03) return;
+    // Idle means both: no CPU in the server and no store call (its ledger writes wait on the store).
+    if (cpuSeconds(pid) - c0 < 0.03 && storeCalls.length === n0) return;
   }
 }
 

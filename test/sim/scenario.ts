@@ -5,6 +5,9 @@
  */
 export interface Scenario {
   ttft_ms: number;
+  /** A slow tail: with probability tail_rate, tail_ms more before the first token. */
+  tail_rate: number;
+  tail_ms: number;
   tps: number;
   tokens: number;
   gap_ms: number;
@@ -30,6 +33,8 @@ export interface Scenario {
 
 const DEFAULTS: Scenario = {
   ttft_ms: 0,
+  tail_rate: 0,
+  tail_ms: 0,
   tps: 0,
   tokens: 16,
   gap_ms: 0,
@@ -56,6 +61,8 @@ export function parseScenario(q: string): Scenario {
   const n = (k: string): number | undefined => (p.has(k) ? Number(p.get(k)) : undefined);
   const s: Scenario = { ...DEFAULTS, raw: q };
   s.ttft_ms = n('ttft_ms') ?? s.ttft_ms;
+  s.tail_rate = n('tail_rate') ?? 0;
+  s.tail_ms = n('tail_ms') ?? 0;
   s.tps = n('tps') ?? s.tps;
   s.tokens = n('tokens') ?? s.tokens;
   s.gap_ms = n('gap_ms') ?? s.gap_ms;

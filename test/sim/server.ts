@@ -96,6 +96,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const cache = new Set<string>();
   let nextId = 0;
 
+  let total = 0;
+  const firstTokenDelay = async (s: Scenario): Promise<void> => {
+    const ms = s.ttft_ms + (s.tail_rate > 0 && random() < s.tail_rate ? s.tail_ms : 0);
+    if (ms) await sleep(ms);
+  };
+
   async function handle(req: IncomingMessage, res: ServerResponse, rec: ReceivedRequest): Promise<void> {
     const gone = (): boolean => rec.aborted;
     const writeEvent = async (s: string): Promise<void> => {
@@ -104,6 +110,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     };
     if (rec.path === '/__sim/received') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(received));
+      return;
+    }
+    if (rec.path === '/__sim/stats') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ total }));
       return;
     }
     if (rec.path === '/__sim/reset') {
@@ -169,7 +179,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
           ? { 'x-request-id': `req_sim${rec.id}`, 'x-ratelimit-limit-requests': '10000', 'x-ratelimit-remaining-requests': '9999', 'x-ratelimit-reset-requests': '6ms' }
           : {};
     if (!stream) {
-      if (s.ttft_ms) await sleep(s.ttft_ms);
+      await firstTokenDelay(s);
       if (s.reset_after !== undefined) {
         res.destroy();
         return;
@@ -184,7 +194,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       res.destroy();
       return;
     }
-    if (s.ttft_ms) await sleep(s.ttft_ms);
+    await firstTokenDelay(s);
     const perToken = s.tps > 0 ? 1000 / s.tps : 0;
     for (const [i, e] of out.events.entries()) {
       if (gone()) return;
@@ -231,7 +241,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         aborted: false,
         completed: false,
       };
-      if (opts.record !== false && !rec.path.startsWith('/__sim/')) received.push(rec);
+      if (!rec.path.startsWith('/__sim/')) {
+        total++;
+        if (opts.record !== false) received.push(rec);
+      }
       res.on('close', () => {
         if (!res.writableFinished) rec.aborted = true;
       });

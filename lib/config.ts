@@ -1,0 +1,80 @@
+/**
+ * Stage configuration: one typed, validated record per stage (dev, prod, or any other name).
+ * Defaults live in stages.ts; an operator overrides them with a JSON file named by the
+ * EZYBUS_STAGES_FILE environment variable or the `stagesFile` CDK context value, e.g.
+ *
+ *   { "prod": { "domain": { "domainName": "llm.example.com", "certificateArn": "arn:aws:acm:us-east-1:…" },
+ *               "originSecret": "…32+ random characters…" } }
+ *
+ * Nothing here is looked up from AWS: `cdk synth` runs offline.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+const memory = z.number().int().min(128).max(10_240);
+
+export const StageSchema = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9-]{0,20}$/, 'stage names are lower-case letters, digits and dashes, starting with a letter (≤ 21 chars)'),
+    account: z.string().regex(/^\d{12}$/, 'an AWS account id is 12 digits').optional(),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'not an AWS region name').optional(),
+    domain: z
+      .object({
+        domainName: z.string().regex(/^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'not a DNS name'),
+        certificateArn: z
+          .string()
+          .regex(/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]+$/, 'CloudFront needs an ACM certificate in us-east-1 (arn:aws:acm:us-east-1:…)'),
+        hostedZoneId: z.string().regex(/^Z[0-9A-Z]+$/, 'not a Route 53 hosted zone id').optional(),
+        zoneName: z.string().optional(),
+      })
+      .refine((d) => !d.hostedZoneId === !d.zoneName, 'hostedZoneId and zoneName go together (both for a Route 53 alias, or neither)')
+      .optional(),
+    memoryMb: z.object({ chat: memory, messages: memory, models: memory, shipper: memory }),
+    logRetentionDays: z.number().refine((n) => (RETENTION_DAYS as readonly number[]).includes(n), `log retention must be one of ${RETENTION_DAYS.join(', ')} days`),
+    provisionedConcurrency: z.object({ chat: z.number().int().min(0), messages: z.number().int().min(0) }).partial().default({}),
+    loki: z
+      .object({
+        url: z.string().url().refine((u) => u.startsWith('https://'), 'the Loki push URL must be https'),
+        tenant: z.string().optional(),
+        credentialsCiphertext: z.string().regex(/^[A-Za-z0-9+/=]+$/, 'credentialsCiphertext is the base64 KMS ciphertext').optional(),
+      })
+      .optional(),
+    removalPolicy: z.enum(['retain', 'destroy']),
+    /** CloudFront origin read timeout: 1–60 s by default, up to 180 s with a quota increase. */
+    originReadTimeoutSeconds: z.number().int().min(1).max(180),
+    /** Value of the secret header CloudFront adds; the functions receive only its SHA-256. */
+    originSecret: z.string().min(32, 'the origin secret must be at least 32 characters').optional(),
+    priceClass: z.enum(['PriceClass_100', 'PriceClass_200', 'PriceClass_All']),
+    logLevel: z.enum(['debug', 'info', 'warn', 'error']),
+    alarmEmail: z.string().email().optional(),
+  })
+  .strict();
+
+export type StageConfig = z.infer<typeof StageSchema>;
+
+export function originSecretSha256(c: StageConfig): string | undefined {
+  return c.originSecret ? createHash('sha256').update(c.originSecret).digest('hex') : undefined;
+}
+
+/** Validates one stage; errors name the stage and the field. */
+export function parseStage(raw: unknown): StageConfig {
+  const r = StageSchema.safeParse(raw);
+  if (r.success) return r.data;
+  const name = typeof raw === 'object' && raw !== null && 'name' in raw ? String((raw as { name: unknown }).name) : '?';
+  throw new Error(`stage '${name}': ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+}
+
+type Overrides = Record<string, Record<string, unknown>>;
+
+/** Defaults merged with the operator's overrides (shallow per top-level field), all validated. */
+export function loadStages(defaults: Record<string, Omit<StageConfig, 'name'>>, file?: string): StageConfig[] {
+  const overrides: Overrides = file ? (JSON.parse(readFileSync(file, 'utf8')) as Overrides) : {};
+  const names = [...new Set([...Object.keys(defaults), ...Object.keys(overrides)])];
+  return names.map((name) => {
+    const base = defaults[name] ?? defaults.dev;
+    return parseStage({ ...base, ...overrides[name], name });
+  });
+}
