@@ -83,10 +83,13 @@ export function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
 }
 
+/** A text delta in an OpenAI chunk (`"content":"x`) or an Anthropic event (`"text":"x`). */
+const TEXT = /"(content|text)":"[^"]/;
+
 export interface StreamTiming {
-  /** ms from request start to the first `data:` byte. */
+  /** ms from request start to the first text delta. */
   ttfb: number;
-  /** ms between consecutive reads that carried data. */
+  /** ms between consecutive reads that carried text. */
   gaps: number[];
   chunks: number;
 }
@@ -104,9 +107,12 @@ export function stream(t: Target, body: string): Promise<StreamTiming> {
       { host: u.hostname, port: u.port, path: t.path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...t.headers } },
       (res) => {
         res.on('data', (c: Buffer) => {
-          if (!c.includes('data:')) return;
+          const s = c.toString();
+          chunks += s.split('data:').length - 1;
+          // Time only reads that carry text: control events (finish, usage, [DONE]) follow the
+          // upstream's own pacing and are not what a reader waits for.
+          if (!TEXT.test(s)) return;
           const now = performance.now();
-          chunks++;
           if (Number.isNaN(first)) first = now - start;
           else gaps.push(now - last);
           last = now;
