@@ -84,11 +84,15 @@ Per key, model and day, from the ledger's running totals.`,
   routes: `Usage:
   ezybus routes set --model PUBLIC --target UPSTREAM:MODEL[:WEIGHT[:PRIORITY]] [--target …]
                     [--max-tokens N] [--hedge-after-ms N] [--failover-statuses 429,500,503,529]
-                    [--early-commit] [--inactive]
+                    [--early-commit] [--auto-cache 5m|1h] [--thinking-budgets LOW,MEDIUM,HIGH] [--inactive]
 
 --hedge-after-ms      start a second attempt on another key when the first shows no content in N ms
 --early-commit        non-stream requests: answer 200 at once and send whitespace while waiting
                       (errors then arrive in the JSON body, not as a status)
+--auto-cache          OpenAI-format clients on Claude targets: place prompt-cache breakpoints
+                      (tools, system, the two latest user turns) at this TTL
+--thinking-budgets    thinking tokens for reasoning_effort low,medium,high when translated to
+                      Claude or Gemini (default 2048,8192,24576)
   ezybus routes list [--json]`,
 };
 
@@ -352,7 +356,16 @@ async function routes(p: Parsed, sub: string | undefined): Promise<void> {
     if (statuses && statuses.some((x) => !Number.isInteger(x) || x < 400 || x > 599)) {
       throw new UsageError(`--failover-statuses must be HTTP statuses 400–599, got '${statusesRaw}'`);
     }
+    const autoCache = one(p, 'auto-cache');
+    if (autoCache !== undefined && autoCache !== '5m' && autoCache !== '1h') throw new UsageError(`--auto-cache must be 5m or 1h, got '${autoCache}'`);
+    const budgetsRaw = one(p, 'thinking-budgets');
+    const budgets = budgetsRaw?.split(',').map((x) => Number(x.trim()));
+    if (budgets && (budgets.length !== 3 || budgets.some((x) => !Number.isInteger(x) || x < 1024))) {
+      throw new UsageError(`--thinking-budgets must be three token counts ≥ 1024 (low,medium,high), got '${budgetsRaw}'`);
+    }
     const r = await setRoute(required(p, 'model'), targets, {
+      ...(autoCache ? { autoCache } : {}),
+      ...(budgets ? { thinkingBudgets: { low: budgets[0]!, medium: budgets[1]!, high: budgets[2]! } } : {}),
       active: !p.options.has('inactive'),
       ...(maxTokens !== undefined ? { maxTokensDefault: maxTokens } : {}),
       ...(hedge !== undefined ? { hedgeAfterMs: hedge } : {}),

@@ -69,7 +69,7 @@ export async function addUpstreamKey(upstreamId: string, apiKey: string, keyId?:
 export async function setRoute(
   model: string,
   targets: Array<Partial<RouteTarget> & Pick<RouteTarget, 'upstream' | 'model'>>,
-  extra: Partial<Pick<Route, 'active' | 'ownedBy' | 'maxTokensDefault' | 'hedgeAfterMs' | 'failoverStatuses' | 'earlyCommit'>> = {},
+  extra: Partial<Pick<Route, 'active' | 'ownedBy' | 'maxTokensDefault' | 'hedgeAfterMs' | 'failoverStatuses' | 'earlyCommit' | 'autoCache' | 'thinkingBudgets'>> = {},
 ): Promise<Route> {
   if (!targets.length) throw new Error('a route needs at least one target');
   const route: Route = {
@@ -83,6 +83,8 @@ export async function setRoute(
   if (extra.hedgeAfterMs !== undefined) route.hedgeAfterMs = extra.hedgeAfterMs;
   if (extra.failoverStatuses?.length) route.failoverStatuses = extra.failoverStatuses;
   if (extra.earlyCommit) route.earlyCommit = true;
+  if (extra.autoCache) route.autoCache = extra.autoCache;
+  if (extra.thinkingBudgets) route.thinkingBudgets = extra.thinkingBudgets;
   await putRoute(route);
   return route;
 }

@@ -138,7 +138,12 @@ async function main(): Promise<void> {
     for (const profile of PROFILES) {
       const body = s.body(`ttft_ms=${profile}&tokens=16`);
       await openLoop(s.target, body, SMOKE ? 50 : 200, SMOKE ? 200 : 1500); // warm-up: connections, JIT, caches
+      let saturated = false;
       for (const rate of RATES) {
+        if (saturated) {
+          log(`${s.name}: skipping ${rate}/s (saturated at a lower rate)`);
+          continue;
+        }
         await quiesce(s.proc.pid);
         const c0 = cpuSeconds(s.proc.pid);
         const r = await openLoop(s.target, body, rate, DURATION_MS);
@@ -146,6 +151,8 @@ async function main(): Promise<void> {
         const cpuMicrosPerRequest = s === direct ? NaN : ((cpuSeconds(s.proc.pid) - c0) / r.sent) * 1e6;
         const l = r.latencies;
         warm.push({ system: s.name, profileMs: profile, rate, p50: pct(l, 50), p90: pct(l, 90), p99: pct(l, 99), max: l[l.length - 1] ?? NaN, errors: r.errors, sent: r.sent, cpuMicrosPerRequest });
+        // Past a 5 s median the server is saturated: higher rates would only queue longer.
+        if (pct(l, 50) > 5000) saturated = true;
         log(`${s.name.padEnd(16)} ${profile} ms  ${String(rate).padStart(5)}/s  p50 ${r1(pct(l, 50))}  p99 ${r1(pct(l, 99))}  errors ${r.errors}/${r.sent}  cpu/req ${r1(cpuMicrosPerRequest)} µs`);
       }
     }
@@ -421,15 +428,18 @@ async function quiesce(pid: number, maxMs = 180_000): Promise<void> {
     const n0 = storeCalls.length;
     await sleep(1000);
     // Idle means both: no CPU in the server and no store call (its ledger writes wait on the store).
-    if (cpuSeconds(pid) - c0 < 0.03 && storeCalls.length === n0) return;
+    if (cpuSeconds(pid) - c0 < 0.03 && storeCalls.length === n0 && storeInflight.n === 0) return;
   }
 }
 
 /** An HTTP proxy in front of the store that notes when each DynamoDB call arrives. */
+const storeInflight = { n: 0 };
 async function countingProxy(endpoint: string, calls: { at: number; op: string }[]): Promise<{ url: string; close(): Promise<void> }> {
   const t = new URL(endpoint);
   const server = createServer((req, res) => {
     calls.push({ at: performance.now(), op: String(req.headers['x-amz-target'] ?? '') });
+    storeInflight.n++;
+    res.once('close', () => storeInflight.n--);
     const up = httpRequest({ host: t.hostname, port: t.port, path: req.url, method: req.method, headers: req.headers }, (ur) => {
       res.writeHead(ur.statusCode ?? 502, ur.headers);
       ur.pipe(res);

@@ -165,4 +165,18 @@ describe('ezybus CLI (local store)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--stage must be/);
   });
+
+  it('routes take auto-cache and thinking budgets, and refuse bad values', async () => {
+    expect((await cli(['routes', 'set', '--model', 'claude-x', '--target', 'oa:gpt-4.1', '--auto-cache', '1h', '--thinking-budgets', '1024,4096,16000'])).code).toBe(0);
+    const list = JSON.parse((await cli(['routes', 'list', '--json'])).stdout) as { model: string; autoCache?: string; thinkingBudgets?: unknown }[];
+    expect(list.find((r) => r.model === 'claude-x')).toMatchObject({ autoCache: '1h', thinkingBudgets: { low: 1024, medium: 4096, high: 16000 } });
+    for (const bad of [
+      ['--auto-cache', '10m'],
+      ['--thinking-budgets', '1,2,3'],
+      ['--thinking-budgets', '2048,4096'],
+    ]) {
+      const r = await cli(['routes', 'set', '--model', 'claude-x', '--target', 'oa:gpt-4.1', ...bad]);
+      expect(r.code, bad.join(' ')).toBe(2);
+    }
+  });
 });

@@ -13,6 +13,11 @@ let s: Stack;
 beforeAll(async () => {
   s = await startStack();
   for (const up of ['openai', 'anthropic', 'gemini'] as const) await setRoute(`x-${up}`, [{ upstream: `sim-${up}`, model: `${up}-upstream-model` }]);
+  // Routes are cached by warm handlers for EZYBUS_CACHE_TTL_MS: create them all before the first request.
+  await setRoute('x-claude-autocache', [{ upstream: 'sim-anthropic', model: 'anthropic-upstream-model' }], { autoCache: '5m' });
+  const thinkingBudgets = { low: 1024, medium: 4096, high: 16000 };
+  await setRoute('x-claude-budgets', [{ upstream: 'sim-anthropic', model: 'anthropic-upstream-model' }], { thinkingBudgets });
+  await setRoute('x-gemini-budgets', [{ upstream: 'sim-gemini', model: 'gemini-upstream-model' }], { thinkingBudgets });
 });
 afterAll(async () => s?.close());
 
@@ -145,3 +150,35 @@ describe('errors and limits of translation', () => {
     ).rejects.toThrow(/\$ref/);
   });
 });
+
+describe('route settings for translation', () => {
+  const LONG = 'You are a careful assistant. '.repeat(200);
+  const oa = (): OpenAI => new OpenAI({ baseURL: `${s.url}/v1`, apiKey: s.key, maxRetries: 0 });
+  const last = (): Record<string, unknown> => JSON.parse(s.sim.received[s.sim.received.length - 1]!.body) as Record<string, unknown>;
+
+  it('auto cache breakpoints give OpenAI-format clients Claude’s cache, and leave a client’s own alone', async () => {
+    const ask = (q: string): Promise<OpenAI.ChatCompletion> =>
+      oa().chat.completions.create({ model: 'x-claude-autocache', messages: [{ role: 'system', content: LONG }, { role: 'user', content: q }] });
+    await ask('First');
+    const sent = last() as { system: { cache_control?: unknown }[]; messages: { content: { cache_control?: unknown }[] }[] };
+    expect(sent.system.at(-1)?.cache_control).toEqual({ type: 'ephemeral' });
+    expect(sent.messages.at(-1)?.content.at(-1)?.cache_control).toEqual({ type: 'ephemeral' });
+    const second = await ask('Second');
+    expect(second.usage?.prompt_tokens_details?.cached_tokens).toBeGreaterThan(1000);
+    // A client that marks its own breakpoint keeps exactly that one.
+    await oa().chat.completions.create({
+      model: 'x-claude-autocache',
+      messages: [{ role: 'system', content: [{ type: 'text', text: LONG, cache_control: { type: 'ephemeral', ttl: '1h' } } as OpenAI.ChatCompletionContentPartText] }, { role: 'user', content: 'Third' }],
+    });
+    expect(JSON.stringify(last()).split('"cache_control"')).toHaveLength(2);
+    expect(JSON.stringify(last())).toContain('"ttl":"1h"');
+  });
+
+  it('the route’s thinking budgets map reasoning_effort for Claude and Gemini', async () => {
+    await oa().chat.completions.create({ model: 'x-claude-budgets', reasoning_effort: 'medium', max_completion_tokens: 8000, messages: [{ role: 'user', content: 'Think.' }] });
+    expect(last().thinking).toEqual({ type: 'enabled', budget_tokens: 4096 });
+    await oa().chat.completions.create({ model: 'x-gemini-budgets', reasoning_effort: 'high', messages: [{ role: 'user', content: 'Think.' }] });
+    expect((last().generationConfig as { thinkingConfig?: { thinkingBudget?: number } }).thinkingConfig?.thinkingBudget).toBe(16000);
+  });
+});
+

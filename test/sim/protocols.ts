@@ -68,20 +68,32 @@ function thinkingWanted(input: RenderInput): boolean {
   return gc?.thinkingConfig?.includeThoughts === true;
 }
 
-/** Prompt caching (Anthropic): every block with cache_control ends a prefix. */
+/**
+ * Prompt caching (Anthropic): every block with cache_control ends a prefix. As Claude does, the
+ * longest prefix already cached is read, and the rest up to the last breakpoint is written.
+ */
 function cacheUsage(input: RenderInput, inputTokens: number): Pick<Plan, 'cacheRead' | 'cacheWrite5m' | 'cacheWrite1h' | 'inputTokens'> {
   const text = input.bodyText;
   const re = /"cache_control"\s*:\s*\{[^}]*\}/g;
-  let last: RegExpExecArray | null = null;
-  for (let m = re.exec(text); m; m = re.exec(text)) last = m;
+  const marks: RegExpExecArray[] = [];
+  for (let m = re.exec(text); m; m = re.exec(text)) marks.push(m);
+  const last = marks.at(-1);
   if (!last) return { cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0, inputTokens };
-  const prefix = text.slice(0, last.index).replace(/"model"\s*:\s*"[^"]*"/, '').replace(/"stream"\s*:\s*(true|false)/, '');
-  const cached = Math.min(inputTokens, estimateTokens(prefix));
-  const rest = inputTokens - cached;
-  if (input.cache.has(prefix)) return { cacheRead: cached, cacheWrite5m: 0, cacheWrite1h: 0, inputTokens: rest };
-  input.cache.add(prefix);
+  const norm = (p: string): string => p.replace(/"model"\s*:\s*"[^"]*"/, '').replace(/"stream"\s*:\s*(true|false)/, '');
+  const prefixes = marks.map((m) => norm(text.slice(0, m.index)));
+  const total = Math.min(inputTokens, estimateTokens(prefixes.at(-1) as string));
+  let hit = -1;
+  for (let i = prefixes.length - 1; i >= 0; i--) {
+    if (input.cache.has(prefixes[i] as string)) {
+      hit = i;
+      break;
+    }
+  }
+  for (const p of prefixes) input.cache.add(p);
+  const read = hit === -1 ? 0 : Math.min(total, estimateTokens(prefixes[hit] as string));
+  const written = hit === prefixes.length - 1 ? 0 : total - read;
   const oneHour = last[0].includes('"1h"');
-  return { cacheRead: 0, cacheWrite5m: oneHour ? 0 : cached, cacheWrite1h: oneHour ? cached : 0, inputTokens: rest };
+  return { cacheRead: read, cacheWrite5m: oneHour ? 0 : written, cacheWrite1h: oneHour ? written : 0, inputTokens: inputTokens - read - written };
 }
 
 /**

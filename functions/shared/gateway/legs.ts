@@ -7,6 +7,7 @@
 import type { SseEvent } from '../protocol/sse.js';
 import { createStreamTranslator, planUpstreamRequest, translateErrorBody, translateResponseBody } from '../protocol/translate.js';
 import { createUsageReader, usageFromBody } from '../protocol/usage.js';
+import { placeCacheBreakpoints } from '../protocol/cache-points.js';
 import type { Route } from '../store/records.js';
 import { completionPath, forwardedHeaders } from '../upstream/providers.js';
 import type { Candidate } from '../upstream/pool.js';
@@ -57,7 +58,13 @@ export function buildLeg(
     publicModel: req.model,
     stream: req.stream,
     maxTokensDefault: route.maxTokensDefault ?? DEFAULT_MAX_TOKENS,
+    ...(route.thinkingBudgets ? { thinkingBudgets: route.thinkingBudgets } : {}),
   });
+  if (route.autoCache && client === 'openai' && upstream === 'anthropic') {
+    const body = JSON.parse(plan.body) as Record<string, unknown>;
+    plan.notes.push(...placeCacheBreakpoints(body, route.autoCache));
+    plan.body = JSON.stringify(body);
+  }
   const headers: Record<string, string> = { 'content-type': 'application/json', ...plan.headers };
   if (upstream === 'anthropic') Object.assign(headers, forwardedHeaders('anthropic', clientHeaders), plan.headers);
   return { passThrough: false, stripUsage: false, upstreamProtocol: upstream, path: plan.path, body: plan.body, headers, notes: plan.notes };

@@ -50,6 +50,10 @@ export interface Route {
    * proxies with short read timeouts never cut the wait. Errors then arrive in the body.
    */
   earlyCommit?: boolean;
+  /** OpenAI-format clients on Claude targets: place cache breakpoints automatically, at this TTL. */
+  autoCache?: '5m' | '1h';
+  /** Thinking budget (tokens) for each reasoning_effort when translating to Claude or Gemini. */
+  thinkingBudgets?: { low: number; medium: number; high: number };
   createdAt: number;
 }
 

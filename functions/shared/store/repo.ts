@@ -127,6 +127,9 @@ export async function listRoutes(): Promise<Route[]> {
     if (hedge !== undefined) route.hedgeAfterMs = hedge;
     if (Array.isArray(r.failoverStatuses)) route.failoverStatuses = r.failoverStatuses.filter((x): x is number => typeof x === 'number');
     if (r.earlyCommit === true) route.earlyCommit = true;
+    if (r.autoCache === '5m' || r.autoCache === '1h') route.autoCache = r.autoCache;
+    const tb = r.thinkingBudgets as Record<string, unknown> | undefined;
+    if (tb && typeof tb.low === 'number' && typeof tb.medium === 'number' && typeof tb.high === 'number') route.thinkingBudgets = { low: tb.low, medium: tb.medium, high: tb.high };
     return route;
   });
 }
@@ -138,6 +141,7 @@ export async function putRoute(route: Route): Promise<void> {
     ...route,
     targets: route.targets.map((t) => ({ ...t })),
     failoverStatuses: route.failoverStatuses ? [...route.failoverStatuses] : undefined,
+    thinkingBudgets: route.thinkingBudgets ? { ...route.thinkingBudgets } : undefined,
   });
 }
 
