@@ -46,53 +46,26 @@ class Command<O extends keyof Ops> {
   ) {}
 }
 
+/** A command constructor shaped like the SDK's (`new sdk.QueryCommand(input)`). */
+function command<O extends keyof Ops>(op: O): new (input: Ops[O][0]) => Command<O> {
+  return class extends Command<O> {
+    constructor(input: Ops[O][0]) {
+      super(op, input);
+    }
+  };
+}
+
 /** Command constructors shaped like the SDK's, so call sites read the same. */
 const commands = {
-  QueryCommand: class extends Command<'Query'> {
-    constructor(i: QueryCommandInput) {
-      super('Query', i);
-    }
-  },
-  GetItemCommand: class extends Command<'GetItem'> {
-    constructor(i: GetItemCommandInput) {
-      super('GetItem', i);
-    }
-  },
-  PutItemCommand: class extends Command<'PutItem'> {
-    constructor(i: PutItemCommandInput) {
-      super('PutItem', i);
-    }
-  },
-  UpdateItemCommand: class extends Command<'UpdateItem'> {
-    constructor(i: UpdateItemCommandInput) {
-      super('UpdateItem', i);
-    }
-  },
-  DeleteItemCommand: class extends Command<'DeleteItem'> {
-    constructor(i: DeleteItemCommandInput) {
-      super('DeleteItem', i);
-    }
-  },
-  ScanCommand: class extends Command<'Scan'> {
-    constructor(i: ScanCommandInput) {
-      super('Scan', i);
-    }
-  },
-  CreateTableCommand: class extends Command<'CreateTable'> {
-    constructor(i: CreateTableCommandInput) {
-      super('CreateTable', i);
-    }
-  },
-  DescribeTableCommand: class extends Command<'DescribeTable'> {
-    constructor(i: DescribeTableCommandInput) {
-      super('DescribeTable', i);
-    }
-  },
-  ListTablesCommand: class extends Command<'ListTables'> {
-    constructor(i: ListTablesCommandInput) {
-      super('ListTables', i);
-    }
-  },
+  QueryCommand: command('Query'),
+  GetItemCommand: command('GetItem'),
+  PutItemCommand: command('PutItem'),
+  UpdateItemCommand: command('UpdateItem'),
+  DeleteItemCommand: command('DeleteItem'),
+  ScanCommand: command('Scan'),
+  CreateTableCommand: command('CreateTable'),
+  DescribeTableCommand: command('DescribeTable'),
+  ListTablesCommand: command('ListTables'),
 };
 
 export interface DynamoClient {
