@@ -3,6 +3,8 @@
  * runs (BENCH_BUNDLES) on an existing store (BENCH_DYNAMO) and keyring (BENCH_KEYRING).
  */
 import { writeSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startLocalGateway } from '../../bin/local/gateway.js';
 import type { StreamingHandler } from '../../functions/shared/runtime/awslambda.js';
@@ -22,5 +24,9 @@ const gw = await startLocalGateway({
   env: JSON.parse(process.env.BENCH_ENV ?? '{}') as Record<string, string>,
   ...(loadHandlers ? { loadHandlers } : {}),
 });
-writeSync(3, JSON.stringify({ url: gw.url }) + '\n');
+// The benchmark's way to know a phase's work is done: invocations still running (a Lambda
+// invocation runs on after its response ends while it writes the usage record).
+const stats = createServer((_req, res) => res.end(JSON.stringify({ inflight: gw.runtime.inflight() })));
+await new Promise<void>((r) => stats.listen(0, '127.0.0.1', r));
+writeSync(3, JSON.stringify({ url: gw.url, stats: `http://127.0.0.1:${(stats.address() as AddressInfo).port}` }) + '\n');
 process.once('SIGTERM', () => void gw.close().then(() => process.exit(0)));

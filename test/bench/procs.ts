@@ -9,6 +9,8 @@ import { readFileSync } from 'node:fs';
 export interface Proc {
   name: string;
   url: string;
+  /** For EzyBus: where it reports its running invocations. */
+  stats?: string;
   pid: number;
   child: ChildProcess;
   stop(): Promise<void>;
@@ -49,6 +51,7 @@ export async function startProc(
   child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const timeoutMs = opts.timeoutMs ?? 60_000;
+  let stats: string | undefined;
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name}: not ready after ${timeoutMs} ms\n${stderr}`)), timeoutMs);
     child.once('exit', (code) => {
@@ -73,6 +76,7 @@ export async function startProc(
       buf += c.toString();
       const m = /"url":"([^"]+)"/.exec(buf);
       if (m?.[1]) {
+        stats = /"stats":"([^"]+)"/.exec(buf)?.[1];
         clearTimeout(timer);
         resolve(m[1]);
       }
@@ -82,6 +86,7 @@ export async function startProc(
   return {
     name,
     url,
+    ...(stats ? { stats } : {}),
     pid: child.pid as number,
     child,
     stop: async () => {

@@ -144,10 +144,10 @@ async function main(): Promise<void> {
           log(`${s.name}: skipping ${rate}/s (saturated at a lower rate)`);
           continue;
         }
-        await quiesce(s.proc.pid);
+        await quiesce(s.proc);
         const c0 = cpuSeconds(s.proc.pid);
         const r = await openLoop(s.target, body, rate, DURATION_MS);
-        await quiesce(s.proc.pid); // the phase's trailing work (ledger writes) counts toward its CPU
+        await quiesce(s.proc); // the phase's trailing work (ledger writes) counts toward its CPU
         const cpuMicrosPerRequest = s === direct ? NaN : ((cpuSeconds(s.proc.pid) - c0) / r.sent) * 1e6;
         const l = r.latencies;
         warm.push({ system: s.name, profileMs: profile, rate, p50: pct(l, 50), p90: pct(l, 90), p99: pct(l, 99), max: l[l.length - 1] ?? NaN, errors: r.errors, sent: r.sent, cpuMicrosPerRequest });
@@ -200,14 +200,14 @@ async function main(): Promise<void> {
     body: (scenario, streamed = false) => JSON.stringify({ model: 'claude-haiku-4-5', max_tokens: 1024, messages: [{ role: 'user', content: `Say hello [[sim:${scenario}]]` }], ...(streamed ? { stream: true } : {}) }),
   };
   for (const s of [direct, proxy, ezybus, directAnthropic, xlate]) {
-    await quiesce(s.proc.pid);
+    await quiesce(s.proc);
     // One stream at a time: what a Lambda execution environment (one request each) sees.
     const solo: Awaited<ReturnType<typeof stream>>[] = [];
     for (let i = 0; i < (SMOKE ? 3 : 30); i++) solo.push(await stream(s.target, s.body(streamScenario, true)));
     const sTtfb = solo.map((x) => x.ttfb).sort((a, b) => a - b);
     const sGaps = solo.flatMap((x) => x.gaps).sort((a, b) => a - b);
     soloRows.push({ system: s.name, ttfbP50: pct(sTtfb, 50), ttfbP99: pct(sTtfb, 99), gapP50: pct(sGaps, 50), gapP99: pct(sGaps, 99) });
-    await quiesce(s.proc.pid);
+    await quiesce(s.proc);
     const all = await Promise.all(Array.from({ length: N }, () => stream(s.target, s.body(streamScenario, true))));
     const ttfb = all.map((x) => x.ttfb).sort((a, b) => a - b);
     const gaps = all.flatMap((x) => x.gaps).sort((a, b) => a - b);
@@ -220,7 +220,7 @@ async function main(): Promise<void> {
   const hedgeRows: Array<{ route: string; ttfbP50: number; ttfbP90: number; ttfbP99: number; attemptsPerRequest: number }> = [];
   const H = SMOKE ? 10 : 300;
   for (const route of ['bench-gpt', 'bench-gpt-hedged']) {
-    await quiesce(ezybus.proc.pid);
+    await quiesce(ezybus.proc);
     const before = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as { total: number };
     const ttfbs: number[] = [];
     for (let i = 0; i < H; i += 10) {
@@ -233,29 +233,36 @@ async function main(): Promise<void> {
   }
   json.hedging = { scenario: tail, hedgeAfterMs: HEDGE_AFTER_MS, rows: hedgeRows };
 
-  // ---- CPU per chunk: (CPU of 200-token streams − CPU of 1-token streams) / extra chunks ----
+  // ---- CPU per chunk: (CPU of long streams − CPU of 1-token streams) / extra chunks ----
+  // Long streams so chunk work dominates the per-request work (auth, ledger) that the
+  // difference cancels; the median of three rounds, since that cancellation is noisy.
   const cpuPerChunk: Record<string, number> = {};
-  const K = SMOKE ? 10 : 200;
+  const K = SMOKE ? 10 : 100;
+  const LONG = SMOKE ? 200 : 2000;
   for (const s of [proxy, ezybus, xlate]) {
-    const cost = async (tokens: number): Promise<{ cpu: number; events: number }> => {
+    const cost = async (tokens: number): Promise<number> => {
+      await quiesce(s.proc);
       const c0 = cpuSeconds(s.proc.pid);
-      let events = 0;
       for (let i = 0; i < K; i += 10) {
-        const batch = await Promise.all(Array.from({ length: Math.min(10, K - i) }, () => stream(s.target, s.body(`tokens=${tokens}`, true))));
-        events += batch.reduce((a, b) => a + b.chunks, 0);
+        await Promise.all(Array.from({ length: Math.min(10, K - i) }, () => stream(s.target, s.body(`tokens=${tokens}`, true))));
       }
-      return { cpu: cpuSeconds(s.proc.pid) - c0, events };
+      await quiesce(s.proc); // trailing ledger writes belong to the round
+      return cpuSeconds(s.proc.pid) - c0;
     };
-    await quiesce(s.proc.pid);
-    await cost(1);
-    const small = await cost(1);
-    const big = await cost(200);
-    cpuPerChunk[s.name] = ((big.cpu - small.cpu) / (K * 199)) * 1e6;
+    await cost(1); // warm-up
+    const rounds: number[] = [];
+    for (let r = 0; r < (SMOKE ? 1 : 3); r++) {
+      const small = await cost(1);
+      const big = await cost(LONG);
+      rounds.push(((big - small) / (K * (LONG - 1))) * 1e6);
+    }
+    rounds.sort((a, b) => a - b);
+    cpuPerChunk[s.name] = rounds[Math.floor(rounds.length / 2)] as number;
   }
   json.cpuPerChunkMicros = cpuPerChunk;
 
   // ---- memory with open streams ----
-  await quiesce(ezybus.proc.pid);
+  await quiesce(ezybus.proc);
   const memory: Array<{ streams: number; rssMiB: number }> = [{ streams: 0, rssMiB: rssMiB(ezybus.proc.pid) }];
   const holdMs = SMOKE ? 1500 : 6000;
   for (const n of SMOKE ? [1, 10] : [1, 100, 1000]) {
@@ -264,7 +271,7 @@ async function main(): Promise<void> {
     memory.push({ streams: n, rssMiB: rssMiB(ezybus.proc.pid) });
     for (const h of held) h.close();
     await sleep(holdMs + 500); // the gateway learns nothing of a gone client; its upstreams end on their own
-    await quiesce(ezybus.proc.pid);
+    await quiesce(ezybus.proc);
   }
   json.memory = memory;
 
@@ -277,7 +284,7 @@ async function main(): Promise<void> {
     ledgerTimes.push(performance.now() - t);
   }
   ledgerTimes.sort((a, b) => a - b);
-  await quiesce(ezybus.proc.pid);
+  await quiesce(ezybus.proc);
   const mark = ddbCalls.length;
   const between = await new Promise<number>((resolve, reject) => {
     const u = new URL(ezybus.target.url);
@@ -296,7 +303,13 @@ async function main(): Promise<void> {
     req.end(body);
   });
   const ledgerAfter = ddbCalls.length - mark;
-  json.ledger = { writeP50Ms: pct(ledgerTimes, 50), writeP99Ms: pct(ledgerTimes, 99), storeCallsBetweenChunks: between, storeCallsAfterStream: ledgerAfter };
+  const opCounts = new Map<string, number>();
+  for (const c of ddbCalls.slice(mark)) {
+    const op = c.op.split('.').pop() as string;
+    opCounts.set(op, (opCounts.get(op) ?? 0) + 1);
+  }
+  const ledgerOps = [...opCounts].map(([op, n]) => (n > 1 ? `${op} × ${n}` : op)).join(', ');
+  json.ledger = { writeP50Ms: pct(ledgerTimes, 50), writeP99Ms: pct(ledgerTimes, 99), storeCallsBetweenChunks: between, storeCallsAfterStream: ledgerAfter, storeCallsAfterStreamOps: ledgerOps };
 
   // ---- cost model ----
   const at = (sys: string, rate: number, profile = 0): (typeof warm)[number] | undefined => warm.find((w) => w.system === sys && w.rate === rate && w.profileMs === profile);
@@ -307,7 +320,7 @@ async function main(): Promise<void> {
   const perMillion = {
     lambdaRequests: 0.2,
     lambdaDuration: 1e6 * lambdaSeconds * gb * 0.0000133334,
-    dynamodbWrites: 6 * 0.625, // record (≤2 KB: 2 WRU) + 3 total ADDs + applied mark ≈ 6 WRU, $0.625 / M
+    dynamodbWrites: 6 * 0.625, // record (≤2 KB: 2 WRU) + 2 total ADDs + applied mark (billed on the record's size: 2) ≈ 6 WRU, $0.625 / M
     cloudwatchLogs: 1e6 * 2.5e-6 * 0.5, // ≈ 2.5 KB log line, $0.50 / GB ingested
   };
   const costTotal = Object.values(perMillion).reduce((a, b) => a + b, 0);
@@ -378,8 +391,8 @@ async function main(): Promise<void> {
   const base = memory[0]?.rssMiB ?? 0;
   for (const m of memory) report.push(`| ${m.streams} | ${m.rssMiB.toFixed(1)} | ${m.streams ? (((m.rssMiB - base) * 1024) / m.streams).toFixed(1) : '–'} |`);
   report.push('', '## Ledger', '');
-  report.push(`- Usage record write (PutItem + 3 ADDs + mark, dynalite on this machine): p50 ${r1(pct(ledgerTimes, 50))} ms, p99 ${r1(pct(ledgerTimes, 99))} ms — after the response's last byte, so not in the client's latency; it lengthens the billed Lambda duration.`);
-  report.push(`- Store calls between a stream's first and last chunk: **${between}** (calls during and after the whole stream: ${ledgerAfter}).`);
+  report.push(`- Usage record write (PutItem, 2 ADDs in parallel, mark: 4 calls, 3 round trips; dynalite on this machine): p50 ${r1(pct(ledgerTimes, 50))} ms, p99 ${r1(pct(ledgerTimes, 99))} ms — after the response's last byte, so not in the client's latency; it lengthens the billed Lambda duration.`);
+  report.push(`- Store calls between a stream's first and last chunk: **${between}** (calls during and after the whole stream: ${ledgerAfter}: ${ledgerOps}).`);
   report.push('', `## Cost model (per million requests; ${STREAM_SECONDS} s streams, ${MEMORY_MB} MB arm64, us-east-1 list prices)`, '');
   report.push('| item | USD |', '|---|---|');
   report.push(`| Lambda requests ($0.20 / M) | ${perMillion.lambdaRequests.toFixed(2)} |`);
@@ -421,15 +434,18 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * has its own environment; here one process serves them all, so phases must not overlap.
  */
 let storeCalls: { at: number }[] = [];
-async function quiesce(pid: number, maxMs = 180_000): Promise<void> {
+async function quiesce(proc: Proc, maxMs = 180_000): Promise<void> {
   const end = Date.now() + maxMs;
   while (Date.now() < end) {
-    const c0 = cpuSeconds(pid);
+    const c0 = cpuSeconds(proc.pid);
     const n0 = storeCalls.length;
     await sleep(1000);
-    // Idle means both: no CPU in the server and no store call (its ledger writes wait on the store).
-    if (cpuSeconds(pid) - c0 < 0.03 && storeCalls.length === n0 && storeInflight.n === 0) return;
+    // Idle means all of: no running invocation (EzyBus reports its count), no CPU in the server,
+    // and no store call (its ledger writes wait on the store).
+    const running = proc.stats ? ((await (await fetch(proc.stats)).json()) as { inflight: number }).inflight : 0;
+    if (running === 0 && cpuSeconds(proc.pid) - c0 < 0.03 && storeCalls.length === n0 && storeInflight.n === 0) return;
   }
+  log(`${proc.name}: still busy after ${maxMs} ms; measuring anyway`);
 }
 
 /** An HTTP proxy in front of the store that notes when each DynamoDB call arrives. */

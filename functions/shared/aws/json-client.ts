@@ -8,7 +8,7 @@
  * they are absent (an operator's laptop with SSO or profiles), the SDK's default credential
  * chain is loaded instead — the Lambda runtime ships it, so the bundles keep it external.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, hash, type KeyObject } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
@@ -52,18 +52,19 @@ async function credentials(): Promise<Credentials> {
   return cached;
 }
 
-const sha256 = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
+const sha256 = (s: string): string => hash('sha256', s, 'hex');
 const hmac = (key: string | Buffer, s: string): Buffer => createHmac('sha256', key).update(s).digest();
 
 // The derived key changes once a day per secret, region and service: derive it once (four
-// HMACs saved on every call of the warm path's ledger writes).
-const signingKeys = new Map<string, Buffer>();
-function signingKey(secret: string, day: string, region: string, service: string): Buffer {
+// HMACs saved on every call of the warm path's ledger writes), and hold it as a KeyObject —
+// Node 24 turns a Buffer key into one on every createHmac, which costs ~12 µs against ~1.6 µs.
+const signingKeys = new Map<string, KeyObject>();
+function signingKey(secret: string, day: string, region: string, service: string): KeyObject {
   const id = `${day}|${region}|${service}|${secret}`;
   let key = signingKeys.get(id);
   if (!key) {
     if (signingKeys.size >= 8) signingKeys.clear(); // old days and rotated session secrets
-    key = hmac(hmac(hmac(hmac(`AWS4${secret}`, day), region), service), 'aws4_request');
+    key = createSecretKey(hmac(hmac(hmac(hmac(`AWS4${secret}`, day), region), service), 'aws4_request'));
     signingKeys.set(id, key);
   }
   return key;

@@ -263,6 +263,8 @@ export interface LocalRuntime {
   port: number;
   server: Server;
   violations: string[];
+  /** Invocations still running, including those whose response already ended (ledger writes). */
+  inflight(): number;
   /** Stops accepting; waits up to graceMs (default 3 s) for running invocations. */
   close(graceMs?: number): Promise<void>;
 }
@@ -358,6 +360,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     port,
     server,
     violations,
+    inflight: () => inflight.size,
     // Like a Lambda shutdown: running invocations get a bounded grace to finish their work
     // (ledger writes). Bounded because a stream whose client left runs on until its idle
     // deadline — Lambda never tells a function that its client is gone.

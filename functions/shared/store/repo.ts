@@ -199,7 +199,7 @@ export async function getUsageRecord(requestId: string): Promise<Record<string, 
 
 export interface TotalsRow {
   keyId: string;
-  /** `all`, `day#YYYY-MM-DD`, or `day#YYYY-MM-DD#model#<model>`. */
+  /** `all` or `day#YYYY-MM-DD#model#<model>` (older ledgers also hold `day#YYYY-MM-DD`). */
   sk: string;
   values: Record<string, number>;
 }

@@ -1,9 +1,10 @@
 /**
- * The usage ledger: one item per request plus per-key running totals (lifetime, per day, per day
- * and model) that budgets read. Writing is idempotent by request id, so replaying log lines into
+ * The usage ledger: one item per request plus per-key running totals (lifetime, which budgets
+ * read, and per day and model, which `ezybus usage` reads; a day's total is the sum of its model
+ * rows, so it has no item of its own — one write fewer per request). Writing is idempotent by request id, so replaying log lines into
  * the ledger never double-counts:
  *   1. put the record only if absent, marked `totals: "pending"`;
- *   2. ADD the record's numbers to the three totals items;
+ *   2. ADD the record's numbers to the two totals items;
  *   3. mark the record `totals: "applied"`.
  * A replay finds the record and applies totals only if the mark is still "pending". (dynalite,
  * the local engine, has no transactions; the sequence above works on both engines. The window in
@@ -46,7 +47,7 @@ async function applyTotals(rec: UsageRecord): Promise<void> {
     values[`:v${i}`] = { N: String(v) };
     parts.push(`#f${i} :v${i}`);
   });
-  const sks = ['all', `day#${day}`, `day#${day}#model#${rec.model ?? 'unknown'}`];
+  const sks = ['all', `day#${day}#model#${rec.model ?? 'unknown'}`];
   await Promise.all(
     sks.map((sk) =>
       client.send(
