@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 // ledger write (no-floating-promises, no-misused-promises), and `any` leaking onto the
 // request path.
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', 'dist/**', 'coverage/**', '.venv/**', '.bench/**', 'bench-results/**', '.ezybus/**'] },
+  { ignores: ['node_modules/**', 'cdk.out/**', 'dist/**', 'coverage/**', '.venv/**', '.bench/**', 'bench-results/**', '.ezybus/**', '.prof/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

@@ -40,10 +40,12 @@ export async function startProc(
   name: string,
   cmd: string,
   args: string[],
-  opts: { cpu?: number; env?: Record<string, string>; probeUrl?: string; timeoutMs?: number; quiet?: boolean } = {},
+  opts: { cpu?: number; nice?: number; env?: Record<string, string>; probeUrl?: string; timeoutMs?: number; quiet?: boolean } = {},
 ): Promise<Proc> {
   const pinned = opts.cpu !== undefined && HAS_TASKSET;
-  const child = spawn(pinned ? 'taskset' : cmd, pinned ? ['-c', String(opts.cpu), cmd, ...args] : args, {
+  // nice and taskset exec what follows them: the child's pid is the server's.
+  const argv = [...(opts.nice ? ['nice', '-n', String(opts.nice)] : []), ...(pinned ? ['taskset', '-c', String(opts.cpu)] : []), cmd, ...args];
+  const child = spawn(argv[0] as string, argv.slice(1), {
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', opts.quiet === false ? 'inherit' : 'ignore', opts.quiet === false ? 'inherit' : 'pipe', 'pipe'],
   });

@@ -15,13 +15,12 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { addUpstream, addUpstreamKey, createGatewayKey, setRoute } from '../../bin/cli/ops.js';
-import { configureProcess, startStore } from '../../bin/local/gateway.js';
+import { configureProcess } from '../../bin/local/gateway.js';
 import { ensureTables } from '../../functions/shared/store/tables.js';
 import { writeUsage } from '../../functions/shared/usage/ledger.js';
 import type { UsageRecord } from '../../functions/shared/usage/record.js';
@@ -94,12 +93,11 @@ async function main(): Promise<void> {
 
   // ---- store, keyring, routes ----
   const work = mkdtempSync(join(tmpdir(), 'ezybus-bench-'));
-  const store = await startStore('127.0.0.1', undefined);
-  const ddbCalls: { at: number; op: string }[] = [];
-  const ddbProxy = await countingProxy(store.endpoint, ddbCalls);
-  storeCalls = ddbCalls;
+  // The store in its own process, niced on this core: see store-proc.ts.
+  const store = await startProc('store', node, [...tsx, join(root, 'test/bench/store-proc.ts')], { cpu: 0, nice: 10 });
+  storeStats = store.stats as string;
   const keyring = join(work, 'master.key');
-  configureProcess({ AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', EZYBUS_STAGE: 'local', EZYBUS_DYNAMODB_ENDPOINT: store.endpoint, EZYBUS_LOCAL_KEYRING: keyring });
+  configureProcess({ AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', EZYBUS_STAGE: 'local', EZYBUS_DYNAMODB_ENDPOINT: store.url, EZYBUS_LOCAL_KEYRING: keyring });
   await ensureTables();
 
   log('starting the simulator (CPU 0)');
@@ -125,7 +123,7 @@ async function main(): Promise<void> {
   const startEzyBus = async (): Promise<System> => {
     const p = await startProc('ezybus', node, [...tsx, join(root, 'test/bench/gateway-proc.ts')], {
       cpu: 1,
-      env: { BENCH_BUNDLES: dist, BENCH_DYNAMO: ddbProxy.url, BENCH_KEYRING: keyring, BENCH_ENV: JSON.stringify({ EZYBUS_LOG_LEVEL: 'info' }) },
+      env: { BENCH_BUNDLES: dist, BENCH_DYNAMO: store.url, BENCH_KEYRING: keyring, BENCH_ENV: JSON.stringify({ EZYBUS_LOG_LEVEL: 'info' }) },
     });
     return { name: 'ezybus', proc: p, target: { url: p.url, path: '/v1/chat/completions', headers: { authorization: `Bearer ${key}` } }, body: openaiBody('bench-gpt') };
   };
@@ -285,7 +283,7 @@ async function main(): Promise<void> {
   }
   ledgerTimes.sort((a, b) => a - b);
   await quiesce(ezybus.proc);
-  const mark = ddbCalls.length;
+  const mark = (await storeState()).n;
   const between = await new Promise<number>((resolve, reject) => {
     const u = new URL(ezybus.target.url);
     const body = ezybus.body('tokens=20&gap_ms=50', true);
@@ -294,20 +292,19 @@ async function main(): Promise<void> {
     const req = httpRequest({ host: u.hostname, port: u.port, path: ezybus.target.path, method: 'POST', headers: { 'content-type': 'application/json', ...ezybus.target.headers } }, (res: IncomingMessage) => {
       res.on('data', (c: Buffer) => {
         if (!c.includes('data:')) return;
-        last = performance.now();
+        last = performance.timeOrigin + performance.now();
         if (Number.isNaN(first)) first = last;
       });
-      res.on('end', () => setTimeout(() => resolve(ddbCalls.slice(mark).filter((c) => c.at > first && c.at < last).length), 300));
+      // Both processes stamp epoch milliseconds (timeOrigin + now), so their times compare.
+      res.on('end', () => setTimeout(() => void storeState(mark).then((st) => resolve((st.calls ?? []).filter((c) => c.at > first && c.at < last).length), reject), 300));
     });
     req.on('error', reject);
     req.end(body);
   });
-  const ledgerAfter = ddbCalls.length - mark;
+  const afterCalls = (await storeState(mark)).calls ?? [];
+  const ledgerAfter = afterCalls.length;
   const opCounts = new Map<string, number>();
-  for (const c of ddbCalls.slice(mark)) {
-    const op = c.op.split('.').pop() as string;
-    opCounts.set(op, (opCounts.get(op) ?? 0) + 1);
-  }
+  for (const c of afterCalls) opCounts.set(c.op, (opCounts.get(c.op) ?? 0) + 1);
   const ledgerOps = [...opCounts].map(([op, n]) => (n > 1 ? `${op} × ${n}` : op)).join(', ');
   json.ledger = { writeP50Ms: pct(ledgerTimes, 50), writeP99Ms: pct(ledgerTimes, 99), storeCallsBetweenChunks: between, storeCallsAfterStream: ledgerAfter, storeCallsAfterStreamOps: ledgerOps };
 
@@ -330,8 +327,7 @@ async function main(): Promise<void> {
   await ezybus.proc.stop();
   await proxy.proc.stop();
   await sim.stop();
-  await ddbProxy.close();
-  await store.close();
+  await store.stop();
 
   // ---- report ----
   const cpu = cpus();
@@ -339,7 +335,7 @@ async function main(): Promise<void> {
   report.push(`- Command: \`npm run bench${argv.length ? ' -- ' + argv.join(' ') : ''}\``);
   report.push(`- Commit: ${commit}; started ${started.toISOString()}`);
   report.push(`- Machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version} (${process.arch})`);
-  report.push(`- Pinning: ${HAS_TASKSET ? 'load generator, store and simulator on CPU 0; the server under test alone on CPU 1 (taskset)' : 'none (taskset missing)'}`);
+  report.push(`- Pinning: ${HAS_TASKSET ? 'load generator and simulator on CPU 0, the store (dynalite, standing in for DynamoDB) in its own process on CPU 0 at nice 10 so it never delays the measuring; the server under test alone on CPU 1 (taskset)' : 'none (taskset missing)'}`);
   report.push(`- Load: open loop, latency from each request's scheduled start; ${DURATION_MS / 1000} s per rate after a warm-up; non-stream chat completions, 16 output tokens`);
   report.push(`- EzyBus runs its esbuild bundles (what Lambda runs) in the local Function URL runtime, logging a line per request, writing each usage record to dynalite.`);
   if (skipped.length) report.push(`- Skipped: ${skipped.join('; ')}`);
@@ -433,38 +429,25 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * after each response): its CPU use stays under 3 % for a second. In Lambda every invocation
  * has its own environment; here one process serves them all, so phases must not overlap.
  */
-let storeCalls: { at: number }[] = [];
+/** The store child's count of calls served and in flight; with `since`, the calls after that index. */
+let storeStats = '';
+async function storeState(since?: number): Promise<{ n: number; inflight: number; calls?: Array<{ at: number; op: string }> }> {
+  return (await (await fetch(`${storeStats}/${since === undefined ? '' : `?since=${since}`}`)).json()) as Awaited<ReturnType<typeof storeState>>;
+}
+
 async function quiesce(proc: Proc, maxMs = 180_000): Promise<void> {
   const end = Date.now() + maxMs;
   while (Date.now() < end) {
     const c0 = cpuSeconds(proc.pid);
-    const n0 = storeCalls.length;
+    const n0 = (await storeState()).n;
     await sleep(1000);
     // Idle means all of: no running invocation (EzyBus reports its count), no CPU in the server,
     // and no store call (its ledger writes wait on the store).
     const running = proc.stats ? ((await (await fetch(proc.stats)).json()) as { inflight: number }).inflight : 0;
-    if (running === 0 && cpuSeconds(proc.pid) - c0 < 0.03 && storeCalls.length === n0 && storeInflight.n === 0) return;
+    const st = await storeState();
+    if (running === 0 && cpuSeconds(proc.pid) - c0 < 0.03 && st.n === n0 && st.inflight === 0) return;
   }
   log(`${proc.name}: still busy after ${maxMs} ms; measuring anyway`);
-}
-
-/** An HTTP proxy in front of the store that notes when each DynamoDB call arrives. */
-const storeInflight = { n: 0 };
-async function countingProxy(endpoint: string, calls: { at: number; op: string }[]): Promise<{ url: string; close(): Promise<void> }> {
-  const t = new URL(endpoint);
-  const server = createServer((req, res) => {
-    calls.push({ at: performance.now(), op: String(req.headers['x-amz-target'] ?? '') });
-    storeInflight.n++;
-    res.once('close', () => storeInflight.n--);
-    const up = httpRequest({ host: t.hostname, port: t.port, path: req.url, method: req.method, headers: req.headers }, (ur) => {
-      res.writeHead(ur.statusCode ?? 502, ur.headers);
-      ur.pipe(res);
-    });
-    up.on('error', () => res.destroy());
-    req.pipe(up);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
 }
 
 function sampleRecord(): UsageRecord {
