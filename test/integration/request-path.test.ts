@@ -2,6 +2,7 @@
  * The same-protocol request path through real sockets: client → local Function URL runtime →
  * handler → simulator, with dynalite as the store.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setRoute } from '../../bin/cli/ops.js';
 import { dataLines, MODELS, readAll, startStack, UPSTREAM_MODELS, type Stack } from '../helpers/stack.js';
@@ -200,29 +201,53 @@ describe('warm path', () => {
   it('makes no DynamoDB call before the upstream request leaves; the usage record is written after', async () => {
     await (await post('/v1/chat/completions', oaBody())).text(); // warm the caches
     await new Promise((r) => setTimeout(r, 200)); // let the warm-up's ledger writes finish
-    const calls: { op: string; table: string; at: number }[] = [];
-    const watch = (req: { headers: Record<string, string | string[] | undefined>; on(e: 'data', f: (c: Buffer) => void): void }): void => {
-      const call = { op: String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '', table: '', at: performance.now() };
-      calls.push(call);
-      req.on('data', (c: Buffer) => (call.table ||= /"TableName":"([^"]+)"/.exec(c.toString())?.[1] ?? ''));
+    // Hold every store call until released: had the request waited on any read (keys, routes,
+    // upstreams, prices, health), the upstream would not hear from it while the store is held.
+    // (Arrival order alone cannot tell "in front of" from "beside": a stale cache refreshes
+    // concurrently with the request, and may reach the store first on a busy machine.)
+    const store = s.gw.storeServer!;
+    const dynalite = store.listeners('request') as Array<(...a: unknown[]) => void>;
+    const dispatch = (req: IncomingMessage, res: ServerResponse): void => {
+      for (const h of dynalite) h.call(store, req, res);
     };
-    s.gw.storeServer!.on('request', watch);
-    const before = s.sim.received.length;
-    const res = await post('/v1/chat/completions', oaBody());
-    await res.text();
-    await new Promise((r) => setTimeout(r, 50));
-    s.gw.storeServer!.off('request', watch);
-    expect(s.sim.received.length).toBe(before + 1);
-    const upstreamAt = s.sim.received[before]!.at;
-    // Nothing reached the store before the upstream request did: no read of keys, routes,
-    // upstreams, prices or health sat in front of it.
-    expect(calls.filter((c) => c.at < upstreamAt)).toEqual([]);
-    // At the end, the ledger's writes (record, three totals, the applied mark). A cache that
-    // went stale on a slow machine may refresh beside the request, never in front of it.
+    let holding = true;
+    const held: Array<() => void> = [];
+    const calls: { op: string; body: Buffer[] }[] = [];
+    store.removeAllListeners('request');
+    store.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      const call = { op: String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '', body: [] as Buffer[] };
+      calls.push(call);
+      req.on('data', (c: Buffer) => call.body.push(c));
+      if (!holding) return dispatch(req, res);
+      req.pause();
+      held.push(() => {
+        dispatch(req, res);
+        req.resume();
+      });
+    });
+    try {
+      const before = s.sim.received.length;
+      let timer: NodeJS.Timeout | undefined;
+      const res = await Promise.race([
+        post('/v1/chat/completions', oaBody()),
+        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('the request waited on a held store call')), 5000))),
+      ]).finally(() => clearTimeout(timer));
+      // The whole answer reaches the client with the store still held: its usage record is
+      // written after the response's last byte.
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { choices: unknown[] }).choices).toHaveLength(1);
+      expect(s.sim.received.length).toBe(before + 1);
+    } finally {
+      holding = false;
+      for (const release of held.splice(0)) release();
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    store.removeAllListeners('request');
+    for (const h of dynalite) store.on('request', h);
+    const table = (c: { body: Buffer[] }): string => /"TableName":"([^"]+)"/.exec(Buffer.concat(c.body).toString())?.[1] ?? '';
     const writes = calls.filter((c) => c.op !== 'Query' && c.op !== 'GetItem');
-    expect(writes.map((c) => `${c.op} ${c.table}`)).toEqual([
+    expect(writes.map((c) => `${c.op} ${table(c)}`)).toEqual([
       'PutItem ezybus-local-usage',
-      'UpdateItem ezybus-local-usage',
       'UpdateItem ezybus-local-usage',
       'UpdateItem ezybus-local-usage',
       'UpdateItem ezybus-local-usage',

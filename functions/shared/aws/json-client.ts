@@ -9,8 +9,7 @@
  * chain is loaded instead — the Lambda runtime ships it, so the bundles keep it external.
  */
 import { createHmac, createSecretKey, hash, type KeyObject } from 'node:crypto';
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { http, https } from '../runtime/builtins.js';
 
 export interface Credentials {
   accessKeyId: string;
@@ -31,8 +30,8 @@ export class AwsError extends Error {
   }
 }
 
-const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 64 });
-const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 64 });
+const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 64 });
 
 let chain: (() => Promise<Credentials>) | undefined;
 let cached: Credentials | undefined;
@@ -96,7 +95,7 @@ const RETRYABLE = /Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded|Li
 function post(url: URL, headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const tls = url.protocol === 'https:';
-    const req = (tls ? httpsRequest : httpRequest)(
+    const req = (tls ? https.request : http.request)(
       { host: url.hostname, port: url.port || (tls ? 443 : 80), path: url.pathname || '/', method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, agent: tls ? httpsAgent : httpAgent, timeout: 10_000 },
       (res) => {
         const chunks: Buffer[] = [];

@@ -5,8 +5,8 @@
  * as additional authenticated data, under a master key file created on first use (mode 0600).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { fs } from '../runtime/builtins.js';
 import { jsonService, type JsonService } from '../aws/json-client.js';
 import { gatewayConfig } from '../config.js';
 
@@ -29,12 +29,12 @@ export function localKeyring(path: string): Keyring {
   let master: Buffer | undefined;
   const key = (): Buffer => {
     if (master) return master;
-    if (!existsSync(path)) {
-      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-      writeFileSync(path, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
+    if (!fs.existsSync(path)) {
+      fs.mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      fs.writeFileSync(path, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
     }
-    chmodSync(path, 0o600);
-    const k = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
+    fs.chmodSync(path, 0o600);
+    const k = Buffer.from(fs.readFileSync(path, 'utf8').trim(), 'base64');
     if (k.length !== 32) throw new Error(`local keyring ${path} does not hold a 256-bit key`);
     master = k;
     return k;

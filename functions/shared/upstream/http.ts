@@ -7,8 +7,8 @@
  * Every call takes an AbortSignal (design invariant 7): Lambda never reports that the client
  * went away, so deadlines are the only thing that stops an abandoned upstream stream.
  */
-import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
-import https from 'node:https';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { http, https } from '../runtime/builtins.js';
 import { UpstreamError } from './errors.js';
 
 const agentOptions = { keepAlive: true, keepAliveMsecs: 15_000, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' as const };
