@@ -7,21 +7,41 @@
  * quiescing between phases.
  */
 import { writeSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startStore } from '../../bin/local/gateway.js';
 
 const store = await startStore('127.0.0.1', undefined);
 const calls: Array<{ at: number; op: string }> = [];
 let inflight = 0;
-// Listens before dynalite's own handler: every call is seen, none is changed.
-store.server.prependListener('request', (req, res) => {
+// Sits in front of dynalite's own handler: every call is seen and passed on unchanged — or,
+// while `hold` is on, queued until it is switched off (the bench streams with the store held
+// to show that no store call is awaited between a stream's chunks).
+const dynalite = store.server.listeners('request') as Array<(...a: unknown[]) => void>;
+store.server.removeAllListeners('request');
+let hold = false;
+const held: Array<() => void> = [];
+store.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
   calls.push({ at: performance.timeOrigin + performance.now(), op: String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '' });
   inflight++;
   res.once('close', () => inflight--);
+  const pass = (): void => {
+    for (const h of dynalite) h.call(store.server, req, res);
+  };
+  if (!hold) return pass();
+  req.pause();
+  held.push(() => {
+    pass();
+    req.resume();
+  });
 });
 const stats = createServer((req, res) => {
-  const since = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('since') ?? NaN);
+  const q = new URL(req.url ?? '/', 'http://x').searchParams;
+  if (q.has('hold')) {
+    hold = q.get('hold') === '1';
+    if (!hold) for (const release of held.splice(0)) release();
+  }
+  const since = Number(q.get('since') ?? NaN);
   res.setHeader('content-type', 'application/json');
   res.end(JSON.stringify(Number.isNaN(since) ? { n: calls.length, inflight } : { n: calls.length, inflight, calls: calls.slice(since) }));
 });
