@@ -43,7 +43,7 @@ afterAll(async () => {
       'Written by `test/integration/conformance.test.ts` whenever the whole matrix runs (`npm test`): each cell is one test that drives the',
       'official SDK for the client protocol through the gateway to the simulator speaking the upstream protocol, and asserts on what',
       'the SDK parsed. ✅ passed, ❌ failed in the run that wrote this file. Recorded provider traffic is replayed separately in',
-      '`test/protocol/replay.test.ts` (every fixture in shared/fixtures/real, every client protocol, with snapshots and byte-boundary',
+      '`test/protocol/replay.test.ts` (every fixture in test/fixtures/real, every client protocol, with snapshots and byte-boundary',
       'property tests).',
       '',
       `| client | upstream | ${CASES.join(' | ')} |`,

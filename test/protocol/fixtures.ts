@@ -1,5 +1,5 @@
 /**
- * Loads the recorded provider traffic in shared/fixtures/real as (provider, kind, body) cases,
+ * Loads the recorded provider traffic in test/fixtures/real as (provider, kind, body) cases,
  * rebuilding genuine SSE bytes from each recording format as SOURCES.md describes.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { Protocol } from '../../functions/shared/usage/types.js';
 
-export const FIXTURES = new URL('../../../shared/fixtures/real/', import.meta.url).pathname;
+export const FIXTURES = new URL('../fixtures/real/', import.meta.url).pathname;
 
 export interface Recorded {
   name: string;

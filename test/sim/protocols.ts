@@ -1,7 +1,7 @@
 /**
  * The three providers' answers as the simulator renders them: stream events (exact SSE framing
  * per provider: `\n\n` for OpenAI and Anthropic, `\r\n\r\n` for Gemini) and non-stream bodies,
- * shaped like the recorded fixtures in shared/fixtures/real.
+ * shaped like the recorded fixtures in test/fixtures/real.
  */
 import type { Scenario } from './scenario.js';
 import { estimateTokens, tokens } from './text.js';

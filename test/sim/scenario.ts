@@ -26,7 +26,7 @@ export interface Scenario {
   tool: number;
   thinking: boolean;
   text: string | undefined;
-  /** Replay a recorded response from shared/fixtures/real (its name, e.g. anthropic/stream-text-basic.vercel-ai.chunks.txt). */
+  /** Replay a recorded response from test/fixtures/real (its name, e.g. anthropic/stream-text-basic.vercel-ai.chunks.txt). */
   replay: string | undefined;
   raw: string;
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createUsageStripper } from '../../functions/shared/gateway/usage-strip.js';
 
-const fixture = readFileSync(new URL('../../../shared/fixtures/real/openai/stream-text-basic-with-usage.openai-python.sse', import.meta.url));
+const fixture = readFileSync(new URL('../fixtures/real/openai/stream-text-basic-with-usage.openai-python.sse', import.meta.url));
 
 function run(parts: Buffer[]): string {
   const s = createUsageStripper();
