@@ -7,7 +7,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setRoute } from '../../bin/cli/ops.js';
-import { startStack, type Stack } from '../helpers/stack.js';
+import { MODELS, startStack, type Stack } from '../helpers/stack.js';
 
 let s: Stack;
 beforeAll(async () => {
@@ -148,6 +148,50 @@ describe('errors and limits of translation', () => {
         tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { a: { $ref: '#/$defs/A' } } } } }],
       }),
     ).rejects.toThrow(/\$ref/);
+  });
+
+  it('a message role the target cannot place is refused, not dropped', async () => {
+    const chat = await fetch(`${s.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${s.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'x-anthropic', messages: [{ role: 'wizard', content: 'hi' }] }),
+    });
+    expect(chat.status).toBe(400);
+    expect(((await chat.json()) as { error: { message: string; param: string } }).error).toMatchObject({ param: 'messages', message: expect.stringMatching(/role "wizard"/) as unknown });
+    const msgs = await fetch(`${s.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': s.key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'x-openai', max_tokens: 10, messages: [{ role: 'system', content: 'hi' }] }),
+    });
+    expect(msgs.status).toBe(400);
+    expect(await msgs.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: expect.stringMatching(/role "system"/) as unknown } });
+  });
+
+  it('an error event from the upstream mid-stream reaches the client once, in its protocol', async () => {
+    const body = { max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'hi [[sim:tokens=6&error_after=3]]' }] };
+    const oa = await fetch(`${s.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${s.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...body, model: 'x-anthropic' }),
+    });
+    const oaText = await oa.text();
+    expect(oaText.match(/^data: \{"error"/gm)).toHaveLength(1);
+    const an = await fetch(`${s.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': s.key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+      body: JSON.stringify({ ...body, model: 'x-openai' }),
+    });
+    const anText = await an.text();
+    expect(anText.match(/^event: error$/gm)).toHaveLength(1);
+    // Pass-through too: the provider's error event is the one the client gets.
+    const pass = await fetch(`${s.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': s.key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+      body: JSON.stringify({ ...body, model: MODELS.anthropic }),
+    });
+    const passText = await pass.text();
+    expect(passText.match(/^event: error$/gm)).toHaveLength(1);
+    expect(passText).toContain('"overloaded_error"');
   });
 });
 

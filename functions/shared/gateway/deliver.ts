@@ -137,6 +137,7 @@ export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
   let firstByteAt: number | null = null;
   let usage: TokenUsage | null = null;
   let complete = false;
+  let relayedError = false; // the provider's own error event reached the client
   const idle = setTimeout(() => {
     ctx.abort.abort(new UpstreamError('idle', `upstream silent for ${ctx.idleTimeoutMs} ms`, { retryable: false }));
   }, ctx.idleTimeoutMs);
@@ -160,9 +161,10 @@ export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
       if (rest) await out.write(rest);
       parser.end();
     } else {
-      const ts = translatedStream(client, leg, ctx.req, ctx.cand, ctx.route, (u, stop) => {
+      const ts = translatedStream(client, leg, ctx.req, ctx.cand, ctx.route, (u, stop, upstreamError) => {
         usage = u;
         complete = stop !== null;
+        relayedError = upstreamError;
       });
       const writer = ts.writable.getWriter();
       const reader = ts.readable.getReader();
@@ -198,6 +200,7 @@ export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
     const r = tap.result();
     usage = r.usage;
     complete = r.stopReason !== null;
+    relayedError = r.upstreamError;
   }
 
   if (failure === undefined && complete) {
@@ -218,7 +221,11 @@ export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
     cut = 'deadline';
     err = new GatewayError(504, 'timeout', 'The request reached its total time limit; the stream was closed.');
   }
-  await closeOpenEvent(out);
-  await out.write(errorEvent(client, err, ctx.requestId));
+  // One error event per stream: when the provider's own already went out, a second would only
+  // repeat it (the SDKs stop at the first).
+  if (!relayedError) {
+    await closeOpenEvent(out);
+    await out.write(errorEvent(client, err, ctx.requestId));
+  }
   return { status: err.status, usage, errorType: err.kind, cutShort: cut, firstByteAt };
 }

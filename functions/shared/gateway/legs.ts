@@ -72,7 +72,7 @@ export function buildLeg(
 
 export interface UsageTap {
   event(e: SseEvent): void;
-  result(): { usage: TokenUsage | null; stopReason: string | null; sawContent: boolean };
+  result(): { usage: TokenUsage | null; stopReason: string | null; sawContent: boolean; upstreamError: boolean };
 }
 
 export function usageTap(protocol: Protocol): UsageTap {
@@ -89,7 +89,7 @@ export function translatedStream(
   req: ClientRequest,
   cand: Candidate,
   route: Route,
-  onUsage: (u: TokenUsage, stopReason: string | null) => void,
+  onUsage: (u: TokenUsage, stopReason: string | null, upstreamError: boolean) => void,
 ): TransformStream<Uint8Array, Uint8Array> {
   const so = req.json.stream_options as { include_usage?: unknown } | undefined;
   return createStreamTranslator(client, leg.upstreamProtocol, {

@@ -103,6 +103,8 @@ export function fromOpenAI(body: J, notes: string[]): CanonicalRequest {
     } else if (role === 'tool') {
       pushMessage(req.messages, 'user', [{ type: 'tool_result', tool_use_id: str(m.tool_call_id) ?? '', content: textOf(m.content) }]);
     } else if (role === 'function') throw new TranslationError("the legacy 'function' role is not supported; use tool messages", 'messages');
+    // Dropping a message the target cannot place would lose part of the conversation silently.
+    else throw new TranslationError(`message role ${JSON.stringify(role)} is not one of system, developer, user, assistant, tool`, 'messages');
   }
   for (const t of arr(body.tools).map(obj)) {
     if (t.type !== 'function') {
@@ -151,7 +153,10 @@ export function fromAnthropic(body: J, notes: string[]): CanonicalRequest {
   if (typeof body.system === 'string') req.system.push({ type: 'text', text: body.system });
   else for (const b of arr(body.system).map(obj)) if (b.type === 'text') req.system.push(withCache({ type: 'text' as const, text: str(b.text) ?? '' }, cacheOf(b.cache_control)));
   for (const m of arr(body.messages).map(obj)) {
-    const role = m.role === 'assistant' ? 'assistant' : 'user';
+    if (m.role !== 'user' && m.role !== 'assistant') {
+      throw new TranslationError(`message role ${JSON.stringify(m.role)} is not one of user, assistant (the system prompt goes in 'system')`, 'messages');
+    }
+    const role = m.role;
     const content: Block[] = typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : (arr(m.content) as Block[]);
     pushMessage(req.messages, role, [...content]);
   }

@@ -59,7 +59,7 @@ function parserFor(p: Protocol): UpstreamParser {
 export function createStreamTranslator(
   client: ClientProtocol,
   upstream: Protocol,
-  opts: TranslateOptions & { includeUsage: boolean; onUsage(u: TokenUsage, stopReason: string | null): void },
+  opts: TranslateOptions & { includeUsage: boolean; onUsage(u: TokenUsage, stopReason: string | null, upstreamError: boolean): void },
 ): TransformStream<Uint8Array, Uint8Array> {
   const enc = new TextEncoder();
   const parser = parserFor(upstream);
@@ -94,7 +94,7 @@ export function createStreamTranslator(
       emit(parser.end());
       if (out) controller.enqueue(enc.encode(out));
       const r = usage.result();
-      opts.onUsage(r.usage ?? { inputTokens: 0, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, outputTokens: 0, reasoningTokens: 0, reasoningEstimated: false, estimated: true }, stop);
+      opts.onUsage(r.usage ?? { inputTokens: 0, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, outputTokens: 0, reasoningTokens: 0, reasoningEstimated: false, estimated: true }, stop, r.upstreamError);
     },
   });
 }

@@ -72,13 +72,15 @@ const estimate = (chars: number): number => Math.ceil(chars / 4);
 
 export interface UsageReader {
   event(e: SseEvent): void;
-  result(): { usage: TokenUsage | null; stopReason: string | null; sawContent: boolean };
+  /** `upstreamError`: the stream carried the provider's own error event (already relayed to the client). */
+  result(): { usage: TokenUsage | null; stopReason: string | null; sawContent: boolean; upstreamError: boolean };
 }
 
 export function createUsageReader(protocol: Protocol): UsageReader {
   let usage: TokenUsage | null = null;
   let stopReason: string | null = null;
   let sawContent = false;
+  let upstreamError = false;
   let contentChars = 0;
   let thinkingChars = 0;
   let thinkingExact = false;
@@ -91,6 +93,8 @@ export function createUsageReader(protocol: Protocol): UsageReader {
       } catch {
         return;
       }
+      // All three put a mid-stream failure in an `error` object (Anthropic inside `event: error`).
+      if (d.error && typeof d.error === 'object') upstreamError = true;
       if (protocol === 'openai') {
         if (d.usage && typeof d.usage === 'object') usage = openaiUsage(d.usage as J);
         for (const c of Array.isArray(d.choices) ? (d.choices as J[]) : []) {
@@ -136,7 +140,7 @@ export function createUsageReader(protocol: Protocol): UsageReader {
         const out = estimate(contentChars);
         u = u ? { ...u, outputTokens: Math.max(u.outputTokens, out), estimated: true } : { ...emptyUsage(), outputTokens: out, estimated: true };
       }
-      return { usage: u, stopReason, sawContent };
+      return { usage: u, stopReason, sawContent, upstreamError };
     },
   };
 }
