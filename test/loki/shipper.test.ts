@@ -9,6 +9,8 @@ import { handler, resetShipper } from '../../functions/loki-shipper.js';
 import { toEntry } from '../../functions/shared/loki/entries.js';
 import { createLokiExporter } from '../../functions/shared/loki/exporter.js';
 import { batches, createLokiPusher } from '../../functions/shared/loki/push.js';
+import { CreateKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
+import { hasMoto, startMoto } from '../helpers/moto.js';
 import { startReceiver, type Receiver } from './receiver.js';
 
 let rx: Receiver;
@@ -133,5 +135,38 @@ describe('Loki shipper', () => {
     const lines = rx.pushes.flatMap((p) => p.streams.flatMap((st) => st.values.map((v) => v[1])));
     expect(lines).toHaveLength(5);
     expect(rx.pushes[0]!.streams[0]!.stream).toMatchObject({ stage: 'local', function: 'messages', provider: 'anthropic' });
+  });
+});
+
+describe.skipIf(!hasMoto() && !process.env.CI)('Loki credentials as KMS ciphertext (moto KMS emulator)', () => {
+  it('decrypts them with the stage and purpose context, and refuses a ciphertext made for another stage', async () => {
+    const moto = await startMoto();
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, { EZYBUS_KMS_ENDPOINT: moto.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' });
+      const kms = new KMSClient({ endpoint: moto.endpoint });
+      const keyId = (await kms.send(new CreateKeyCommand({ Description: 'ezybus loki test' }))).KeyMetadata!.Arn!;
+      // What docs/deploy.md tells an operator to run, through the SDK.
+      const encrypt = async (stage: string): Promise<string> =>
+        Buffer.from(
+          (await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from(JSON.stringify({ token: 'glc_CANARY' })), EncryptionContext: { 'ezybus:stage': stage, 'ezybus:purpose': 'loki' } })))
+            .CiphertextBlob!,
+        ).toString('base64');
+      process.env.EZYBUS_STAGE = 'prod';
+      delete process.env.EZYBUS_LOKI_CREDENTIALS;
+      process.env.EZYBUS_LOKI_CREDENTIALS_CIPHERTEXT = await encrypt('prod');
+      resetShipper();
+      await handler(payload([{ message: requestLine(1) }]));
+      expect(rx.pushes.at(-1)?.headers.authorization).toBe('Bearer glc_CANARY');
+
+      process.env.EZYBUS_LOKI_CREDENTIALS_CIPHERTEXT = await encrypt('dev');
+      resetShipper();
+      const before = rx.pushes.length;
+      await expect(handler(payload([{ message: requestLine(2) }]))).rejects.toThrow();
+      expect(rx.pushes.length).toBe(before); // nothing pushed without credentials
+    } finally {
+      process.env = saved;
+      await moto.close();
+    }
   });
 });
