@@ -58,19 +58,21 @@ export function localKeyring(path: string): Keyring {
   };
 }
 
-export function kmsKeyring(keyId: string): Keyring {
+/** Without a key id it can only decrypt (a symmetric ciphertext names its own key). */
+export function kmsKeyring(keyId?: string): Keyring {
   let kms: JsonService | undefined;
   // KMS's JSON protocol carries blobs as base64 strings both ways.
   const get = (): JsonService =>
     (kms ??= jsonService({ service: 'kms', targetPrefix: 'TrentService', contentType: 'application/x-amz-json-1.1', endpoint: process.env.EZYBUS_KMS_ENDPOINT || undefined }));
   return {
     async encrypt(plaintext, context) {
+      if (!keyId) throw new Error('KMS encrypt needs a key id');
       const res = await get().send<{ CiphertextBlob?: string }>('Encrypt', { KeyId: keyId, Plaintext: Buffer.from(plaintext, 'utf8').toString('base64'), EncryptionContext: context });
       if (!res.CiphertextBlob) throw new Error('KMS returned no ciphertext');
       return res.CiphertextBlob;
     },
     async decrypt(ciphertext, context) {
-      const res = await get().send<{ Plaintext?: string }>('Decrypt', { KeyId: keyId, CiphertextBlob: ciphertext, EncryptionContext: context });
+      const res = await get().send<{ Plaintext?: string }>('Decrypt', { ...(keyId ? { KeyId: keyId } : {}), CiphertextBlob: ciphertext, EncryptionContext: context });
       if (!res.Plaintext) throw new Error('KMS returned no plaintext');
       return Buffer.from(res.Plaintext, 'base64').toString('utf8');
     },

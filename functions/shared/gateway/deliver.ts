@@ -14,7 +14,8 @@ import type { CutShort } from '../usage/record.js';
 import { emptyUsage, type ClientProtocol, type TokenUsage } from '../usage/types.js';
 import { GatewayError } from './errors.js';
 import type { Heartbeat } from './heartbeat.js';
-import { bodyUsage, translatedBody, translatedError, translatedStream, usageTap, type Leg } from './legs.js';
+import { createUsageReader, usageFromBody } from '../protocol/usage.js';
+import { translatedBody, translatedError, translatedStream, type Leg } from './legs.js';
 import { errorEvent } from './render.js';
 import { createUsageStripper } from './usage-strip.js';
 import type { ClientRequest } from './request.js';
@@ -85,7 +86,7 @@ export async function deliverJson(ctx: DeliverContext): Promise<Delivery> {
   let status = res.status;
   let usage: TokenUsage | null = null;
   if (leg.passThrough) {
-    if (ok) usage = bodyUsage(leg.upstreamProtocol, raw);
+    if (ok) usage = usageFromBody(leg.upstreamProtocol, raw);
   } else if (ok) {
     const t = translatedBody(ctx.client, leg, ctx.req, ctx.cand, ctx.route, raw);
     body = t.body;
@@ -143,7 +144,7 @@ export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
   }, ctx.idleTimeoutMs);
   let failure: unknown;
   // The usage tap outlives a broken stream: what was produced before the break is billed.
-  const tap = leg.passThrough ? usageTap(leg.upstreamProtocol) : undefined;
+  const tap = leg.passThrough ? createUsageReader(leg.upstreamProtocol) : undefined;
   try {
     if (tap) {
       const parser = createSseParser((e) => tap.event(e));

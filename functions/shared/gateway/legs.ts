@@ -4,9 +4,7 @@
  * relayed untouched, usage read beside them). Different protocol → the translation modules in
  * ../protocol, through the canonical stream model.
  */
-import type { SseEvent } from '../protocol/sse.js';
 import { createStreamTranslator, planUpstreamRequest, translateErrorBody, translateResponseBody } from '../protocol/translate.js';
-import { createUsageReader, usageFromBody } from '../protocol/usage.js';
 import { placeCacheBreakpoints } from '../protocol/cache-points.js';
 import type { Route } from '../store/records.js';
 import { completionPath, forwardedHeaders } from '../upstream/providers.js';
@@ -68,19 +66,6 @@ export function buildLeg(
   const headers: Record<string, string> = { 'content-type': 'application/json', ...plan.headers };
   if (upstream === 'anthropic') Object.assign(headers, forwardedHeaders('anthropic', clientHeaders), plan.headers);
   return { passThrough: false, stripUsage: false, upstreamProtocol: upstream, path: plan.path, body: plan.body, headers, notes: plan.notes };
-}
-
-export interface UsageTap {
-  event(e: SseEvent): void;
-  result(): { usage: TokenUsage | null; stopReason: string | null; sawContent: boolean; upstreamError: boolean };
-}
-
-export function usageTap(protocol: Protocol): UsageTap {
-  return createUsageReader(protocol);
-}
-
-export function bodyUsage(protocol: Protocol, body: string): TokenUsage | null {
-  return usageFromBody(protocol, body);
 }
 
 export function translatedStream(

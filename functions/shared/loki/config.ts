@@ -4,7 +4,7 @@
  * ezybus:stage=<stage>, ezybus:purpose=loki) and are decrypted once per execution environment;
  * a plain EZYBUS_LOKI_CREDENTIALS is accepted only on the local stage.
  */
-import { jsonService } from '../aws/json-client.js';
+import { kmsKeyring } from '../crypto/keyring.js';
 import type { LokiAuth } from './push.js';
 
 export interface ShipperConfig {
@@ -33,10 +33,7 @@ export function shipperConfig(env: NodeJS.ProcessEnv = process.env): ShipperConf
     (cached ??= (async () => {
       if (plain) return parseAuth(plain);
       if (!ciphertext) return undefined;
-      const kms = jsonService({ service: 'kms', targetPrefix: 'TrentService', contentType: 'application/x-amz-json-1.1', endpoint: env.EZYBUS_KMS_ENDPOINT || undefined });
-      const res = await kms.send<{ Plaintext?: string }>('Decrypt', { CiphertextBlob: ciphertext, EncryptionContext: { 'ezybus:stage': stage, 'ezybus:purpose': 'loki' } });
-      if (!res.Plaintext) throw new Error('KMS returned no plaintext for the Loki credentials');
-      return parseAuth(Buffer.from(res.Plaintext, 'base64').toString('utf8'));
+      return parseAuth(await kmsKeyring().decrypt(ciphertext, { 'ezybus:stage': stage, 'ezybus:purpose': 'loki' }));
     })().catch((err: unknown) => {
       cached = undefined; // retry the decrypt on the next invocation
       throw err;

@@ -11,8 +11,12 @@
 type J = Record<string, unknown>;
 const MAX_BREAKPOINTS = 4;
 
-function countExisting(v: unknown): number {
-  return JSON.stringify(v).split('"cache_control"').length - 1;
+/** Whether the client marked anything itself; walks the request and stops at the first mark. */
+function hasCacheControl(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(hasCacheControl);
+  if (typeof v !== 'object' || v === null) return false;
+  if ((v as J).cache_control !== undefined) return true;
+  return Object.values(v).some(hasCacheControl);
 }
 
 /** Cacheable blocks: not thinking, and not empty text (Anthropic rejects both with cache_control). */
@@ -25,7 +29,7 @@ function markable(b: unknown): b is J {
 
 /** Returns the notes to record; mutates `body` (an Anthropic Messages request). */
 export function placeCacheBreakpoints(body: J, ttl: '5m' | '1h'): string[] {
-  if (countExisting(body) > 0) return ['auto cache breakpoints skipped: the client set cache_control itself'];
+  if (hasCacheControl(body)) return ['auto cache breakpoints skipped: the client set cache_control itself'];
   const cc = ttl === '1h' ? { type: 'ephemeral', ttl: '1h' } : { type: 'ephemeral' };
   let placed = 0;
   const mark = (b: J): void => {

@@ -12,7 +12,7 @@ import { createSseParser } from './sse.js';
 import { anthropicParser, geminiParser, openaiParser, type UpstreamParser } from './stream-in.js';
 import { anthropicEncoder, openaiEncoder, type ClientEncoder } from './stream-out.js';
 import { createUsageReader, usageFromBody } from './usage.js';
-import type { ClientProtocol, Protocol, TokenUsage } from '../usage/types.js';
+import { emptyUsage, type ClientProtocol, type Protocol, type TokenUsage } from '../usage/types.js';
 
 export { TranslationError };
 
@@ -94,7 +94,7 @@ export function createStreamTranslator(
       emit(parser.end());
       if (out) controller.enqueue(enc.encode(out));
       const r = usage.result();
-      opts.onUsage(r.usage ?? { inputTokens: 0, cacheReadTokens: 0, cacheWrite5mTokens: 0, cacheWrite1hTokens: 0, outputTokens: 0, reasoningTokens: 0, reasoningEstimated: false, estimated: true }, stop, r.upstreamError);
+      opts.onUsage(r.usage ?? { ...emptyUsage(), estimated: true }, stop, r.upstreamError);
     },
   });
 }
