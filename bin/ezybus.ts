@@ -16,8 +16,8 @@ import { join, resolve } from 'node:path';
 import { listGatewayKeys, listRoutes, listUpstreamKeys, listUpstreams, putGatewayKey, putUpstream } from '../functions/shared/store/repo.js';
 import { int, one, parseArgs, required, UsageError, type Parsed } from './cli/args.js';
 import { addUpstream, addUpstreamKey, createGatewayKey, reencryptUpstreamKey, setRoute, setUpstreamKeyDisabled } from './cli/ops.js';
-import { DEMO_MODELS, firstRun } from './local/first-run.js';
-import { configureProcess, portInUse, startLocalGateway, startStore } from './local/gateway.js';
+import { DEMO_MODELS, firstRun } from '../local/first-run.js';
+import { configureProcess, portInUse, startLocalGateway, startStore } from '../local/gateway.js';
 
 const HELP: Record<string, string> = {
   main: `Usage: ezybus <command> [options]
@@ -159,7 +159,7 @@ async function serve(p: Parsed): Promise<void> {
   let sim: { url: string; close(): Promise<void> } | undefined;
   const simulator = async (): Promise<string> => {
     if (!sim) {
-      const { startSimulator } = await import('../test/sim/server.js');
+      const { startSimulator } = await import('../local/sim/server.js');
       sim = await startSimulator({ host: '127.0.0.1', port: simPort });
     }
     return sim.url;

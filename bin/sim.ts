@@ -1,6 +1,6 @@
 /** The provider simulator as its own process: `npm run sim -- --port 8090 --seed 1`. */
 import { parseArgs, int, one } from './cli/args.js';
-import { startSimulator } from '../test/sim/server.js';
+import { startSimulator } from '../local/sim/server.js';
 
 const p = parseArgs(process.argv.slice(2));
 const sim = await startSimulator({ port: int(p, 'port') ?? 8090, host: one(p, 'host') ?? '127.0.0.1', seed: int(p, 'seed') ?? 1 });

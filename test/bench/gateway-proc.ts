@@ -6,9 +6,9 @@ import { writeSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { startLocalGateway } from '../../bin/local/gateway.js';
+import { startLocalGateway } from '../../local/gateway.js';
 import type { StreamingHandler } from '../../functions/shared/runtime/awslambda.js';
-import { installLocalAwsLambda } from '../../functions/shared/runtime/local-runtime.js';
+import { installLocalAwsLambda } from '../../local/runtime.js';
 
 const dir = process.env.BENCH_BUNDLES;
 installLocalAwsLambda(); // the bundles call awslambda.streamifyResponse at module init

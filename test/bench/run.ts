@@ -19,7 +19,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { addUpstream, addUpstreamKey, createGatewayKey, setRoute } from '../../bin/cli/ops.js';
-import { configureProcess } from '../../bin/local/gateway.js';
+import { configureProcess } from '../../local/gateway.js';
 import { ensureTables } from '../../functions/shared/store/tables.js';
 import { writeUsage } from '../../functions/shared/usage/ledger.js';
 import type { UsageRecord } from '../../functions/shared/usage/record.js';

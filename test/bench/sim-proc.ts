@@ -1,6 +1,6 @@
 /** Benchmark child: the provider simulator, not recording requests (memory stays flat). */
 import { writeSync } from 'node:fs';
-import { startSimulator } from '../sim/server.js';
+import { startSimulator } from '../../local/sim/server.js';
 
 const sim = await startSimulator({ host: '127.0.0.1', port: 0, seed: 1, record: false });
 writeSync(3, JSON.stringify({ url: sim.url }) + '\n');

@@ -9,7 +9,7 @@
 import { writeSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startStore } from '../../bin/local/gateway.js';
+import { startStore } from '../../local/gateway.js';
 
 const store = await startStore('127.0.0.1', undefined);
 const calls: Array<{ at: number; op: string }> = [];

@@ -1,5 +1,5 @@
 /** Child process: a gateway on an existing store (see startSecondInstance). */
-import { startLocalGateway } from '../../bin/local/gateway.js';
+import { startLocalGateway } from '../../local/gateway.js';
 
 const gw = await startLocalGateway({
   dynamoEndpoint: process.env.SECOND_DYNAMO as string,

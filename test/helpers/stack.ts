@@ -7,9 +7,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addUpstream, addUpstreamKey, createGatewayKey, setRoute } from '../../bin/cli/ops.js';
-import { startLocalGateway, type LocalGateway } from '../../bin/local/gateway.js';
+import { startLocalGateway, type LocalGateway } from '../../local/gateway.js';
 import { setLogSink } from '../../functions/shared/logging/log.js';
-import { startSimulator, type Simulator } from '../sim/server.js';
+import { startSimulator, type Simulator } from '../../local/sim/server.js';
 
 export interface Stack {
   /** The structured log lines the gateway wrote (kept off the test output). */

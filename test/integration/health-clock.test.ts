@@ -5,7 +5,7 @@
  * process after resetHealth(): its own memory gone, only the store left.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { configureProcess, startStore } from '../../bin/local/gateway.js';
+import { configureProcess, startStore } from '../../local/gateway.js';
 import { ensureTables } from '../../functions/shared/store/tables.js';
 import {
   flushHealthWrites,

@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Heartbeat } from '../../functions/shared/gateway/heartbeat.js';
 import type { LambdaResponseStream } from '../../functions/shared/runtime/awslambda.js';
-import { installLocalAwsLambda } from '../../functions/shared/runtime/local-runtime.js';
+import { installLocalAwsLambda } from '../../local/runtime.js';
 import { ResponseWriter } from '../../functions/shared/runtime/response.js';
 
 installLocalAwsLambda();

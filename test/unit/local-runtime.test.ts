@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FunctionUrlEvent, StreamingHandler } from '../../functions/shared/runtime/awslambda.js';
-import { installLocalAwsLambda, startLocalRuntime, type LocalRuntime } from '../../functions/shared/runtime/local-runtime.js';
+import { installLocalAwsLambda, startLocalRuntime, type LocalRuntime } from '../../local/runtime.js';
 
 installLocalAwsLambda();
 let rt: LocalRuntime | undefined;

@@ -2,7 +2,7 @@
  * Types for the `awslambda` global that the Lambda Node.js runtime installs before it loads a
  * handler module, and the Function URL event (payload format 2.0).
  *
- * In Lambda the global comes from the runtime; locally `installLocalAwsLambda()` (local-runtime.ts)
+ * In Lambda the global comes from the runtime; locally `installLocalAwsLambda()` (local/runtime.ts)
  * installs an implementation with the same observable behaviour, so handler code never branches
  * on where it runs.
  */

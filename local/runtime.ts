@@ -24,7 +24,7 @@ import {
   type LambdaContext,
   type LambdaResponseStream,
   type StreamingHandler,
-} from './awslambda.js';
+} from '../functions/shared/runtime/awslambda.js';
 
 /** Lambda's synchronous invoke payload limit, which bounds a Function URL request. */
 export const INVOKE_PAYLOAD_LIMIT = 6 * 1024 * 1024;

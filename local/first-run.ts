@@ -4,9 +4,9 @@
  * when none is configured — demo routes to the built-in provider simulator so the README
  * quickstart works offline.
  */
-import { listGatewayKeys, listRoutes, listUpstreams } from '../../functions/shared/store/repo.js';
-import type { Protocol } from '../../functions/shared/usage/types.js';
-import { addUpstream, addUpstreamKey, createGatewayKey, setRoute } from '../cli/ops.js';
+import { listGatewayKeys, listRoutes, listUpstreams } from '../functions/shared/store/repo.js';
+import type { Protocol } from '../functions/shared/usage/types.js';
+import { addUpstream, addUpstreamKey, createGatewayKey, setRoute } from '../bin/cli/ops.js';
 
 interface EnvProvider {
   protocol: Protocol;

@@ -62,7 +62,8 @@ async function resetAfterFlush(res: ServerResponse): Promise<void> {
  * the gateway with real provider bytes.
  */
 async function replayFixture(s: Scenario, provider: Provider, res: ServerResponse, writeEvent: (x: string) => Promise<void>): Promise<void> {
-  const { recorded } = await import('../protocol/fixtures.js');
+  // Fixture replay is a test-only scenario; the recordings live with the tests.
+  const { recorded } = await import('../../test/protocol/fixtures.js');
   const r = recorded().find((x) => x.name === s.replay);
   if (!r || r.provider !== provider) {
     res.writeHead(400, { 'content-type': 'application/json' }).end(errorBody(provider, 400, `No ${provider} fixture named '${s.replay ?? ''}'.`));

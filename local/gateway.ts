@@ -10,18 +10,18 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
-import { resetGatewayConfig } from '../../functions/shared/config.js';
-import { resetKeyring } from '../../functions/shared/crypto/keyring.js';
-import { resetAuthCache } from '../../functions/shared/gateway/auth.js';
-import { resetLimits } from '../../functions/shared/gateway/limits.js';
-import { resetPricing } from '../../functions/shared/gateway/pricing.js';
-import { resetRoutes } from '../../functions/shared/gateway/routes.js';
-import { installLocalAwsLambda, startLocalRuntime, type LocalRuntime } from '../../functions/shared/runtime/local-runtime.js';
-import type { StreamingHandler } from '../../functions/shared/runtime/awslambda.js';
-import { resetDynamo } from '../../functions/shared/store/dynamo.js';
-import { ensureTables } from '../../functions/shared/store/tables.js';
-import { flushHealthWrites } from '../../functions/shared/upstream/health.js';
-import { resetPools } from '../../functions/shared/upstream/pool.js';
+import { resetGatewayConfig } from '../functions/shared/config.js';
+import { resetKeyring } from '../functions/shared/crypto/keyring.js';
+import { resetAuthCache } from '../functions/shared/gateway/auth.js';
+import { resetLimits } from '../functions/shared/gateway/limits.js';
+import { resetPricing } from '../functions/shared/gateway/pricing.js';
+import { resetRoutes } from '../functions/shared/gateway/routes.js';
+import { installLocalAwsLambda, startLocalRuntime, type LocalRuntime } from './runtime.js';
+import type { StreamingHandler } from '../functions/shared/runtime/awslambda.js';
+import { resetDynamo } from '../functions/shared/store/dynamo.js';
+import { ensureTables } from '../functions/shared/store/tables.js';
+import { flushHealthWrites } from '../functions/shared/upstream/health.js';
+import { resetPools } from '../functions/shared/upstream/pool.js';
 
 export interface LocalGatewayOptions {
   host?: string;
@@ -129,9 +129,9 @@ export async function startLocalGateway(opts: LocalGatewayOptions = {}): Promise
 
 async function loadSourceHandlers(): Promise<Record<string, StreamingHandler>> {
   const [chat, messages, models] = await Promise.all([
-    import('../../functions/chat-completions.js'),
-    import('../../functions/messages.js'),
-    import('../../functions/models.js'),
+    import('../functions/chat-completions.js'),
+    import('../functions/messages.js'),
+    import('../functions/models.js'),
   ]);
   return { '/v1/chat/completions': chat.handler, '/v1/messages': messages.handler, '/v1/models': models.handler };
 }
