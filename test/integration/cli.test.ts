@@ -1,9 +1,10 @@
 /**
- * The `ezybus` CLI as an operator runs it (a child process on a local store directory): every
- * command, and bad input answered with a clear message and exit code 2.
+ * The `ezybus` CLI as an operator runs it (a child process on a local store directory, through
+ * the entry npm installs, bin/ezybus.mjs): every command, and bad input answered with a clear
+ * message and exit code 2. Also installed as npm installs it, on each Node on the PATH.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +16,7 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', join(root, 'bin/ezybus.ts'), ...args, '--data', data],
+      [join(root, 'bin/ezybus.mjs'), ...args, '--data', data],
       { cwd: root, env: { ...process.env, ...env }, timeout: 60_000 },
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
@@ -26,10 +27,30 @@ describe('ezybus CLI (local store)', () => {
   let keyId = '';
 
   it('prints help for every command', async () => {
-    for (const c of [[], ['keys', '--help'], ['upstreams', '--help'], ['routes', '--help'], ['prices', '--help'], ['usage', '--help'], ['ledger', '--help']]) {
+    for (const c of [[], ['--help'], ['help', 'keys'], ['serve', '--help'], ['keys', '--help'], ['keys', 'create', '-h'], ['upstreams', '--help'], ['routes', '--help'], ['prices', '--help'], ['usage', '--help'], ['ledger', '--help']]) {
       const r = await cli(c);
-      expect(r.code).toBe(0);
+      expect(r.code, c.join(' ')).toBe(0);
       expect(r.stdout).toMatch(/Usage/);
+    }
+    expect((await cli(['keys', '--help'])).stdout).toMatch(/ezybus keys create/);
+  });
+
+  it('refuses a misspelled or unknown flag, naming it, and changes nothing', async () => {
+    const r = await cli(['keys', 'create', '--name', 'typo', '--rmp', '10']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown option --rmp for 'keys create' \(did you mean --rpm\?\)/);
+    expect((await cli(['keys', 'list', '--json'])).stdout).not.toContain('typo');
+    for (const [args, msg] of [
+      [['routes', 'list', '--jsno'], /unknown option --jsno .*did you mean --json/],
+      [['keys', 'create', '--name'], /--name needs a value/],
+      [['keys', 'list', '--json=yes'], /--json takes no value/],
+      [['keys', 'list', 'extra'], /unexpected argument 'extra'/],
+      [['keys'], /keys needs a subcommand/],
+      [['upstreams', 'add', '--id', 'x', '--protocol', 'openai', '--base-url', 'https://x', '--key', 'k'], /unknown option --key for 'upstreams add'/],
+    ] as const) {
+      const bad = await cli([...args]);
+      expect(bad.code, args.join(' ')).toBe(2);
+      expect(bad.stderr).toMatch(msg);
     }
   });
 
@@ -180,3 +201,37 @@ describe('ezybus CLI (local store)', () => {
     }
   });
 });
+
+describe('ezybus as npm installs it', () => {
+  // Every Node on the PATH (the machine's own, often 20, and the project's 24): the entry is
+  // plain JavaScript so the operator's Node runs it.
+  const nodes = [...new Set([process.execPath, ...execFileSync('sh', ['-c', 'which -a node || true']).toString().split('\n').filter(Boolean)].map((n) => realpathSync(n)))];
+
+  it('npm install -g <clone> puts a working `ezybus` on the PATH', () => {
+    const prefix = mkdtempSync(join(tmpdir(), 'ezybus-global-'));
+    execFileSync('npm', ['install', '-g', root, '--prefix', prefix, '--no-audit', '--no-fund'], { stdio: 'ignore' });
+    for (const n of nodes) {
+      const path = `${join(n, '..')}:${join(prefix, 'bin')}:/usr/bin:/bin`;
+      const version = execFileSync(n, ['--version']).toString().trim();
+      const help = execFileSync(join(prefix, 'bin/ezybus'), ['--help'], { cwd: tmpdir(), env: { ...process.env, PATH: path } }).toString();
+      expect(help, version).toMatch(/^Usage: ezybus <command>/);
+      const bad = (() => {
+        try {
+          execFileSync(join(prefix, 'bin/ezybus'), ['keys', 'create', '--rmp', '10', '--data', data], { cwd: tmpdir(), env: { ...process.env, PATH: path }, stdio: 'pipe' });
+          return { status: 0, stderr: '' };
+        } catch (err) {
+          const e = err as { status: number; stderr: Buffer };
+          return { status: e.status, stderr: e.stderr.toString() };
+        }
+      })();
+      expect(bad.status, version).toBe(2);
+      expect(bad.stderr).toMatch(/unknown option --rmp/);
+    }
+  });
+
+  it('npx ezybus runs in the clone', () => {
+    const out = execFileSync('npx', ['--no-install', 'ezybus', '--help'], { cwd: root }).toString();
+    expect(out).toMatch(/^Usage: ezybus <command>/);
+  });
+});
+

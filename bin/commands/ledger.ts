@@ -1,0 +1,26 @@
+/** `ezybus ledger replay FILE|-`: usage records from structured log lines into the ledger. */
+import { existsSync } from 'node:fs';
+import { print, UsageError, type Command } from '../cli/command.js';
+
+const help = `Usage:
+  ezybus ledger replay FILE|-     Read structured log lines (a file, or - for stdin) and write each
+                                  request's usage record into the ledger. Records already present
+                                  are left as they are, so replaying twice changes nothing.`;
+
+export const command: Command = {
+  help,
+  actions: {
+    replay: {
+      options: {},
+      positionals: 1,
+      async run(a) {
+        const file = a.positionals[0];
+        if (!file) throw new UsageError(`ledger replay needs a FILE (or - for stdin)\n\n${help}`);
+        if (file !== '-' && !existsSync(file)) throw new UsageError(`no such file: ${file}`);
+        const { replay } = await import('../cli/replay.js');
+        const r = await replay(file);
+        print(`${r.lines} lines, ${r.records} usage records: ${r.written} written, ${r.alreadyPresent} already in the ledger.`);
+      },
+    },
+  },
+};

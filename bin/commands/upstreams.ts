@@ -1,0 +1,115 @@
+/** `ezybus upstreams add|rotate|disable|enable|reencrypt|health|list`: providers and their keys. */
+import { listUpstreamKeys, listUpstreams, putUpstream } from '../../functions/shared/store/repo.js';
+import type { Upstream } from '../../functions/shared/store/records.js';
+import { addUpstream, addUpstreamKey, reencryptUpstreamKey, setUpstreamKeyDisabled } from '../cli/ops.js';
+import { flag, one, print, required, UsageError, type Action, type Command } from '../cli/command.js';
+
+/** The provider key named by --key-env: read from the environment so it stays out of shell history. */
+function keyFromEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new UsageError(`environment variable ${name} is empty`);
+  return value;
+}
+
+async function known(id: string): Promise<Upstream> {
+  const u = (await listUpstreams()).find((x) => x.id === id);
+  if (!u) throw new UsageError(`unknown upstream '${id}'`);
+  return u;
+}
+
+const toggle = (disable: boolean): Action => ({
+  options: { id: { type: 'string' }, key: { type: 'string' } },
+  async run(a) {
+    const id = required(a, 'id');
+    const key = one(a, 'key');
+    if (key) await setUpstreamKeyDisabled(id, key, disable ? 'disabled by operator' : undefined);
+    else {
+      const { disabled: _d, ...rest } = await known(id);
+      await putUpstream(disable ? { ...rest, disabled: true } : rest);
+    }
+    print(`${disable ? 'Disabled' : 'Enabled'} ${id}${key ? `/${key}` : ''}.`);
+  },
+});
+
+export const command: Command = {
+  help: `Usage:
+  ezybus upstreams add --id ID --protocol openai|anthropic|gemini --base-url URL [--key-env VAR]
+  ezybus upstreams rotate --id ID --key-env VAR [--retire KEYID]   add a new provider key (and retire an old one)
+  ezybus upstreams disable --id ID [--key KEYID]                   take an upstream, or one key, out of rotation
+  ezybus upstreams enable --id ID [--key KEYID]
+  ezybus upstreams reencrypt                                       re-encrypt every stored key under the current keyring
+  ezybus upstreams health [--json]                                 key cooldowns and disables seen by the gateways
+  ezybus upstreams list [--json]
+
+--key-env names an environment variable holding the provider key (keeps it out of shell history).`,
+  actions: {
+    add: {
+      options: { id: { type: 'string' }, protocol: { type: 'string' }, 'base-url': { type: 'string' }, 'key-env': { type: 'string' } },
+      async run(a) {
+        const protocol = required(a, 'protocol');
+        if (protocol !== 'openai' && protocol !== 'anthropic' && protocol !== 'gemini') {
+          throw new UsageError(`--protocol must be openai, anthropic or gemini, got '${protocol}'`);
+        }
+        const id = required(a, 'id');
+        const keyEnv = one(a, 'key-env');
+        const value = keyEnv ? keyFromEnv(keyEnv) : undefined;
+        const u = await addUpstream(id, protocol, required(a, 'base-url'));
+        if (value) {
+          const keyId = await addUpstreamKey(id, value);
+          print(`Added upstream ${u.id} (${u.protocol}, ${u.baseUrl}) with key ${keyId} (…${value.slice(-4)}).`);
+        } else print(`Added upstream ${u.id} (${u.protocol}, ${u.baseUrl}). Add a key with --key-env.`);
+      },
+    },
+    rotate: {
+      options: { id: { type: 'string' }, 'key-env': { type: 'string' }, retire: { type: 'string' } },
+      async run(a) {
+        const id = required(a, 'id');
+        await known(id);
+        const value = keyFromEnv(required(a, 'key-env'));
+        const keyId = await addUpstreamKey(id, value);
+        const retire = one(a, 'retire');
+        if (retire) await setUpstreamKeyDisabled(id, retire, 'retired by rotation');
+        print(`Added key ${keyId} (…${value.slice(-4)}) to ${id}${retire ? `; retired ${retire}` : ''}.`);
+      },
+    },
+    disable: toggle(true),
+    enable: toggle(false),
+    reencrypt: {
+      options: {},
+      async run() {
+        let n = 0;
+        for (const u of await listUpstreams()) {
+          for (const k of await listUpstreamKeys(u.id)) {
+            await reencryptUpstreamKey(k);
+            n++;
+          }
+        }
+        print(`Re-encrypted ${n} upstream key(s) under the current keyring.`);
+      },
+    },
+    health: {
+      options: { json: { type: 'boolean' } },
+      async run(a) {
+        const { listHealth } = await import('../../functions/shared/upstream/health.js');
+        const rows = [...(await listHealth()).entries()].map(([ref, h]) => ({ key: ref, ...h }));
+        if (flag(a, 'json')) print(JSON.stringify(rows));
+        else if (!rows.length) print('All upstream keys healthy.');
+        else
+          for (const r of rows)
+            print(`${r.key}  ${r.disabled ? `disabled: ${r.disabled}` : r.probeAfter ? `awaiting probe after ${new Date(r.probeAfter).toISOString()}` : `cooling until ${new Date(r.until).toISOString()}`}  failures=${r.failures}`);
+      },
+    },
+    list: {
+      options: { json: { type: 'boolean' } },
+      async run(a) {
+        const rows = [];
+        for (const u of await listUpstreams()) {
+          const keys = (await listUpstreamKeys(u.id)).map((k) => ({ id: k.id, hint: `…${k.hint}`, disabled: k.disabled ?? false, ...(k.disabledReason ? { reason: k.disabledReason } : {}) }));
+          rows.push({ ...u, keys });
+        }
+        if (flag(a, 'json')) print(JSON.stringify(rows));
+        else for (const r of rows) print(`${r.id}  ${r.protocol}  ${r.baseUrl}  keys: ${r.keys.map((k) => `${k.id}(${k.hint})`).join(', ') || 'none'}`);
+      },
+    },
+  },
+};
