@@ -97,27 +97,3 @@ export function createSseParser(onEvent: (event: SseEvent) => void): SseParser {
     },
   };
 }
-
-/** Bytes in, parsed events out. */
-export function sseDecoderStream(): TransformStream<Uint8Array | string, SseEvent> {
-  let parser: SseParser;
-  return new TransformStream<Uint8Array | string, SseEvent>({
-    start(controller) {
-      parser = createSseParser((e) => controller.enqueue(e));
-    },
-    transform(chunk) {
-      parser.push(chunk);
-    },
-    flush() {
-      parser.end();
-    },
-  });
-}
-
-/**
- * One event as one string, terminated by a blank line. JSON data must be single-line (it is
- * when produced by JSON.stringify), so one `data:` line carries it whole (protocols.md §6.6).
- */
-export function encodeSse(data: string, event?: string): string {
-  return event === undefined ? `data: ${data}\n\n` : `event: ${event}\ndata: ${data}\n\n`;
-}
