@@ -265,6 +265,8 @@ export interface LocalRuntime {
   violations: string[];
   /** Invocations still running, including those whose response already ended (ledger writes). */
   inflight(): number;
+  /** Resolves once no invocation is running (tests wait on this instead of sleeping). */
+  settled(): Promise<void>;
   /** Stops accepting; waits up to graceMs (default 3 s) for running invocations. */
   close(graceMs?: number): Promise<void>;
 }
@@ -361,6 +363,9 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     server,
     violations,
     inflight: () => inflight.size,
+    settled: async () => {
+      while (inflight.size) await Promise.allSettled([...inflight]);
+    },
     // Like a Lambda shutdown: running invocations get a bounded grace to finish their work
     // (ledger writes). Bounded because a stream whose client left runs on until its idle
     // deadline — Lambda never tells a function that its client is gone.

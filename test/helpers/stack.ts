@@ -80,6 +80,15 @@ export function dataLines(text: string): string[] {
  * A second gateway instance in another process, sharing the first one's store and keyring —
  * what a second Lambda execution environment is.
  */
+/** Waits until `cond` holds (an event seen from outside, e.g. the simulator noticing an abort), polling. */
+export async function until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 export interface SecondInstance {
   url: string;
   /** Every stdout line the instance wrote: its structured logs, as CloudWatch would hold them. */

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setRoute } from '../../bin/cli/ops.js';
-import { dataLines, MODELS, readAll, startStack, UPSTREAM_MODELS, type Stack } from '../helpers/stack.js';
+import { dataLines, MODELS, readAll, startStack, until, UPSTREAM_MODELS, type Stack } from '../helpers/stack.js';
 
 let s: Stack;
 beforeAll(async () => {
@@ -191,16 +191,14 @@ describe('streaming behaviour', () => {
     expect(text).toContain('event: error');
     const err = JSON.parse(dataLines(text).pop()!) as { type: string; error: { type: string; message: string } };
     expect(err).toMatchObject({ type: 'error', error: { type: 'timeout_error' } });
-    await new Promise((r) => setTimeout(r, 100));
-    const upstream = s.sim.received[before];
-    expect(upstream?.aborted).toBe(true);
+    await until(() => s.sim.received[before]?.aborted === true, 'the simulator to see the upstream call aborted');
   });
 });
 
 describe('warm path', () => {
   it('makes no DynamoDB call before the upstream request leaves; the usage record is written after', async () => {
     await (await post('/v1/chat/completions', oaBody())).text(); // warm the caches
-    await new Promise((r) => setTimeout(r, 200)); // let the warm-up's ledger writes finish
+    await s.gw.runtime.settled(); // the warm-up's ledger writes are done
     // Hold every store call until released: had the request waited on any read (keys, routes,
     // upstreams, prices, health), the upstream would not hear from it while the store is held.
     // (Arrival order alone cannot tell "in front of" from "beside": a stale cache refreshes
@@ -241,7 +239,7 @@ describe('warm path', () => {
       holding = false;
       for (const release of held.splice(0)) release();
     }
-    await new Promise((r) => setTimeout(r, 300));
+    await s.gw.runtime.settled(); // the rest of the ledger, now that the store answers
     store.removeAllListeners('request');
     for (const h of dynalite) store.on('request', h);
     const table = (c: { body: Buffer[] }): string => /"TableName":"([^"]+)"/.exec(Buffer.concat(c.body).toString())?.[1] ?? '';
