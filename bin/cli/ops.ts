@@ -10,6 +10,7 @@ import { hashKey } from '../../functions/shared/gateway/auth.js';
 import type { GatewayKey, Route, RouteTarget, Upstream, UpstreamKeyRecord } from '../../functions/shared/store/records.js';
 import { listUpstreamKeys, putGatewayKey, putRoute, putUpstream, putUpstreamKey } from '../../functions/shared/store/repo.js';
 import type { Protocol } from '../../functions/shared/usage/types.js';
+import { modelNameProblem } from '../../functions/shared/gateway/bounds.js';
 
 const B62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -72,6 +73,8 @@ export async function setRoute(
   extra: Partial<Pick<Route, 'active' | 'ownedBy' | 'maxTokensDefault' | 'hedgeAfterMs' | 'failoverStatuses' | 'earlyCommit' | 'autoCache' | 'thinkingBudgets'>> = {},
 ): Promise<Route> {
   if (!targets.length) throw new Error('a route needs at least one target');
+  const tooLong = modelNameProblem(model);
+  if (tooLong) throw new Error(tooLong);
   const route: Route = {
     model,
     targets: targets.map((t) => ({ upstream: t.upstream, model: t.model, weight: t.weight ?? 1, priority: t.priority ?? 0 })),

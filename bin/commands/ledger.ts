@@ -5,7 +5,9 @@ import { print, UsageError, type Command } from '../cli/command.js';
 const help = `Usage:
   ezybus ledger replay FILE|-     Read structured log lines (a file, or - for stdin) and write each
                                   request's usage record into the ledger. Records already present
-                                  are left as they are, so replaying twice changes nothing.`;
+                                  are left as they are, so replaying twice changes nothing.
+                                  A record the ledger cannot take is reported on stderr and skipped;
+                                  the replay goes on, and exits 3 when any record was skipped.`;
 
 export const command: Command = {
   help,
@@ -18,8 +20,11 @@ export const command: Command = {
         if (!file) throw new UsageError(`ledger replay needs a FILE (or - for stdin)\n\n${help}`);
         if (file !== '-' && !existsSync(file)) throw new UsageError(`no such file: ${file}`);
         const { replay } = await import('../cli/replay.js');
-        const r = await replay(file);
-        print(`${r.lines} lines, ${r.records} usage records: ${r.written} written, ${r.alreadyPresent} already in the ledger.`);
+        const r = await replay(file, (s) => process.stderr.write(`ezybus: line ${s.line}${s.requestId ? ` (request ${s.requestId})` : ''} skipped: ${s.reason}\n`));
+        const skipped = r.skipped.length ? `, ${r.skipped.length} skipped (listed above)` : '';
+        print(`${r.lines} lines, ${r.records} usage records: ${r.written} written, ${r.alreadyPresent} already in the ledger${skipped}.`);
+        // Everything that could be written was; a distinct code tells scripts that some records were not.
+        if (r.skipped.length) process.exitCode = 3;
       },
     },
   },

@@ -295,8 +295,8 @@ export function errorBody(provider: Provider, status: number, message: string): 
   return JSON.stringify({ error: { message, type, param: null, code } });
 }
 
-export function midStreamError(provider: Provider): string {
-  if (provider === 'anthropic') return `event: error\ndata: ${errorBody('anthropic', 529, 'Overloaded')}\n\n`;
-  if (provider === 'gemini') return `${errorBody('gemini', 503, 'The model is overloaded.')}\r\n`;
-  return `data: ${JSON.stringify({ error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: null } })}\n\n`;
+export function midStreamError(provider: Provider, extra = ''): string {
+  if (provider === 'anthropic') return `event: error\ndata: ${errorBody('anthropic', 529, `Overloaded${extra}`)}\n\n`;
+  if (provider === 'gemini') return `${errorBody('gemini', 503, `The model is overloaded.${extra}`)}\r\n`;
+  return `data: ${JSON.stringify({ error: { message: `The server had an error while processing your request.${extra}`, type: 'server_error', param: null, code: null } })}\n\n`;
 }

@@ -28,6 +28,8 @@ export interface Scenario {
   text: string | undefined;
   /** Replay a recorded response from test/fixtures/real (its name, e.g. anthropic/stream-text-basic.vercel-ai.chunks.txt). */
   replay: string | undefined;
+  /** Echo the request's key (raw, Bearer, base64, URL-encoded, truncated) in error bodies, error events and a header, as a leaky proxy would. */
+  echo_auth: boolean;
   raw: string;
 }
 
@@ -53,6 +55,7 @@ const DEFAULTS: Scenario = {
   thinking: false,
   text: undefined,
   replay: undefined,
+  echo_auth: false,
   raw: '',
 };
 
@@ -81,6 +84,7 @@ export function parseScenario(q: string): Scenario {
   s.thinking = p.get('thinking') === '1';
   s.text = p.get('text') ?? undefined;
   s.replay = p.get('replay') ?? undefined;
+  s.echo_auth = p.get('echo_auth') === '1';
   return s;
 }
 

@@ -50,6 +50,16 @@ function apiKeyOf(h: Record<string, string>, query: string): string | null {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** What a leaky upstream or proxy says back about the credential it was sent (scenario echo_auth). */
+function authEcho(h: Record<string, string>, apiKey: string | null): string {
+  const header = h.authorization ?? h['x-api-key'] ?? h['x-goog-api-key'] ?? '';
+  const key = apiKey ?? '';
+  return (
+    ` Received Authorization: ${header}; as sent: ${Buffer.from(`authorization: ${header}`).toString('base64')};` +
+    ` url: ${encodeURIComponent(`k=${key}&x=1`)}; key ${key.slice(0, 16)}…; b64url ${Buffer.from(`x:${key}`).toString('base64url')}`
+  );
+}
+
 /** A connection reset after what was written so far reached the peer (as a real reset would). */
 async function resetAfterFlush(res: ServerResponse): Promise<void> {
   await sleep(15);
@@ -166,7 +176,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       if (due) {
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         if (s.retry_after !== undefined) headers['retry-after'] = String(s.retry_after);
-        res.writeHead(s.fail, headers).end(errorBody(provider, s.fail, `Simulated ${s.fail}.`));
+        if (s.echo_auth) headers['x-request-id'] = `req_${rec.apiKey ?? ''}`;
+        res.writeHead(s.fail, headers).end(errorBody(provider, s.fail, `Simulated ${s.fail}.${s.echo_auth ? authEcho(rec.headers, rec.apiKey) : ''}`));
         return;
       }
     }
@@ -179,6 +190,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         : provider === 'openai'
           ? { 'x-request-id': `req_sim${rec.id}`, 'x-ratelimit-limit-requests': '10000', 'x-ratelimit-remaining-requests': '9999', 'x-ratelimit-reset-requests': '6ms' }
           : {};
+    if (s.echo_auth) rateHeaders[provider === 'anthropic' ? 'request-id' : 'x-request-id'] = `req_${rec.apiKey ?? ''}`;
     if (!stream) {
       await firstTokenDelay(s);
       if (s.reset_after !== undefined) {
@@ -204,7 +216,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         return;
       }
       if (s.error_after !== undefined && i === s.error_after) {
-        await writeEvent(midStreamError(provider));
+        await writeEvent(midStreamError(provider, s.echo_auth ? authEcho(rec.headers, rec.apiKey) : ''));
         res.end();
         return;
       }

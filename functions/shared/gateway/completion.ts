@@ -12,6 +12,7 @@ import type { Candidate } from '../upstream/pool.js';
 import type { AttemptRecord } from '../usage/record.js';
 import type { ClientProtocol, TokenUsage } from '../usage/types.js';
 import { authenticate, checkOrigin, extractKey } from './auth.js';
+import { boundNotes } from './bounds.js';
 import { deliverJson, deliverStream, type Delivery } from './deliver.js';
 import { GatewayError } from './errors.js';
 import { asGatewayError, newRecord, persist, seal } from './finish.js';
@@ -127,7 +128,7 @@ async function handleCompletion(
     rec.upstreamId = cand.upstream.id;
     rec.upstreamModel = cand.target.model;
     rec.upstreamKeyId = cand.keyId;
-    rec.notes = notes;
+    rec.notes = boundNotes(notes);
     rec.status = d.status;
     rec.errorType = d.errorType;
     rec.usage = d.usage ? billable(leg, cand, d.usage) : null;

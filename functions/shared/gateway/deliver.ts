@@ -17,6 +17,7 @@ import type { Heartbeat } from './heartbeat.js';
 import { createUsageReader, usageFromBody } from '../protocol/usage.js';
 import { translatedBody, translatedError, translatedStream, type Leg } from './legs.js';
 import { errorEvent } from './render.js';
+import { scrubberFor } from './scrub.js';
 import { createUsageStripper } from './usage-strip.js';
 import type { ClientRequest } from './request.js';
 
@@ -75,13 +76,16 @@ function responseHeaders(ctx: DeliverContext, contentType: string): Record<strin
   };
   const upstreamId = headerValue(ctx.res.headers['x-request-id']) ?? headerValue(ctx.res.headers['request-id']);
   if (upstreamId) h['x-ezybus-upstream-request-id'] = upstreamId;
-  return h;
+  // Relayed header values come from the upstream: an echo of its key must not reach the client.
+  return scrubberFor(ctx.cand.apiKey).headers(h);
 }
 
 export async function deliverJson(ctx: DeliverContext): Promise<Delivery> {
   const { res, leg } = ctx;
-  const raw = (await readBody(res.body)).toString('utf8');
   const ok = res.status >= 200 && res.status < 300;
+  const received = (await readBody(res.body)).toString('utf8');
+  // Error bodies may echo the request's Authorization header; success bodies are relayed as sent.
+  const raw = ok ? received : scrubberFor(ctx.cand.apiKey).text(received);
   let body = raw;
   let status = res.status;
   let usage: TokenUsage | null = null;
@@ -128,7 +132,7 @@ export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
   const { res, leg, out, client } = ctx;
   if (res.status !== 200) {
     // The 200 head already went out; the upstream's refusal becomes the protocol's error event.
-    const raw = (await readBody(res.body)).toString('utf8');
+    const raw = scrubberFor(ctx.cand.apiKey).text((await readBody(res.body)).toString('utf8'));
     const t = translatedError(client, leg, res.status, raw);
     const data = oneLine(t.body);
     await out.write(client === 'anthropic' ? `event: error\ndata: ${data}\n\n` : `data: ${data}\n\n`);
@@ -145,6 +149,7 @@ export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
   let failure: unknown;
   // The usage tap outlives a broken stream: what was produced before the break is billed.
   const tap = leg.passThrough ? createUsageReader(leg.upstreamProtocol) : undefined;
+  const scrub = scrubberFor(ctx.cand.apiKey);
   try {
     if (tap) {
       const parser = createSseParser((e) => tap.event(e));
@@ -154,12 +159,13 @@ export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
         ctx.heartbeat?.touch();
         firstByteAt ??= performance.now() - ctx.startedAt;
         const bytes = strip ? strip.push(chunk) : chunk;
-        const written = bytes ? out.write(bytes) : undefined; // with the response stream from here on
+        // A provider's error event is scrubbed of its key; any other chunk goes out as it came.
+        const written = bytes ? out.write(scrub.errorChunk(bytes)) : undefined; // with the response stream from here on
         parser.push(chunk);
         await written;
       }
       const rest = strip?.end();
-      if (rest) await out.write(rest);
+      if (rest) await out.write(scrub.errorChunk(rest));
       parser.end();
     } else {
       const ts = translatedStream(client, leg, ctx.req, ctx.cand, ctx.route, (u, stop, upstreamError) => {
@@ -175,7 +181,7 @@ export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
           if (done) return;
           ctx.heartbeat?.touch();
           firstByteAt ??= performance.now() - ctx.startedAt;
-          await out.write(value);
+          await out.write(scrub.errorChunk(value));
         }
       })();
       try {

@@ -6,7 +6,9 @@ import type { FunctionUrlEvent, LambdaContext, LambdaResponseStream, StreamingHa
 import { ResponseWriter } from '../runtime/response.js';
 import type { Route } from '../store/records.js';
 import { authenticate, checkOrigin, extractKey } from './auth.js';
-import { GatewayError } from './errors.js';
+import { assertModelName, cutBytes } from './bounds.js';
+import { GatewayError, badRequest } from './errors.js';
+import { log } from '../logging/log.js';
 import { asGatewayError } from './finish.js';
 import { errorBody, errorHeaders } from './render.js';
 import { activeRoutes, modelAllowed } from './routes.js';
@@ -20,7 +22,12 @@ async function handleModels(event: FunctionUrlEvent, stream: LambdaResponseStrea
   const anthropic = event.headers['anthropic-version'] !== undefined;
   const protocol = anthropic ? 'anthropic' : 'openai';
   const requestId = context.awsRequestId;
+  const startedAt = performance.now();
+  let status = 200;
+  let keyId: string | null = null;
+  let errorType: string | null = null;
   try {
+    const wanted = modelIdFromPath(event.rawPath);
     if (event.requestContext.http.method !== 'GET') {
       throw new GatewayError(405, 'method_not_allowed', `Method ${event.requestContext.http.method} is not allowed on ${event.rawPath}; use GET.`, {
         headers: { allow: 'GET' },
@@ -30,8 +37,8 @@ async function handleModels(event: FunctionUrlEvent, stream: LambdaResponseStrea
     const apiKey = extractKey(event.headers);
     if (!apiKey) throw new GatewayError(401, 'authentication', 'Missing API key. Send "Authorization: Bearer <key>" or "x-api-key: <key>".');
     const key = await authenticate(apiKey);
+    keyId = key.id;
     const routes = (await activeRoutes()).filter((r) => modelAllowed(key, r.model)).sort((a, b) => a.model.localeCompare(b.model));
-    const wanted = modelIdFromPath(event.rawPath);
     const headers = { 'content-type': 'application/json', 'x-request-id': requestId, 'request-id': requestId };
     if (wanted !== undefined) {
       const route = routes.find((r) => r.model === wanted);
@@ -43,14 +50,38 @@ async function handleModels(event: FunctionUrlEvent, stream: LambdaResponseStrea
     await out.send(200, headers, JSON.stringify(body));
   } catch (err) {
     const ge = asGatewayError(err, requestId);
+    status = ge.status;
+    errorType = ge.kind;
     await out.send(ge.status, { ...errorHeaders(ge), 'x-request-id': requestId }, errorBody(protocol, ge, requestId));
+  } finally {
+    // One line per request, like the completion endpoints (no usage record: nothing is billed).
+    log(status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info', 'request', {
+      requestId,
+      fn: 'models',
+      status,
+      keyId,
+      errorType,
+      durationMs: Math.round((performance.now() - startedAt) * 10) / 10,
+    });
   }
 }
 
-/** `/v1/models/{id}` → id (ids may contain slashes, e.g. `openrouter/auto`). */
+/**
+ * `/v1/models/{id}` → id (ids may contain slashes, e.g. `openrouter/auto`). CloudFront sends
+ * every path no other behaviour claims here, so anything outside /v1/models is a 404.
+ */
 function modelIdFromPath(path: string): string | undefined {
   const prefix = '/v1/models/';
-  return path.startsWith(prefix) && path.length > prefix.length ? decodeURIComponent(path.slice(prefix.length)) : undefined;
+  if (path === '/v1/models' || path === prefix) return undefined;
+  if (!path.startsWith(prefix)) throw new GatewayError(404, 'not_found', `No endpoint ${cutBytes(path, 200)} here.`);
+  let id: string;
+  try {
+    id = decodeURIComponent(path.slice(prefix.length));
+  } catch {
+    throw badRequest('The model id in the path has malformed percent-encoding.', 'model');
+  }
+  assertModelName(id);
+  return id;
 }
 
 function openaiModel(r: Route): Record<string, unknown> {

@@ -6,6 +6,7 @@
  */
 import type { FunctionUrlEvent } from '../runtime/awslambda.js';
 import type { ClientProtocol } from '../usage/types.js';
+import { assertModelName } from './bounds.js';
 import { GatewayError, badRequest } from './errors.js';
 
 export interface ClientRequest {
@@ -37,6 +38,7 @@ export function parseClientRequest(protocol: ClientProtocol, text: string): Clie
   const body = json as Record<string, unknown>;
   const model = body.model;
   if (typeof model !== 'string' || model === '') throw badRequest("'model' is required and must be a non-empty string.", 'model');
+  assertModelName(model);
   const messages = body.messages;
   if (!Array.isArray(messages)) throw badRequest("'messages' is required and must be an array.", 'messages');
   if (protocol === 'openai' && messages.length === 0) throw badRequest("'messages' must contain at least one message.", 'messages');
