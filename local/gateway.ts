@@ -1,8 +1,9 @@
 /**
  * The whole gateway on one machine: an embedded DynamoDB-compatible store (dynalite, on disk or
  * in memory), the local keyring in place of KMS, and the three Lambda handlers — the same
- * modules Lambda loads — served by the local Function URL runtime. Used by `npm start` and by
- * the integration tests.
+ * modules Lambda loads — served by the local Function URL runtime, or (mode 'web') by the Web
+ * Functions edge, one Node server for every endpoint as a Web Function runs them. Used by
+ * `npm start` and by the integration tests.
  */
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -18,6 +19,7 @@ import { resetPricing } from '../functions/shared/gateway/pricing.js';
 import { resetRoutes } from '../functions/shared/gateway/routes.js';
 import { installLocalAwsLambda, startLocalRuntime, type LocalRuntime } from './runtime.js';
 import type { StreamingHandler } from '../functions/shared/runtime/awslambda.js';
+import { startWebServer } from '../functions/shared/runtime/web-server.js';
 import { resetDynamo } from '../functions/shared/store/dynamo.js';
 import { ensureTables } from '../functions/shared/store/tables.js';
 import { flushHealthWrites } from '../functions/shared/upstream/health.js';
@@ -41,11 +43,19 @@ export interface LocalGatewayOptions {
   loadHandlers?: () => Promise<Record<string, StreamingHandler>>;
   /** Use a store that is already running (a second gateway instance on the same tables). */
   dynamoEndpoint?: string;
+  /** The compute mode to serve the handlers in; default 'furl' (one runtime per Function URL). */
+  mode?: ComputeMode;
 }
+
+export type ComputeMode = 'furl' | 'web';
+
+/** What the gateway's server offers in either mode. */
+export type LocalServer = Pick<LocalRuntime, 'url' | 'port' | 'server' | 'inflight' | 'close'>;
 
 export interface LocalGateway {
   url: string;
-  runtime: LocalRuntime;
+  mode: ComputeMode;
+  runtime: LocalServer;
   dynamoEndpoint: string;
   /** The embedded store's HTTP server (tests watch the DynamoDB calls it receives). */
   storeServer: Server | undefined;
@@ -106,15 +116,26 @@ export async function startLocalGateway(opts: LocalGatewayOptions = {}): Promise
   // Lambda installs the global before it loads a handler module; so do we.
   installLocalAwsLambda();
   const routes = await (opts.loadHandlers ?? loadSourceHandlers)();
-  const runtime = await startLocalRuntime({
-    host,
-    ...(opts.port !== undefined ? { port: opts.port } : {}),
-    routes,
-    ...(opts.functionTimeoutMs !== undefined ? { functionTimeoutMs: opts.functionTimeoutMs } : {}),
-    onViolation: (m) => process.stderr.write(`[local-runtime] ${m}\n`),
-  });
+  const mode = opts.mode ?? 'furl';
+  const runtime: LocalServer =
+    mode === 'web'
+      ? await startWebServer({
+          host,
+          port: opts.port ?? 0,
+          routes,
+          timeoutMs: opts.functionTimeoutMs ?? 15 * 60_000,
+          onProblem: (m) => process.stderr.write(`[web-edge] ${m}\n`),
+        })
+      : await startLocalRuntime({
+          host,
+          ...(opts.port !== undefined ? { port: opts.port } : {}),
+          routes,
+          ...(opts.functionTimeoutMs !== undefined ? { functionTimeoutMs: opts.functionTimeoutMs } : {}),
+          onViolation: (m) => process.stderr.write(`[local-runtime] ${m}\n`),
+        });
   return {
     url: runtime.url,
+    mode,
     runtime,
     dynamoEndpoint: store.endpoint,
     storeServer: store.server,

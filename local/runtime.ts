@@ -12,7 +12,6 @@
  * - the 6 MiB invoke payload limit, the function timeout, and the runtime's complaint when a
  *   handler resolves without ending its stream (Lambda would wait for the timeout).
  */
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
@@ -25,6 +24,9 @@ import {
   type LambdaResponseStream,
   type StreamingHandler,
 } from '../functions/shared/runtime/awslambda.js';
+import { toFunctionUrlEvent } from '../functions/shared/runtime/event.js';
+
+export { toFunctionUrlEvent };
 
 /** Lambda's synchronous invoke payload limit, which bounds a Function URL request. */
 export const INVOKE_PAYLOAD_LIMIT = 6 * 1024 * 1024;
@@ -55,74 +57,6 @@ export function installLocalAwsLambda(): void {
     },
   };
   globalThis.awslambda = Object.assign(existing ?? {}, impl) as AwsLambdaGlobal;
-}
-
-/** Function URLs pass textual bodies as-is and base64-encode everything else. */
-function isTextual(contentType: string | undefined): boolean {
-  if (!contentType) return false;
-  const ct = contentType.toLowerCase();
-  return (
-    ct.startsWith('text/') ||
-    ct.includes('json') ||
-    ct.includes('xml') ||
-    ct.includes('javascript') ||
-    ct.includes('x-www-form-urlencoded') ||
-    ct.includes('yaml')
-  );
-}
-
-export function toFunctionUrlEvent(req: IncomingMessage, body: Buffer, host: string): FunctionUrlEvent {
-  const url = req.url ?? '/';
-  const q = url.indexOf('?');
-  const rawPath = q === -1 ? url : url.slice(0, q);
-  const rawQueryString = q === -1 ? '' : url.slice(q + 1);
-  const headers: Record<string, string> = {};
-  let cookies: string[] | undefined;
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
-    const v = Array.isArray(value) ? value.join(',') : value;
-    if (name === 'cookie') cookies = v.split(/;\s*/).filter(Boolean);
-    else headers[name] = v;
-  }
-  let queryStringParameters: Record<string, string> | undefined;
-  if (rawQueryString) {
-    queryStringParameters = {};
-    for (const [k, v] of new URLSearchParams(rawQueryString)) {
-      queryStringParameters[k] = k in queryStringParameters ? `${queryStringParameters[k]},${v}` : v;
-    }
-  }
-  const textual = isTextual(headers['content-type']);
-  const now = new Date();
-  const event: FunctionUrlEvent = {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath,
-    rawQueryString,
-    headers,
-    requestContext: {
-      accountId: 'anonymous',
-      apiId: 'local',
-      domainName: host,
-      domainPrefix: 'local',
-      requestId: randomUUID(),
-      routeKey: '$default',
-      stage: '$default',
-      time: now.toUTCString(),
-      timeEpoch: now.getTime(),
-      http: {
-        method: req.method ?? 'GET',
-        path: rawPath,
-        protocol: `HTTP/${req.httpVersion}`,
-        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-        userAgent: headers['user-agent'] ?? '',
-      },
-    },
-    isBase64Encoded: body.length > 0 && !textual,
-  };
-  if (cookies) event.cookies = cookies;
-  if (queryStringParameters) event.queryStringParameters = queryStringParameters;
-  if (body.length > 0) event.body = textual ? body.toString('utf8') : body.toString('base64');
-  return event;
 }
 
 /**

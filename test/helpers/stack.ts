@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addUpstream, addUpstreamKey, createGatewayKey, setRoute } from '../../bin/cli/ops.js';
-import { startLocalGateway, type LocalGateway } from '../../local/gateway.js';
+import { startLocalGateway, type ComputeMode, type LocalGateway } from '../../local/gateway.js';
 import { setLogSink } from '../../functions/shared/logging/log.js';
 import { startSimulator, type Simulator } from '../../local/sim/server.js';
 
@@ -25,12 +25,18 @@ export interface Stack {
 export const MODELS = { openai: 'gpt-test', anthropic: 'claude-test', gemini: 'gemini-test' } as const;
 export const UPSTREAM_MODELS = { openai: 'gpt-4o-sim', anthropic: 'claude-sonnet-sim', gemini: 'gemini-2.5-flash-sim' } as const;
 
-export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+/**
+ * The compute mode the integration tests run in: EZYBUS_TEST_MODE=web serves the same handlers
+ * through the Web Functions edge (vitest.config.ts runs the integration suites in both).
+ */
+export const TEST_MODE: ComputeMode = process.env.EZYBUS_TEST_MODE === 'web' ? 'web' : 'furl';
+
+export async function startStack(env: Record<string, string> = {}, mode: ComputeMode = TEST_MODE): Promise<Stack> {
   const logs: string[] = [];
   setLogSink((l) => logs.push(l));
   const sim = await startSimulator({ seed: 7 });
   const keyringPath = join(mkdtempSync(join(tmpdir(), 'ezybus-test-')), 'master.key');
-  const gw = await startLocalGateway({ env, keyringPath });
+  const gw = await startLocalGateway({ env, keyringPath, mode });
   for (const protocol of ['openai', 'anthropic', 'gemini'] as const) {
     const id = `sim-${protocol}`;
     await addUpstream(id, protocol, sim.url);

@@ -6,6 +6,7 @@
  */
 import { gatewayConfig } from '../config.js';
 import type { FunctionUrlEvent, LambdaContext, LambdaResponseStream, StreamingHandler } from '../runtime/awslambda.js';
+import { requestDeadline } from '../runtime/lifecycle.js';
 import { ResponseWriter } from '../runtime/response.js';
 import type { Route } from '../store/records.js';
 import type { Candidate } from '../upstream/pool.js';
@@ -174,7 +175,7 @@ async function attempt(f: Flow): Promise<{ delivery: Delivery; cand: Candidate; 
     attempts: f.attempts,
     requestId: f.requestId,
     refused: f.refused,
-    total: AbortSignal.timeout(cfg.totalTimeoutMs),
+    total: requestDeadline(cfg.totalTimeoutMs),
   });
   const { cand, leg, res, abort, signal, rec, t0 } = won;
   try {

@@ -15,6 +15,18 @@ export interface LambdaResponseStream extends Writable {
   _onBeforeFirstWrite?: (write: (chunk: string | Uint8Array) => void) => void;
 }
 
+/**
+ * A response stream that takes its status and headers directly (the Web Functions edge, where
+ * Node's ServerResponse is the wire): no prelude to encode and parse again.
+ */
+export interface DirectHeadStream extends LambdaResponseStream {
+  respondHead(metadata: HttpResponseMetadata): LambdaResponseStream;
+}
+
+export function hasDirectHead(stream: LambdaResponseStream): stream is DirectHeadStream {
+  return typeof (stream as Partial<DirectHeadStream>).respondHead === 'function';
+}
+
 export interface LambdaContext {
   awsRequestId: string;
   functionName: string;

@@ -10,7 +10,7 @@
  * it cannot prove that chunks flush. Twenty lines over the runtime's own API do both jobs.
  */
 import { once } from 'node:events';
-import type { HttpResponseMetadata, LambdaResponseStream } from './awslambda.js';
+import { hasDirectHead, type HttpResponseMetadata, type LambdaResponseStream } from './awslambda.js';
 
 export class ResponseWriter {
   private stream: LambdaResponseStream;
@@ -38,7 +38,9 @@ export class ResponseWriter {
     if (this.committed) throw new Error('response already committed');
     this.committed = true;
     const meta: HttpResponseMetadata = { statusCode, headers };
-    this.stream = awslambda.HttpResponseStream.from(this.stream, meta);
+    // Behind a Function URL the runtime encodes the head as a prelude; a Web Function's Node
+    // response takes it as it is.
+    this.stream = hasDirectHead(this.stream) ? this.stream.respondHead(meta) : awslambda.HttpResponseStream.from(this.stream, meta);
   }
 
   /** Write one chunk; resolves once the stream can take more (backpressure). */

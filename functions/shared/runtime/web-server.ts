@@ -1,0 +1,188 @@
+/**
+ * The Web Functions edge: one Node HTTP server for every endpoint, many requests at once in one
+ * process. Each request becomes the Function URL event and streaming response the handlers
+ * already take (event.ts, node-stream.ts), so the gateway pipeline below does not know which
+ * compute mode runs it.
+ *
+ * Lifecycle (AWS Lambda docs, Web Functions "Execution environment lifecycle"): the server
+ * listens at once and loads nothing on the way (the handlers' caches fill on first use);
+ * shutdown() is what SIGTERM runs — stop accepting, drain every in-flight request through the
+ * gateway's deadline path (lifecycle.ts), wait for their usage records, and cut what is still
+ * open when the grace ends.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gatewayConfig } from '../config.js';
+import type { LambdaContext, StreamingHandler } from './awslambda.js';
+import { http } from './builtins.js';
+import { toFunctionUrlEvent } from './event.js';
+import { beginDrain, isDraining } from './lifecycle.js';
+import { NodeResponseStream } from './node-stream.js';
+
+export interface WebServerOptions {
+  host: string;
+  port: number;
+  /** rawPath (and the paths below it) → handler. */
+  routes: Record<string, StreamingHandler>;
+  /** The revision's timeout: a request still running then is cut, as Lambda would. */
+  timeoutMs: number;
+  functionName?: string;
+  /** Something the platform would report (a handler that threw, a timeout); never request data. */
+  onProblem?: (message: string, requestId: string) => void;
+}
+
+export interface ShutdownReport {
+  /** Requests that ended on their own (usage record written) within the grace. */
+  finished: number;
+  /** Requests the edge had to cut when the grace ran out (their records may be missing). */
+  cut: string[];
+}
+
+export interface WebServer {
+  url: string;
+  port: number;
+  server: Server;
+  /** Requests whose handler is still running (including ledger writes after the last byte). */
+  inflight(): number;
+  /** Stop accepting; wait up to graceMs for running requests, without draining them. */
+  close(graceMs?: number): Promise<void>;
+  /** What SIGTERM does: stop accepting, drain, wait, cut the rest at graceMs. */
+  shutdown(graceMs: number): Promise<ShutdownReport>;
+}
+
+interface Running {
+  done: Promise<void>;
+  stream: NodeResponseStream;
+}
+
+function notFound(res: ServerResponse, path: string): void {
+  res.writeHead(404, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ error: { message: `No endpoint ${path} here.`, type: 'not_found_error', code: 'not_found' } }));
+}
+
+function unavailable(res: ServerResponse): void {
+  res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1', connection: 'close' });
+  res.end(JSON.stringify({ error: { message: 'This gateway instance is shutting down; retry the request.', type: 'overloaded_error', code: 'shutting_down' } }));
+}
+
+export function routeFor(routes: Record<string, StreamingHandler>, path: string): StreamingHandler | undefined {
+  const exact = routes[path];
+  if (exact) return exact;
+  for (const [p, h] of Object.entries(routes)) if (path.startsWith(`${p}/`)) return h;
+  return undefined;
+}
+
+export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
+  const running = new Map<string, Running>();
+  const problem = (m: string, id: string): void => opts.onProblem?.(m, id);
+
+  const server = http.createServer({ keepAlive: true, noDelay: true }, (req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const handler = routeFor(opts.routes, path);
+    if (isDraining()) {
+      req.resume();
+      unavailable(res);
+      return;
+    }
+    // Bounded buffering: one byte past the gateway's limit is enough for its 413 (in the
+    // client's protocol); the rest is read and dropped so the socket stays usable.
+    const cap = gatewayConfig().maxBodyBytes + 1;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      if (size >= cap) return;
+      const take = c.length <= cap - size ? c : c.subarray(0, cap - size);
+      chunks.push(take);
+      size += take.length;
+    });
+    req.once('end', () => {
+      if (!handler) {
+        notFound(res, path);
+        return;
+      }
+      const requestId = randomUUID();
+      const event = toFunctionUrlEvent(req, Buffer.concat(chunks, size), req.headers.host ?? opts.host, requestId);
+      const stream = new NodeResponseStream(res);
+      const done = invoke(handler, event, stream, requestId);
+      running.set(requestId, { done, stream });
+      void done.finally(() => running.delete(requestId));
+    });
+    req.once('error', () => res.destroy());
+  });
+
+  async function invoke(handler: StreamingHandler, event: ReturnType<typeof toFunctionUrlEvent>, stream: NodeResponseStream, requestId: string): Promise<void> {
+    const deadline = Date.now() + opts.timeoutMs;
+    const context: LambdaContext = {
+      awsRequestId: requestId,
+      functionName: opts.functionName ?? 'ezybus-web',
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    };
+    const timer = setTimeout(() => {
+      problem(`request timed out after ${opts.timeoutMs} ms (the revision's timeout)`, requestId);
+      stream.fail();
+    }, opts.timeoutMs);
+    timer.unref();
+    try {
+      await handler(event, stream, context);
+      if (!stream.writableFinished) {
+        problem('handler resolved before its response stream finished', requestId);
+        stream.fail();
+      }
+    } catch (err) {
+      problem(`handler threw: ${err instanceof Error ? err.name : 'unknown'}`, requestId);
+      stream.fail();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  const settle = async (graceMs: number): Promise<boolean> => {
+    let timer: NodeJS.Timeout | undefined;
+    const all = Promise.allSettled([...running.values()].map((r) => r.done)).then(() => true);
+    const late = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), graceMs)));
+    const ok = await Promise.race([all, late]);
+    clearTimeout(timer);
+    return ok;
+  };
+  const stopAccepting = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${opts.host}:${port}`,
+    port,
+    server,
+    inflight: () => running.size,
+    async close(graceMs = 3000) {
+      const closed = stopAccepting();
+      await settle(graceMs);
+      server.closeAllConnections();
+      await closed;
+    },
+    async shutdown(graceMs) {
+      const closed = stopAccepting();
+      const before = running.size;
+      beginDrain();
+      await settle(graceMs);
+      const cut: string[] = [];
+      for (const [id, r] of running) {
+        cut.push(id);
+        r.stream.fail();
+      }
+      server.closeAllConnections();
+      await closed;
+      return { finished: before - cut.length, cut };
+    },
+  };
+}
