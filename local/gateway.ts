@@ -50,7 +50,7 @@ export interface LocalGatewayOptions {
 export type ComputeMode = 'furl' | 'web';
 
 /** What the gateway's server offers in either mode. */
-export type LocalServer = Pick<LocalRuntime, 'url' | 'port' | 'server' | 'inflight' | 'close'>;
+export type LocalServer = Pick<LocalRuntime, 'url' | 'port' | 'server' | 'inflight' | 'settled' | 'close'>;
 
 export interface LocalGateway {
   url: string;

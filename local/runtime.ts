@@ -12,7 +12,7 @@
  * - the 6 MiB invoke payload limit, the function timeout, and the runtime's complaint when a
  *   handler resolves without ending its stream (Lambda would wait for the timeout).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import {

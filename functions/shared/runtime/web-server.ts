@@ -11,7 +11,7 @@
  * open when the grace ends.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gatewayConfig } from '../config.js';
 import type { LambdaContext, StreamingHandler } from './awslambda.js';
@@ -45,6 +45,8 @@ export interface WebServer {
   server: Server;
   /** Requests whose handler is still running (including ledger writes after the last byte). */
   inflight(): number;
+  /** Resolves once no request is running (tests wait on this instead of sleeping). */
+  settled(): Promise<void>;
   /** Stop accepting; wait up to graceMs for running requests, without draining them. */
   close(graceMs?: number): Promise<void>;
   /** What SIGTERM does: stop accepting, drain, wait, cut the rest at graceMs. */
@@ -164,6 +166,9 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     port,
     server,
     inflight: () => running.size,
+    async settled() {
+      while (running.size) await Promise.allSettled([...running.values()].map((r) => r.done));
+    },
     async close(graceMs = 3000) {
       const closed = stopAccepting();
       await settle(graceMs);
