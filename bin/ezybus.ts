@@ -15,6 +15,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { listGatewayKeys, listRoutes, listUpstreamKeys, listUpstreams, putGatewayKey, putUpstream } from '../functions/shared/store/repo.js';
 import { int, one, parseArgs, required, UsageError, type Parsed } from './cli/args.js';
+import { PROTOCOL_SPELLINGS, wireProtocolOf } from '../functions/shared/protocol/wire.js';
 import { addUpstream, addUpstreamKey, createGatewayKey, reencryptUpstreamKey, setRoute, setUpstreamKeyDisabled } from './cli/ops.js';
 import { DEMO_MODELS, firstRun } from '../local/first-run.js';
 import { configureProcess, portInUse, startLocalGateway, startStore } from '../local/gateway.js';
@@ -68,7 +69,8 @@ Changes reach running gateways within the key cache TTL (EZYBUS_CACHE_TTL_MS, de
 
 Per key, model and day, from the ledger's running totals.`,
   upstreams: `Usage:
-  ezybus upstreams add --id ID --protocol openai|anthropic|gemini --base-url URL [--key-env VAR]
+  ezybus upstreams add --id ID --protocol chat-completions|messages|generate-content --base-url URL [--key-env VAR]
+      (openai, anthropic and gemini are accepted for chat-completions, messages and generate-content)
   ezybus upstreams rotate --id ID --key-env VAR [--retire KEYID]   add a new provider key (and retire an old one)
   ezybus upstreams disable --id ID [--key KEYID]                   take an upstream, or one key, out of rotation
   ezybus upstreams enable --id ID [--key KEYID]
@@ -257,10 +259,8 @@ async function keys(p: Parsed, sub: string | undefined): Promise<void> {
 
 async function upstreams(p: Parsed, sub: string | undefined): Promise<void> {
   if (sub === 'add') {
-    const protocol = required(p, 'protocol');
-    if (protocol !== 'openai' && protocol !== 'anthropic' && protocol !== 'gemini') {
-      throw new UsageError(`--protocol must be openai, anthropic or gemini, got '${protocol}'`);
-    }
+    const protocol = wireProtocolOf(required(p, 'protocol'));
+    if (!protocol) throw new UsageError(`--protocol must be one of ${PROTOCOL_SPELLINGS}, got '${required(p, 'protocol')}'`);
     const id = required(p, 'id');
     const u = await addUpstream(id, protocol, required(p, 'base-url'));
     const keyEnv = one(p, 'key-env');
