@@ -1,4 +1,5 @@
-/** Lambda entry: POST /v1/chat/completions (OpenAI Chat Completions protocol). */
+/** Lambda entry: POST /v1/chat/completions (the Chat Completions protocol). */
+import { endpoint } from './endpoints.js';
 import { completionHandler } from './shared/gateway/completion.js';
 
-export const handler = awslambda.streamifyResponse(completionHandler('openai', 'chat-completions', '/v1/chat/completions'));
+export const handler = awslambda.streamifyResponse(completionHandler(endpoint('chat-completions')));

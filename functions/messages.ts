@@ -1,4 +1,5 @@
-/** Lambda entry: POST /v1/messages (Anthropic Messages protocol; any query string, e.g. ?beta=true). */
+/** Lambda entry: POST /v1/messages (the Messages protocol; any query string, e.g. ?beta=true). */
+import { endpoint } from './endpoints.js';
 import { completionHandler } from './shared/gateway/completion.js';
 
-export const handler = awslambda.streamifyResponse(completionHandler('anthropic', 'messages', '/v1/messages'));
+export const handler = awslambda.streamifyResponse(completionHandler(endpoint('messages')));

@@ -25,6 +25,7 @@ import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { originSecretSha256, type StageConfig } from './config.js';
+import { ENDPOINTS, type Endpoint, type EndpointKey } from '../functions/endpoints.js';
 
 const root = join(import.meta.dirname, '..');
 
@@ -33,17 +34,12 @@ export interface EzyBusStackProps extends StackProps {
 }
 
 type TableName = 'keys' | 'config' | 'state' | 'usage';
-type GatewayFn = 'chat' | 'messages' | 'models';
+/** A gateway function, by its key in the endpoint list (functions/endpoints.ts). */
+type GatewayFn = EndpointKey;
 
 /** The DynamoDB actions each function's code issues, per table (see functions/shared/store). */
-const ACCESS: Record<GatewayFn, Partial<Record<TableName, string[]>>> = {
-  chat: {
-    keys: ['dynamodb:GetItem'],
-    config: ['dynamodb:Query', 'dynamodb:GetItem'],
-    state: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
-    usage: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem'],
-  },
-  messages: {
+const ACCESS: Record<Endpoint['kind'], Partial<Record<TableName, string[]>>> = {
+  completion: {
     keys: ['dynamodb:GetItem'],
     config: ['dynamodb:Query', 'dynamodb:GetItem'],
     state: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
@@ -52,11 +48,10 @@ const ACCESS: Record<GatewayFn, Partial<Record<TableName, string[]>>> = {
   models: { keys: ['dynamodb:GetItem'], config: ['dynamodb:Query'] },
 };
 
-const ENTRIES: Record<GatewayFn, { entry: string; path: string }> = {
-  chat: { entry: 'functions/chat-completions.ts', path: '/v1/chat/completions' },
-  messages: { entry: 'functions/messages.ts', path: '/v1/messages' },
-  models: { entry: 'functions/models.ts', path: '/v1/models' },
-};
+const COMPLETIONS = ENDPOINTS.filter((e) => e.kind === 'completion');
+/** Stage settings per function key; an endpoint without its own takes the completion defaults. */
+const memoryOf = (cfg: StageConfig, key: GatewayFn): number => (cfg.memoryMb as Partial<Record<string, number>>)[key] ?? cfg.memoryMb.chat;
+const provisionedOf = (cfg: StageConfig, key: GatewayFn): number => (cfg.provisionedConcurrency as Partial<Record<string, number>>)[key] ?? 0;
 
 /** esbuild locally (no Docker), ESM, minified; the SDK stays out (the runtime ships it). */
 function bundling(): nodejs.BundlingOptions {
@@ -154,19 +149,17 @@ export class EzyBusStack extends Stack {
       });
     };
     const streamTimeout = Duration.minutes(15);
-    this.functions = {
-      chat: makeFunction('chat-completions', ENTRIES.chat.entry, cfg.memoryMb.chat, streamTimeout, env),
-      messages: makeFunction('messages', ENTRIES.messages.entry, cfg.memoryMb.messages, streamTimeout, env),
-      models: makeFunction('models', ENTRIES.models.entry, cfg.memoryMb.models, Duration.seconds(10), env),
-    };
+    this.functions = Object.fromEntries(
+      ENDPOINTS.map((e) => [e.key, makeFunction(e.name, e.entry, memoryOf(cfg, e.key), e.kind === 'completion' ? streamTimeout : Duration.seconds(10), env)]),
+    ) as Record<GatewayFn, lambda.Function>;
     const tableArns = (t: dynamodb.Table): string[] => [t.tableArn];
-    for (const [fn, access] of Object.entries(ACCESS) as [GatewayFn, Partial<Record<TableName, string[]>>][]) {
-      for (const [t, actions] of Object.entries(access) as [TableName, string[]][]) {
-        this.functions[fn].addToRolePolicy(new iam.PolicyStatement({ actions, resources: tableArns(this.tables[t]) }));
+    for (const e of ENDPOINTS) {
+      for (const [t, actions] of Object.entries(ACCESS[e.kind]) as [TableName, string[]][]) {
+        this.functions[e.key].addToRolePolicy(new iam.PolicyStatement({ actions, resources: tableArns(this.tables[t]) }));
       }
     }
     // Only the completion functions decrypt upstream keys, and only this stage's records.
-    for (const fn of ['chat', 'messages'] as const) {
+    for (const { key: fn } of COMPLETIONS) {
       this.functions[fn].addToRolePolicy(
         new iam.PolicyStatement({
           actions: ['kms:Decrypt'],
@@ -178,8 +171,8 @@ export class EzyBusStack extends Stack {
 
     // ---- Function URLs (streaming), on a provisioned alias when configured ----
     const urls = {} as Record<GatewayFn, lambda.FunctionUrl>;
-    for (const fn of ['chat', 'messages', 'models'] as const) {
-      const pc = fn === 'models' ? 0 : (cfg.provisionedConcurrency[fn] ?? 0);
+    for (const { key: fn, kind } of ENDPOINTS) {
+      const pc = kind === 'models' ? 0 : provisionedOf(cfg, fn);
       const target: lambda.IFunction = pc > 0 ? this.functions[fn].addAlias('live', { provisionedConcurrentExecutions: pc }) : this.functions[fn];
       urls[fn] = new lambda.FunctionUrl(this, `${fn}Url`, {
         function: target,
@@ -206,15 +199,11 @@ export class EzyBusStack extends Stack {
       // Compression would buffer: every chunk must reach the client as it is written.
       compress: false,
     });
-    const modelsBehavior = behavior('models');
+    const behaviors = Object.fromEntries(ENDPOINTS.map((e) => [e.key, behavior(e.key)])) as Record<GatewayFn, cloudfront.BehaviorOptions>;
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: `EzyBus ${stage}`,
-      defaultBehavior: modelsBehavior,
-      additionalBehaviors: {
-        [ENTRIES.chat.path]: behavior('chat'),
-        [ENTRIES.messages.path]: behavior('messages'),
-        '/v1/models*': modelsBehavior,
-      },
+      defaultBehavior: behaviors.models,
+      additionalBehaviors: Object.fromEntries(ENDPOINTS.map((e) => [e.pattern, behaviors[e.key]])),
       priceClass: cfg.priceClass as cloudfront.PriceClass,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       ...(cfg.domain
@@ -258,7 +247,7 @@ export class EzyBusStack extends Stack {
           conditions: { StringEquals: { 'kms:EncryptionContext:ezybus:stage': stage, 'kms:EncryptionContext:ezybus:purpose': 'loki' } },
         }),
       );
-      for (const name of ['chat-completions', 'messages', 'models']) {
+      for (const { name } of ENDPOINTS) {
         new logs.SubscriptionFilter(this, `${name}ToLoki`, {
           logGroup: logGroups[name]!,
           destination: new logDestinations.LambdaDestination(this.shipper),
@@ -278,7 +267,7 @@ export class EzyBusStack extends Stack {
       const a = new cw.Alarm(this, id, { metric, threshold, evaluationPeriods: 1, comparisonOperator: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, treatMissingData: cw.TreatMissingData.NOT_BREACHING, alarmDescription: description });
       if (topic) a.addAlarmAction(new cwActions.SnsAction(topic));
     };
-    for (const fn of ['chat', 'messages', 'models'] as const) {
+    for (const { key: fn } of ENDPOINTS) {
       const f = this.functions[fn];
       const errors = f.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' });
       const invocations = f.metricInvocations({ period: Duration.minutes(5), statistic: 'Sum' });
@@ -290,7 +279,7 @@ export class EzyBusStack extends Stack {
       alarm('ShipperDlqAlarm', dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }), 1, 'Loki shipper: log batches parked in the DLQ after retries; redrive them once Loki accepts pushes');
     }
     const emf = (name: string, statistic: string, fn: string): cw.Metric => new cw.Metric({ namespace: 'EzyBus', metricName: name, dimensionsMap: { Stage: stage, Function: fn }, statistic, period: Duration.minutes(1) });
-    const fns = ['chat-completions', 'messages'];
+    const fns = COMPLETIONS.map((e) => e.name);
     new cw.Dashboard(this, 'Dashboard', {
       dashboardName: `ezybus-${stage}`,
       widgets: [
@@ -309,7 +298,7 @@ export class EzyBusStack extends Stack {
     // ---- outputs ----
     new CfnOutput(this, 'BaseUrl', { value: `https://${cfg.domain?.domainName ?? this.distribution.distributionDomainName}` });
     new CfnOutput(this, 'DistributionDomain', { value: this.distribution.distributionDomainName });
-    for (const fn of ['chat', 'messages', 'models'] as const) new CfnOutput(this, `${fn}FunctionUrl`, { value: urls[fn].url });
+    for (const { key: fn } of ENDPOINTS) new CfnOutput(this, `${fn}FunctionUrl`, { value: urls[fn].url });
     for (const t of Object.values(this.tables)) new CfnOutput(this, `${t.node.id}Name`, { value: t.tableName });
     new CfnOutput(this, 'KeyArn', { value: this.key.keyArn });
   }

@@ -11,6 +11,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
+import { ENDPOINTS } from '../functions/endpoints.js';
 import { resetGatewayConfig } from '../functions/shared/config.js';
 import { resetKeyring } from '../functions/shared/crypto/keyring.js';
 import { resetAuthCache } from '../functions/shared/gateway/auth.js';
@@ -149,12 +150,11 @@ export async function startLocalGateway(opts: LocalGatewayOptions = {}): Promise
 }
 
 async function loadSourceHandlers(): Promise<Record<string, StreamingHandler>> {
-  const [chat, messages, models] = await Promise.all([
-    import('../functions/chat-completions.js'),
-    import('../functions/messages.js'),
-    import('../functions/models.js'),
-  ]);
-  return { '/v1/chat/completions': chat.handler, '/v1/messages': messages.handler, '/v1/models': models.handler };
+  // Every endpoint in the list the stack and the bundler read (functions/endpoints.ts).
+  const loaded = await Promise.all(
+    ENDPOINTS.map(async (e) => [e.path, ((await import(new URL(`../${e.entry.replace(/\.ts$/, '.js')}`, import.meta.url).href)) as { handler: StreamingHandler }).handler] as const),
+  );
+  return Object.fromEntries(loaded);
 }
 
 /** True when something already listens on host:port. */

@@ -7,7 +7,10 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { build } from 'esbuild';
 
-export const ENTRIES = ['functions/chat-completions.ts', 'functions/messages.ts', 'functions/models.ts'];
+import { ENDPOINTS } from '../functions/endpoints.js';
+
+/** Every Lambda entry: the endpoint list's handlers (functions/endpoints.ts). */
+export const ENTRIES: string[] = ENDPOINTS.map((e) => e.entry);
 const root = new URL('..', import.meta.url).pathname;
 
 export async function bundle(outdir = join(root, 'dist/functions'), metafile = false): Promise<Record<string, number>> {

@@ -9,7 +9,7 @@ import { keyring, upstreamKeyContext } from '../../functions/shared/crypto/keyri
 import { hashKey } from '../../functions/shared/gateway/auth.js';
 import type { GatewayKey, Route, RouteTarget, Upstream, UpstreamKeyRecord } from '../../functions/shared/store/records.js';
 import { listUpstreamKeys, putGatewayKey, putRoute, putUpstream, putUpstreamKey } from '../../functions/shared/store/repo.js';
-import type { Protocol } from '../../functions/shared/usage/types.js';
+import { PROTOCOL_SPELLINGS, wireProtocolOf, type LegacyProtocolName, type WireProtocol } from '../../functions/shared/protocol/wire.js';
 import { modelNameProblem } from '../../functions/shared/gateway/bounds.js';
 
 const B62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -50,8 +50,11 @@ export async function createGatewayKey(opts: CreateKeyOptions): Promise<{ key: s
   return { key, record };
 }
 
-export async function addUpstream(id: string, protocol: Protocol, baseUrl: string): Promise<Upstream> {
+/** `protocol`: a wire protocol, or its name from before the rename (openai, anthropic, gemini). */
+export async function addUpstream(id: string, protocolName: WireProtocol | LegacyProtocolName, baseUrl: string): Promise<Upstream> {
   if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(id)) throw new Error(`upstream id '${id}': use lower-case letters, digits and dashes`);
+  const protocol = wireProtocolOf(protocolName);
+  if (!protocol) throw new Error(`unknown protocol '${String(protocolName)}': use one of ${PROTOCOL_SPELLINGS}`);
   const url = new URL(baseUrl);
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`upstream base URL must be http(s): ${baseUrl}`);
   const u: Upstream = { id, protocol, baseUrl: url.toString().replace(/\/+$/, ''), createdAt: Date.now() };

@@ -1,4 +1,5 @@
 /** `ezybus upstreams add|rotate|disable|enable|reencrypt|health|list`: providers and their keys. */
+import { PROTOCOL_SPELLINGS, wireProtocolOf } from '../../functions/shared/protocol/wire.js';
 import { listUpstreamKeys, listUpstreams, putUpstream } from '../../functions/shared/store/repo.js';
 import type { Upstream } from '../../functions/shared/store/records.js';
 import { addUpstream, addUpstreamKey, reencryptUpstreamKey, setUpstreamKeyDisabled } from '../cli/ops.js';
@@ -33,7 +34,8 @@ const toggle = (disable: boolean): Action => ({
 
 export const command: Command = {
   help: `Usage:
-  ezybus upstreams add --id ID --protocol openai|anthropic|gemini --base-url URL [--key-env VAR]
+  ezybus upstreams add --id ID --protocol chat-completions|messages|generate-content --base-url URL [--key-env VAR]
+      (openai, anthropic and gemini are accepted for chat-completions, messages and generate-content)
   ezybus upstreams rotate --id ID --key-env VAR [--retire KEYID]   add a new provider key (and retire an old one)
   ezybus upstreams disable --id ID [--key KEYID]                   take an upstream, or one key, out of rotation
   ezybus upstreams enable --id ID [--key KEYID]
@@ -46,10 +48,8 @@ export const command: Command = {
     add: {
       options: { id: { type: 'string' }, protocol: { type: 'string' }, 'base-url': { type: 'string' }, 'key-env': { type: 'string' } },
       async run(a) {
-        const protocol = required(a, 'protocol');
-        if (protocol !== 'openai' && protocol !== 'anthropic' && protocol !== 'gemini') {
-          throw new UsageError(`--protocol must be openai, anthropic or gemini, got '${protocol}'`);
-        }
+        const protocol = wireProtocolOf(required(a, 'protocol'));
+        if (!protocol) throw new UsageError(`--protocol must be one of ${PROTOCOL_SPELLINGS}, got '${required(a, 'protocol')}'`);
         const id = required(a, 'id');
         const keyEnv = one(a, 'key-env');
         const value = keyEnv ? keyFromEnv(keyEnv) : undefined;

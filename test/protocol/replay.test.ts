@@ -8,7 +8,12 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSseParser } from '../../functions/shared/protocol/sse.js';
 import { createStreamTranslator, translateErrorBody, translateResponseBody } from '../../functions/shared/protocol/translate.js';
-import type { ClientProtocol, Protocol, TokenUsage } from '../../functions/shared/usage/types.js';
+import type { Protocol, TokenUsage } from '../../functions/shared/usage/types.js';
+import { LEGACY_PROTOCOL_NAMES } from '../../functions/shared/protocol/wire.js';
+
+/** Fixture folders and these tests name protocols by their record names (openai, anthropic, gemini). */
+type ClientProtocol = 'openai' | 'anthropic';
+const wire = (p: Protocol) => LEGACY_PROTOCOL_NAMES[p];
 import { recorded } from './fixtures.js';
 
 // Snapshots pin `created` timestamps, so the encoders read a fixed clock here.
@@ -29,7 +34,7 @@ const opts = { upstreamModel: 'up', publicModel: 'public-model', stream: true, m
 async function translate(client: ClientProtocol, upstream: Protocol, parts: Uint8Array[], includeUsage = true): Promise<{ out: string; usage: TokenUsage | undefined; stop: string | null }> {
   let usage: TokenUsage | undefined;
   let stop: string | null = null;
-  const ts = createStreamTranslator(client, upstream, { ...opts, includeUsage, onUsage: (u, s) => ((usage = u), (stop = s)) });
+  const ts = createStreamTranslator(wire(client), wire(upstream), { ...opts, includeUsage, onUsage: (u, s) => ((usage = u), (stop = s)) });
   const w = ts.writable.getWriter();
   const reader = ts.readable.getReader();
   const read = (async () => {
@@ -166,7 +171,7 @@ describe('broken streams', () => {
 describe('recorded non-stream bodies', () => {
   const cases = bodies.flatMap((r) => clientsFor(r.provider).map((c) => [`${r.name} → ${c} client`, r, c] as const));
   it.each(cases)('%s', (_n, r, client) => {
-    const { body, usage } = translateResponseBody(client, r.provider, r.body, { ...opts, stream: false });
+    const { body, usage } = translateResponseBody(wire(client), wire(r.provider), r.body, { ...opts, stream: false });
     const j = JSON.parse(body) as Record<string, unknown>;
     if (client === 'openai') expect(j).toMatchObject({ object: 'chat.completion', model: 'public-model' });
     else expect(j).toMatchObject({ type: 'message', role: 'assistant', model: 'public-model' });
@@ -178,7 +183,7 @@ describe('recorded non-stream bodies', () => {
 describe('recorded errors', () => {
   const cases = errors.flatMap((r) => clientsFor(r.provider).map((c) => [`${r.name} → ${c} client`, r, c] as const));
   it.each(cases)('%s', (_n, r, client) => {
-    const t = translateErrorBody(client, r.provider, r.status, r.body);
+    const t = translateErrorBody(wire(client), wire(r.provider), r.status, r.body);
     expect(Math.floor(t.status / 100)).toBe(Math.floor(r.status / 100));
     const j = JSON.parse(t.body) as { type?: string; error: { message: string } };
     if (client === 'anthropic') expect(j.type).toBe('error');

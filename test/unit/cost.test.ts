@@ -9,7 +9,12 @@ import { splitCacheWrites } from '../../functions/shared/usage/cache-split.js';
 import { costMicros } from '../../functions/shared/usage/cost.js';
 import { builtinPrice, normalizeModelId, resolvePrice, type ModelPrice } from '../../functions/shared/usage/prices.js';
 import { emptyUsage, type TokenUsage } from '../../functions/shared/usage/types.js';
-import { openaiUsage, anthropicUsage, usageFromBody } from '../../functions/shared/protocol/usage.js';
+import { ADAPTERS } from '../../functions/shared/protocol/registry.js';
+import { LEGACY_PROTOCOL_NAMES } from '../../functions/shared/protocol/wire.js';
+import { readUsage as openaiUsage } from '../../functions/shared/protocol/chat-completions/usage.js';
+import { readUsage as anthropicUsage } from '../../functions/shared/protocol/messages/usage.js';
+
+const usageFromBody = (p: keyof typeof LEGACY_PROTOCOL_NAMES, body: string): TokenUsage | null => ADAPTERS[LEGACY_PROTOCOL_NAMES[p]].usage.fromBody(JSON.parse(body) as Record<string, unknown>);
 import { FIXTURES } from '../protocol/fixtures.js';
 
 const u = (p: Partial<TokenUsage>): TokenUsage => ({ ...emptyUsage(), ...p });

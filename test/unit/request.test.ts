@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { GatewayError } from '../../functions/shared/gateway/errors.js';
-import { ensureIncludeUsage, parseClientRequest, rewriteModel, topLevelStringValue } from '../../functions/shared/gateway/request.js';
+import { ensureIncludeUsage, parseClientRequest as parse, rewriteModel, topLevelStringValue } from '../../functions/shared/gateway/request.js';
+import { clientSide } from '../../functions/shared/protocol/registry.js';
+import { LEGACY_PROTOCOL_NAMES } from '../../functions/shared/protocol/wire.js';
+
+const parseClientRequest = (p: 'openai' | 'anthropic', text: string): ReturnType<typeof parse> => parse(clientSide(LEGACY_PROTOCOL_NAMES[p]), text);
 
 describe('rewriteModel', () => {
   it('edits only the top-level model value and keeps every other byte', () => {

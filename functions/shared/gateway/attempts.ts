@@ -19,10 +19,11 @@ import { UpstreamError } from '../upstream/errors.js';
 import { healthOf, recordFailure, recordNearLimit, recordRejected, recordSuccess } from '../upstream/health.js';
 import { readBody, sendUpstream, type UpstreamResponse } from '../upstream/http.js';
 import { candidateRef, nextCandidate, type Candidate } from '../upstream/pool.js';
-import { authHeaders, upstreamUrl } from '../upstream/providers.js';
+import { upstreamUrl } from '../upstream/providers.js';
 import { KEY_REJECTED_STATUSES, nearLimitResetMs, RETRYABLE_STATUSES, retryAfterMs } from '../upstream/retry-facts.js';
 import type { AttemptRecord } from '../usage/record.js';
-import type { ClientProtocol } from '../usage/types.js';
+import { upstreamSide } from '../protocol/registry.js';
+import type { WireProtocol } from '../protocol/wire.js';
 import { GatewayError } from './errors.js';
 import { buildLeg, type Leg } from './legs.js';
 import type { ClientRequest } from './request.js';
@@ -30,7 +31,7 @@ import type { FunctionUrlEvent } from '../runtime/awslambda.js';
 import type { Route } from '../store/records.js';
 
 export interface AttemptContext {
-  client: ClientProtocol;
+  client: WireProtocol;
   event: FunctionUrlEvent;
   req: ClientRequest;
   route: Route;
@@ -77,7 +78,7 @@ async function launch(ctx: AttemptContext, cand: Candidate, waitForContent: bool
   try {
     const res = await sendUpstream(upstreamUrl(cand.upstream.baseUrl, leg.path), {
       method: 'POST',
-      headers: { ...leg.headers, ...authHeaders(cand.upstream.protocol, cand.apiKey) },
+      headers: { ...leg.headers, ...upstreamSide(cand.upstream.protocol).authHeaders(cand.apiKey) },
       body: leg.body,
       signal,
       // Non-stream answers send their head only when generation is done.

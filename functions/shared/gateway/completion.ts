@@ -11,7 +11,11 @@ import { ResponseWriter } from '../runtime/response.js';
 import type { Route } from '../store/records.js';
 import type { Candidate } from '../upstream/pool.js';
 import type { AttemptRecord } from '../usage/record.js';
-import type { ClientProtocol, TokenUsage } from '../usage/types.js';
+import type { TokenUsage } from '../usage/types.js';
+import type { Endpoint } from '../../endpoints.js';
+import type { ClientSide } from '../protocol/adapter.js';
+import { adapterFor, clientSide } from '../protocol/registry.js';
+import type { WireProtocol } from '../protocol/wire.js';
 import { authenticate, checkOrigin, extractKey } from './auth.js';
 import { boundNotes } from './bounds.js';
 import { deliverJson, deliverStream, type Delivery } from './deliver.js';
@@ -20,7 +24,7 @@ import { asGatewayError, newRecord, persist, seal } from './finish.js';
 import { Heartbeat } from './heartbeat.js';
 import { firstAnswer } from './attempts.js';
 import type { Leg } from './legs.js';
-import { attributeCacheWrites, priceUsage } from './pricing.js';
+import { priceUsage } from './pricing.js';
 import { admit, estimateTokens } from './limits.js';
 import { errorBody, errorEvent, errorHeaders } from './render.js';
 import { decodeBody, parseClientRequest, type ClientRequest } from './request.js';
@@ -32,14 +36,18 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
   'x-accel-buffering': 'no',
 };
 
-/** The handler for one completion endpoint; `path` is the only path it serves. */
-export function completionHandler(client: ClientProtocol, fn: string, path: string): StreamingHandler {
-  return (event, responseStream, context) => handleCompletion(client, fn, path, event, responseStream, context);
+/** The handler for one completion endpoint (functions/endpoints.ts); its `path` is the only path it serves. */
+export function completionHandler(ep: Endpoint): StreamingHandler {
+  if (!ep.protocol) throw new Error(`endpoint ${ep.name} names no client protocol`);
+  const protocol = ep.protocol;
+  const side = clientSide(protocol); // at module init: a protocol without a client side cannot get a handler
+  return (event, responseStream, context) => handleCompletion(protocol, side, ep.name, ep.path, event, responseStream, context);
 }
 
 /** What one request's attempts share. */
 interface Flow {
-  client: ClientProtocol;
+  protocol: WireProtocol;
+  client: ClientSide;
   event: FunctionUrlEvent;
   req: ClientRequest;
   route: Route;
@@ -55,7 +63,8 @@ interface Flow {
 }
 
 async function handleCompletion(
-  client: ClientProtocol,
+  protocol: WireProtocol,
+  client: ClientSide,
   fn: string,
   path: string,
   event: FunctionUrlEvent,
@@ -66,7 +75,7 @@ async function handleCompletion(
   const cfg = gatewayConfig();
   const requestId = context.awsRequestId;
   const out = new ResponseWriter(responseStream);
-  const rec = newRecord(requestId, event, fn, client);
+  const rec = newRecord(requestId, event, fn, adapterFor(protocol).recordName);
   let flow: Flow | undefined;
   let settle: ((tokens: number | null) => Promise<void>) | undefined;
   try {
@@ -98,6 +107,7 @@ async function handleCompletion(
     const refusal = new AbortController();
     admission.ready.catch((err: unknown) => refusal.abort(err));
     const f: Flow = {
+      protocol,
       client,
       event,
       req,
@@ -125,7 +135,7 @@ async function handleCompletion(
         : admission.ready;
     f.gate.catch(() => undefined);
     const { delivery: d, cand, leg, notes } = await attempt(f);
-    rec.provider = cand.upstream.protocol;
+    rec.provider = adapterFor(cand.upstream.protocol).recordName;
     rec.upstreamId = cand.upstream.id;
     rec.upstreamModel = cand.target.model;
     rec.upstreamKeyId = cand.keyId;
@@ -135,7 +145,7 @@ async function handleCompletion(
     rec.usage = d.usage ? billable(leg, cand, d.usage) : null;
     rec.cutShort = d.cutShort;
     rec.ttfbMs = d.firstByteAt;
-    const priced = await priceUsage(cand.upstream.protocol, cand.target.model, rec.usage, new Date(rec.time));
+    const priced = await priceUsage(adapterFor(cand.upstream.protocol).recordName, cand.target.model, rec.usage, new Date(rec.time));
     rec.costMicros = priced.costMicros;
     rec.priceSource = priced.priceSource;
     rec.priceVersion = priced.priceVersion;
@@ -160,15 +170,15 @@ async function handleCompletion(
   }
 }
 
-/** Usage as billed: Anthropic cache writes attributed to 5 m / 1 h when the split is missing. */
+/** Usage as billed, by the upstream protocol's usage model (e.g. Messages cache-write TTLs). */
 function billable(leg: Leg, cand: Candidate, u: TokenUsage): TokenUsage {
-  return cand.upstream.protocol === 'anthropic' ? attributeCacheWrites(u, leg.body) : u;
+  return adapterFor(cand.upstream.protocol).usage.billable(u, leg.body);
 }
 
 async function attempt(f: Flow): Promise<{ delivery: Delivery; cand: Candidate; leg: Leg; notes: string[] }> {
   const cfg = gatewayConfig();
   const won = await firstAnswer({
-    client: f.client,
+    client: f.protocol,
     event: f.event,
     req: f.req,
     route: f.route,
@@ -198,7 +208,7 @@ async function attempt(f: Flow): Promise<{ delivery: Delivery; cand: Candidate; 
     idleTimeoutMs: cfg.idleTimeoutMs,
     requestId: f.requestId,
     startedAt: f.startedAt,
-    price: async (u) => (await priceUsage(cand.upstream.protocol, cand.target.model, billable(leg, cand, u))).costMicros,
+    price: async (u) => (await priceUsage(adapterFor(cand.upstream.protocol).recordName, cand.target.model, billable(leg, cand, u))).costMicros,
   });
   rec.ms = Math.round(performance.now() - t0);
   return { delivery: d, cand, leg, notes: leg.notes };

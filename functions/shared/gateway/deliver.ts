@@ -11,10 +11,13 @@ import { UpstreamError } from '../upstream/errors.js';
 import { readBody, type UpstreamResponse } from '../upstream/http.js';
 import type { Candidate } from '../upstream/pool.js';
 import type { CutShort } from '../usage/record.js';
-import { emptyUsage, type ClientProtocol, type TokenUsage } from '../usage/types.js';
+import { emptyUsage, type TokenUsage } from '../usage/types.js';
+import type { ClientSide } from '../protocol/adapter.js';
+import { adapterFor } from '../protocol/registry.js';
+import { parseEventData } from '../protocol/json.js';
+import { streamEvent } from '../protocol/translate.js';
 import { GatewayError } from './errors.js';
 import type { Heartbeat } from './heartbeat.js';
-import { createUsageReader, usageFromBody } from '../protocol/usage.js';
 import { translatedBody, translatedError, translatedStream, type Leg } from './legs.js';
 import { errorEvent } from './render.js';
 import { scrubberFor } from './scrub.js';
@@ -31,7 +34,7 @@ export interface Delivery {
 }
 
 export interface DeliverContext {
-  client: ClientProtocol;
+  client: ClientSide;
   req: ClientRequest;
   leg: Leg;
   cand: Candidate;
@@ -90,13 +93,16 @@ export async function deliverJson(ctx: DeliverContext): Promise<Delivery> {
   let status = res.status;
   let usage: TokenUsage | null = null;
   if (leg.passThrough) {
-    if (ok) usage = usageFromBody(leg.upstreamProtocol, raw);
+    if (ok) {
+      const d = parseEventData(raw.trim());
+      usage = d ? adapterFor(leg.upstreamProtocol).usage.fromBody(d) : null;
+    }
   } else if (ok) {
-    const t = translatedBody(ctx.client, leg, ctx.req, ctx.cand, ctx.route, raw);
+    const t = translatedBody(leg, raw);
     body = t.body;
     usage = t.usage;
   } else {
-    const t = translatedError(ctx.client, leg, res.status, raw);
+    const t = translatedError(leg, res.status, raw);
     body = t.body;
     status = t.status;
   }
@@ -133,9 +139,8 @@ export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
   if (res.status !== 200) {
     // The 200 head already went out; the upstream's refusal becomes the protocol's error event.
     const raw = scrubberFor(ctx.cand.apiKey).text((await readBody(res.body)).toString('utf8'));
-    const t = translatedError(client, leg, res.status, raw);
-    const data = oneLine(t.body);
-    await out.write(client === 'anthropic' ? `event: error\ndata: ${data}\n\n` : `data: ${data}\n\n`);
+    const t = translatedError(leg, res.status, raw);
+    await out.write(client.errorEvent(oneLine(t.body)));
     return { status: t.status, usage: null, errorType: 'upstream', cutShort: null, firstByteAt: null };
   }
 
@@ -148,11 +153,11 @@ export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
   }, ctx.idleTimeoutMs);
   let failure: unknown;
   // The usage tap outlives a broken stream: what was produced before the break is billed.
-  const tap = leg.passThrough ? createUsageReader(leg.upstreamProtocol) : undefined;
+  const tap = leg.passThrough ? adapterFor(leg.upstreamProtocol).usage.reader() : undefined;
   const scrub = scrubberFor(ctx.cand.apiKey);
   try {
     if (tap) {
-      const parser = createSseParser((e) => tap.event(e));
+      const parser = createSseParser((e) => tap.event(streamEvent(e)));
       const strip = leg.stripUsage ? createUsageStripper() : undefined;
       for await (const chunk of res.body as AsyncIterable<Buffer>) {
         idle.refresh();
@@ -168,7 +173,7 @@ export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
       if (rest) await out.write(scrub.errorChunk(rest));
       parser.end();
     } else {
-      const ts = translatedStream(client, leg, ctx.req, ctx.cand, ctx.route, (u, stop, upstreamError) => {
+      const ts = translatedStream(leg, client.includeUsage(ctx.req.json), (u, stop, upstreamError) => {
         usage = u;
         complete = stop !== null;
         relayedError = upstreamError;

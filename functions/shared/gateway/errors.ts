@@ -3,19 +3,9 @@
  * (status, protocol-neutral kind, retry-after) and is rendered into the client's protocol only
  * at the edge (render.ts), never where it is thrown.
  */
-export type ErrorKind =
-  | 'invalid_request'
-  | 'authentication'
-  | 'permission'
-  | 'not_found'
-  | 'method_not_allowed'
-  | 'request_too_large'
-  | 'rate_limit'
-  | 'budget_exceeded'
-  | 'upstream'
-  | 'overloaded'
-  | 'timeout'
-  | 'internal';
+import type { ErrorKind } from '../protocol/errors.js';
+
+export type { ErrorKind };
 
 export class GatewayError extends Error {
   constructor(

@@ -11,10 +11,10 @@ import type { FunctionUrlEvent } from '../runtime/awslambda.js';
 import { flushHealthWrites } from '../upstream/health.js';
 import { writeUsage } from '../usage/ledger.js';
 import type { UsageRecord } from '../usage/record.js';
-import type { ClientProtocol } from '../usage/types.js';
+import type { Protocol } from '../usage/types.js';
 import { GatewayError } from './errors.js';
 
-export function newRecord(requestId: string, event: FunctionUrlEvent, fn: string, client: ClientProtocol): UsageRecord {
+export function newRecord(requestId: string, event: FunctionUrlEvent, fn: string, client: Protocol): UsageRecord {
   return {
     requestId,
     lambdaRequestId: event.requestContext.requestId,

@@ -4,30 +4,33 @@
  * relayed untouched, usage read beside them). Different protocol → the translation modules in
  * ../protocol, through the canonical stream model.
  */
-import { createStreamTranslator, planUpstreamRequest, translateErrorBody, translateResponseBody } from '../protocol/translate.js';
-import { placeCacheBreakpoints } from '../protocol/cache-points.js';
+import { rewriteModel } from '../protocol/json-text.js';
+import { upstreamSide } from '../protocol/registry.js';
+import { createStreamTranslator, planUpstreamRequest, translateErrorBody, translateResponseBody, type TranslateOptions } from '../protocol/translate.js';
+import type { WireProtocol } from '../protocol/wire.js';
 import type { Route } from '../store/records.js';
-import { completionPath, forwardedHeaders } from '../upstream/providers.js';
 import type { Candidate } from '../upstream/pool.js';
-import type { ClientProtocol, Protocol, TokenUsage } from '../usage/types.js';
+import type { TokenUsage } from '../usage/types.js';
 import type { ClientRequest } from './request.js';
-import { ensureIncludeUsage, rewriteModel } from './request.js';
 
 export const DEFAULT_MAX_TOKENS = 4096;
 
 export interface Leg {
+  client: WireProtocol;
   passThrough: boolean;
-  /** EzyBus asked an OpenAI upstream for usage the client did not ask for: keep it from the client. */
+  /** EzyBus asked the upstream for usage the client did not ask for: keep it from the client. */
   stripUsage: boolean;
-  upstreamProtocol: Protocol;
+  upstreamProtocol: WireProtocol;
   path: string;
   body: string;
   headers: Record<string, string>;
   notes: string[];
+  /** Options of a translated leg (what its stream, body and error translation need). */
+  translate: TranslateOptions;
 }
 
 export function buildLeg(
-  client: ClientProtocol,
+  client: WireProtocol,
   req: ClientRequest,
   clientHeaders: Record<string, string>,
   cand: Candidate,
@@ -35,75 +38,58 @@ export function buildLeg(
   rawQuery = '',
 ): Leg {
   const upstream = cand.upstream.protocol;
+  const side = upstreamSide(upstream);
   const model = cand.target.model;
-  if (upstream === client) {
-    let body = rewriteModel(req.text, model);
-    let stripUsage = false;
-    if (upstream === 'openai' && req.stream) ({ text: body, stripUsage } = ensureIncludeUsage(body));
-    return {
-      passThrough: true,
-      stripUsage,
-      upstreamProtocol: upstream,
-      // The client's query string (e.g. the Anthropic SDK's `?beta=true`) travels with it.
-      path: completionPath(upstream, model, req.stream) + (rawQuery ? `?${rawQuery}` : ''),
-      body,
-      headers: { 'content-type': 'application/json', ...forwardedHeaders(upstream, clientHeaders) },
-      notes: [],
-    };
-  }
-  const plan = planUpstreamRequest(client, upstream, req.json, {
+  const translate: TranslateOptions = {
     upstreamModel: model,
     publicModel: req.model,
     stream: req.stream,
     maxTokensDefault: route.maxTokensDefault ?? DEFAULT_MAX_TOKENS,
     ...(route.thinkingBudgets ? { thinkingBudgets: route.thinkingBudgets } : {}),
-  });
-  if (route.autoCache && client === 'openai' && upstream === 'anthropic') {
-    const body = JSON.parse(plan.body) as Record<string, unknown>;
-    plan.notes.push(...placeCacheBreakpoints(body, route.autoCache));
-    plan.body = JSON.stringify(body);
+    ...(route.autoCache ? { autoCache: route.autoCache } : {}),
+  };
+  if (upstream === client) {
+    const { text: body, stripUsage } = side.preparePassThrough(rewriteModel(req.text, model), req.stream);
+    return {
+      client,
+      passThrough: true,
+      stripUsage,
+      upstreamProtocol: upstream,
+      // The client's query string (e.g. the Anthropic SDK's `?beta=true`) travels with it.
+      path: side.path(model, req.stream) + (rawQuery ? `?${rawQuery}` : ''),
+      body,
+      headers: { 'content-type': 'application/json', ...side.forwardedHeaders(clientHeaders) },
+      notes: [],
+      translate,
+    };
   }
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...plan.headers };
-  if (upstream === 'anthropic') Object.assign(headers, forwardedHeaders('anthropic', clientHeaders), plan.headers);
-  return { passThrough: false, stripUsage: false, upstreamProtocol: upstream, path: plan.path, body: plan.body, headers, notes: plan.notes };
+  const plan = planUpstreamRequest(client, upstream, req.json, clientHeaders, translate);
+  return {
+    client,
+    passThrough: false,
+    stripUsage: false,
+    upstreamProtocol: upstream,
+    path: plan.path,
+    body: plan.body,
+    headers: { 'content-type': 'application/json', ...plan.headers },
+    notes: plan.notes,
+    translate,
+  };
 }
 
 export function translatedStream(
-  client: ClientProtocol,
   leg: Leg,
-  req: ClientRequest,
-  cand: Candidate,
-  route: Route,
+  includeUsage: boolean,
   onUsage: (u: TokenUsage, stopReason: string | null, upstreamError: boolean) => void,
 ): TransformStream<Uint8Array, Uint8Array> {
-  const so = req.json.stream_options as { include_usage?: unknown } | undefined;
-  return createStreamTranslator(client, leg.upstreamProtocol, {
-    upstreamModel: cand.target.model,
-    publicModel: req.model,
-    stream: true,
-    maxTokensDefault: route.maxTokensDefault ?? DEFAULT_MAX_TOKENS,
-    includeUsage: so?.include_usage === true,
-    onUsage,
-  });
+  return createStreamTranslator(leg.client, leg.upstreamProtocol, { ...leg.translate, stream: true, includeUsage, onUsage });
 }
 
-export function translatedBody(
-  client: ClientProtocol,
-  leg: Leg,
-  req: ClientRequest,
-  cand: Candidate,
-  route: Route,
-  body: string,
-): { body: string; usage: TokenUsage | null } {
-  return translateResponseBody(client, leg.upstreamProtocol, body, {
-    upstreamModel: cand.target.model,
-    publicModel: req.model,
-    stream: false,
-    maxTokensDefault: route.maxTokensDefault ?? DEFAULT_MAX_TOKENS,
-  });
+export function translatedBody(leg: Leg, body: string): { body: string; usage: TokenUsage | null } {
+  return translateResponseBody(leg.client, leg.upstreamProtocol, body, { ...leg.translate, stream: false });
 }
 
-export function translatedError(client: ClientProtocol, leg: Leg, status: number, body: string): { status: number; body: string } {
+export function translatedError(leg: Leg, status: number, body: string): { status: number; body: string } {
   if (leg.passThrough) return { status, body };
-  return translateErrorBody(client, leg.upstreamProtocol, status, body);
+  return translateErrorBody(leg.client, leg.upstreamProtocol, status, body);
 }

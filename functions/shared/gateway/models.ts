@@ -12,6 +12,7 @@ import { log } from '../logging/log.js';
 import { asGatewayError } from './finish.js';
 import { errorBody, errorHeaders } from './render.js';
 import { activeRoutes, modelAllowed } from './routes.js';
+import { clientSide } from '../protocol/registry.js';
 
 export function modelsHandler(): StreamingHandler {
   return (event, stream, context) => handleModels(event, stream, context);
@@ -20,7 +21,8 @@ export function modelsHandler(): StreamingHandler {
 async function handleModels(event: FunctionUrlEvent, stream: LambdaResponseStream, context: LambdaContext): Promise<void> {
   const out = new ResponseWriter(stream);
   const anthropic = event.headers['anthropic-version'] !== undefined;
-  const protocol = anthropic ? 'anthropic' : 'openai';
+  // Errors in the protocol of the SDK asking: Anthropic's SDKs always send anthropic-version.
+  const protocol = clientSide(anthropic ? 'messages' : 'chat-completions');
   const requestId = context.awsRequestId;
   const startedAt = performance.now();
   let status = 200;

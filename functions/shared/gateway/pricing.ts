@@ -6,7 +6,6 @@
 import { gatewayConfig } from '../config.js';
 import { SwrValue } from '../store/cache.js';
 import { listPriceOverrides } from '../store/repo.js';
-import { splitCacheWrites } from '../usage/cache-split.js';
 import { costMicros } from '../usage/cost.js';
 import { PRICE_CATALOG_VERSION, resolvePrice, type ModelPrice } from '../usage/prices.js';
 import type { Protocol, TokenUsage } from '../usage/types.js';
@@ -36,24 +35,8 @@ export async function priceUsage(provider: Protocol, upstreamModel: string, usag
   return { costMicros: costMicros(usage, found.price), priceSource: found.source, priceVersion: PRICE_CATALOG_VERSION };
 }
 
-/**
- * Anthropic reports cache writes without the 5 m / 1 h split on some paths; when it is missing,
- * attribute the writes by the cache_control TTLs of the body actually sent upstream (which holds
- * the client's breakpoints and any the route placed automatically).
- */
-export function attributeCacheWrites(usage: TokenUsage, upstreamBody: string): TokenUsage {
-  if (!usage.cacheSplitMissing || usage.cacheWrite5mTokens + usage.cacheWrite1hTokens === 0) return usage;
-  let body: unknown;
-  try {
-    body = JSON.parse(upstreamBody);
-  } catch {
-    return usage;
-  }
-  if (typeof body !== 'object' || body === null) return usage;
-  const total = usage.cacheWrite5mTokens + usage.cacheWrite1hTokens;
-  const { w5m, w1h } = splitCacheWrites(total, usage.cacheReadTokens, body as Record<string, unknown>);
-  return { ...usage, cacheWrite5mTokens: w5m, cacheWrite1hTokens: w1h, cacheSplitEstimated: w1h > 0 };
-}
+/** Moved beside the Messages usage model; re-exported for existing callers. */
+export { attributeCacheWrites } from '../protocol/messages/usage.js';
 
 export function resetPricing(): void {
   overrides.clear();

@@ -13,6 +13,7 @@ export interface Entry {
 
 const METADATA = ['requestId', 'model', 'ttfbMs', 'durationMs', 'costMicros', 'attempts', 'keyId', 'upstreamId', 'errorType'] as const;
 const LEVELS = new Set(['debug', 'info', 'warn', 'error']);
+// The record names of the wire protocols (usage/types.ts Protocol): the label dashboards know.
 const PROVIDERS = new Set(['openai', 'anthropic', 'gemini']);
 
 /** `/aws/lambda/ezybus-prod-chat-completions` → `chat-completions`. */

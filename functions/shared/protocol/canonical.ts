@@ -86,3 +86,22 @@ export interface CanonicalMessage {
 }
 
 export const emptyCanonicalUsage = (): CanonicalUsage => ({ input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 });
+
+/** A client's cache_control, normalised (anything but `ephemeral` is not a mark). */
+export function cacheOf(v: unknown): CacheControl | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  const c = v as { type?: unknown; ttl?: unknown };
+  if (c.type !== 'ephemeral') return undefined;
+  return c.ttl === '1h' ? { type: 'ephemeral', ttl: '1h' } : c.ttl === '5m' ? { type: 'ephemeral', ttl: '5m' } : { type: 'ephemeral' };
+}
+
+export function withCache<T extends object>(b: T, c: CacheControl | undefined): T {
+  return c ? { ...b, cache_control: c } : b;
+}
+
+/** Appends a turn; consecutive same-role turns merge (the canonical model alternates, as Messages requires). */
+export function pushMessage(msgs: CanonicalRequest['messages'], role: 'user' | 'assistant', content: Block[]): void {
+  const last = msgs[msgs.length - 1];
+  if (last && last.role === role) last.content.push(...content);
+  else msgs.push({ role, content });
+}

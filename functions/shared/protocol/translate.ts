@@ -1,18 +1,17 @@
 /**
  * The one entry point the gateway calls for cross-protocol requests: client request → upstream
  * request, upstream stream/body/error → client stream/body/error, all through the canonical
- * model (canonical.ts). Same-protocol requests never come here (they are passed through).
+ * model (canonical.ts) and the two protocols' adapters (registry.ts). Same-protocol requests
+ * never come here (they are passed through).
  */
-import { messageFromAnthropic, messageFromGemini, messageFromOpenAI, messageToAnthropic, messageToOpenAI } from './body.js';
+import type { StreamEvent } from './adapter.js';
 import type { CanonicalEvent } from './canonical.js';
 import { TranslationError } from './errors.js';
-import { fromAnthropic, fromOpenAI } from './request-in.js';
-import { toAnthropic, toGemini, toOpenAI } from './request-out.js';
+import { parseEventData, type J } from './json.js';
+import { adapterFor, clientSide, upstreamSide } from './registry.js';
 import { createSseParser } from './sse.js';
-import { anthropicParser, geminiParser, openaiParser, type UpstreamParser } from './stream-in.js';
-import { anthropicEncoder, openaiEncoder, type ClientEncoder } from './stream-out.js';
-import { createUsageReader, usageFromBody } from './usage.js';
-import { emptyUsage, type ClientProtocol, type Protocol, type TokenUsage } from '../usage/types.js';
+import type { WireProtocol } from './wire.js';
+import { emptyUsage, type TokenUsage } from '../usage/types.js';
 
 export { TranslationError };
 
@@ -22,6 +21,8 @@ export interface TranslateOptions {
   stream: boolean;
   maxTokensDefault: number;
   thinkingBudgets?: { low: number; medium: number; high: number };
+  /** Route option: automatic prompt-cache breakpoints, where the upstream protocol has them. */
+  autoCache?: '5m' | '1h';
 }
 
 export interface UpstreamRequestPlan {
@@ -31,41 +32,35 @@ export interface UpstreamRequestPlan {
   notes: string[];
 }
 
-export function planUpstreamRequest(client: ClientProtocol, upstream: Protocol, body: Record<string, unknown>, opts: TranslateOptions): UpstreamRequestPlan {
+export function planUpstreamRequest(client: WireProtocol, upstream: WireProtocol, body: J, clientHeaders: Record<string, string>, opts: TranslateOptions): UpstreamRequestPlan {
   const notes: string[] = [];
-  const req = client === 'openai' ? fromOpenAI(body, notes) : fromAnthropic(body, notes);
-  const out = { model: opts.upstreamModel, stream: opts.stream, maxTokensDefault: opts.maxTokensDefault, ...(opts.thinkingBudgets ? { thinkingBudgets: opts.thinkingBudgets } : {}) };
-  if (upstream === 'anthropic') {
-    return { path: '/v1/messages', body: JSON.stringify(toAnthropic(req, out, notes)), headers: { 'anthropic-version': '2023-06-01' }, notes };
-  }
-  if (upstream === 'openai') return { path: '/v1/chat/completions', body: JSON.stringify(toOpenAI(req, out, notes)), headers: {}, notes };
-  const m = encodeURIComponent(opts.upstreamModel);
-  return {
-    path: `/v1beta/models/${m}:${opts.stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`,
-    body: JSON.stringify(toGemini(req, out, notes)),
-    headers: {},
+  const req = clientSide(client).decodeRequest(body, notes);
+  const up = upstreamSide(upstream);
+  const out = up.encodeRequest(
+    req,
+    { model: opts.upstreamModel, stream: opts.stream, maxTokensDefault: opts.maxTokensDefault, ...(opts.thinkingBudgets ? { thinkingBudgets: opts.thinkingBudgets } : {}) },
     notes,
-  };
+  );
+  if (opts.autoCache && up.placeCachePoints) notes.push(...up.placeCachePoints(out, opts.autoCache));
+  return { path: up.path(opts.upstreamModel, opts.stream), body: JSON.stringify(out), headers: up.translatedHeaders(clientHeaders), notes };
 }
 
-function parserFor(p: Protocol): UpstreamParser {
-  return p === 'openai' ? openaiParser() : p === 'anthropic' ? anthropicParser() : geminiParser();
-}
+/** An SSE event with its data parsed once, for every reader of it. */
+export const streamEvent = (e: { event: string | undefined; data: string }): StreamEvent => ({ event: e.event, data: e.data, json: parseEventData(e.data) });
 
 /**
- * Upstream SSE bytes → client SSE bytes. Each upstream event is translated and enqueued as soon
- * as it is parsed; nothing is held back beyond the bytes of an incomplete SSE line.
+ * Upstream SSE bytes → client SSE bytes. Each upstream event is parsed once, translated and
+ * enqueued as soon as it is complete; nothing is held back beyond an incomplete SSE line.
  */
 export function createStreamTranslator(
-  client: ClientProtocol,
-  upstream: Protocol,
+  client: WireProtocol,
+  upstream: WireProtocol,
   opts: TranslateOptions & { includeUsage: boolean; onUsage(u: TokenUsage, stopReason: string | null, upstreamError: boolean): void },
 ): TransformStream<Uint8Array, Uint8Array> {
   const enc = new TextEncoder();
-  const parser = parserFor(upstream);
-  const encoder: ClientEncoder =
-    client === 'openai' ? openaiEncoder({ publicModel: opts.publicModel, includeUsage: opts.includeUsage }) : anthropicEncoder({ publicModel: opts.publicModel, includeUsage: true });
-  const usage = createUsageReader(upstream);
+  const parser = upstreamSide(upstream).parser();
+  const encoder = clientSide(client).encoder({ publicModel: opts.publicModel, includeUsage: opts.includeUsage });
+  const usage = adapterFor(upstream).usage.reader();
   let stop: string | null = null;
   let sse: ReturnType<typeof createSseParser>;
   let out = '';
@@ -77,7 +72,8 @@ export function createStreamTranslator(
   };
   return new TransformStream<Uint8Array, Uint8Array>({
     start() {
-      sse = createSseParser((e) => {
+      sse = createSseParser((raw) => {
+        const e = streamEvent(raw);
         usage.event(e);
         emit(parser.push(e));
       });
@@ -99,34 +95,19 @@ export function createStreamTranslator(
   });
 }
 
-export function translateResponseBody(client: ClientProtocol, upstream: Protocol, upstreamBody: string, opts: TranslateOptions): { body: string; usage: TokenUsage | null } {
-  let d: Record<string, unknown>;
-  try {
-    d = JSON.parse(upstreamBody) as Record<string, unknown>;
-  } catch {
-    throw new Error('upstream answered with a body that is not JSON');
-  }
-  const m = upstream === 'openai' ? messageFromOpenAI(d) : upstream === 'anthropic' ? messageFromAnthropic(d) : messageFromGemini(d);
-  const body = client === 'openai' ? messageToOpenAI(m, opts.publicModel) : messageToAnthropic(m, opts.publicModel);
-  return { body: JSON.stringify(body), usage: usageFromBody(upstream, upstreamBody) };
+export function translateResponseBody(client: WireProtocol, upstream: WireProtocol, upstreamBody: string, opts: TranslateOptions): { body: string; usage: TokenUsage | null } {
+  const d = parseEventData(upstreamBody.trim());
+  if (!d) throw new Error('upstream answered with a body that is not a JSON object');
+  const m = upstreamSide(upstream).decodeBody(d);
+  return { body: JSON.stringify(clientSide(client).encodeBody(m, opts.publicModel)), usage: adapterFor(upstream).usage.fromBody(d) };
 }
 
-const ANTHROPIC_TYPE: Record<number, string> = { 400: 'invalid_request_error', 401: 'authentication_error', 403: 'permission_error', 404: 'not_found_error', 413: 'request_too_large', 429: 'rate_limit_error', 529: 'overloaded_error' };
-
 /** Upstream error → the client's error shape, same status class; the message is kept. */
-export function translateErrorBody(client: ClientProtocol, upstream: Protocol, status: number, upstreamBody: string): { status: number; body: string } {
-  let message = `Upstream ${upstream} error (${status})`;
-  try {
-    const d = JSON.parse(upstreamBody) as { error?: { message?: unknown } };
-    if (typeof d.error?.message === 'string') message = d.error.message;
-  } catch {
-    if (upstreamBody.trim()) message = upstreamBody.trim().slice(0, 500);
-  }
-  if (client === 'anthropic') {
-    return { status, body: JSON.stringify({ type: 'error', error: { type: ANTHROPIC_TYPE[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error'), message } }) };
-  }
-  // OpenAI clients know no 529; it is an overload, so 503 keeps the class and the meaning.
-  const s = status === 529 ? 503 : status;
-  const type = s === 429 ? 'requests' : s >= 500 ? 'server_error' : 'invalid_request_error';
-  return { status: s, body: JSON.stringify({ error: { message, type, param: null, code: s === 429 ? 'rate_limit_exceeded' : null } }) };
+export function translateErrorBody(client: WireProtocol, upstream: WireProtocol, status: number, upstreamBody: string): { status: number; body: string } {
+  let message = `Upstream ${adapterFor(upstream).recordName} error (${status})`;
+  const d = parseEventData(upstreamBody.trim());
+  const found = d ? upstreamSide(upstream).errorMessage(d) : undefined;
+  if (found !== undefined) message = found;
+  else if (!d && upstreamBody.trim()) message = upstreamBody.trim().slice(0, 500);
+  return clientSide(client).upstreamError(status, message);
 }

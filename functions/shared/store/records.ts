@@ -2,7 +2,7 @@
  * What EzyBus keeps in DynamoDB, as the code sees it. Item layout (pk/sk) lives in repo.ts.
  * Secrets: a gateway key is stored only as its SHA-256 hash; an upstream key only as ciphertext.
  */
-import type { Protocol } from '../usage/types.js';
+import type { WireProtocol } from '../protocol/wire.js';
 
 export interface GatewayKey {
   id: string;
@@ -59,7 +59,8 @@ export interface Route {
 
 export interface Upstream {
   id: string;
-  protocol: Protocol;
+  /** Stored as written; records from before the rename say openai / anthropic / gemini and read as their protocol. */
+  protocol: WireProtocol;
   baseUrl: string;
   disabled?: boolean;
   createdAt: number;

@@ -10,6 +10,7 @@
  */
 import { gatewayConfig } from '../config.js';
 import { dynamo, marshal, unmarshal, type Item } from './dynamo.js';
+import { wireProtocolOf } from '../protocol/wire.js';
 import type { ModelPrice } from '../usage/prices.js';
 import type { GatewayKey, Route, RouteTarget, Upstream, UpstreamKeyRecord } from './records.js';
 
@@ -150,8 +151,9 @@ export async function putRoute(route: Route): Promise<void> {
 export async function listUpstreams(): Promise<Upstream[]> {
   const rows = await queryAll(gatewayConfig().tables.config, 'upstreams');
   return rows.flatMap((r) => {
-    const protocol = r.protocol;
-    if (protocol !== 'openai' && protocol !== 'anthropic' && protocol !== 'gemini') return [];
+    // Migrated on read: upstreams written before protocols were renamed say openai / anthropic / gemini.
+    const protocol = wireProtocolOf(r.protocol);
+    if (!protocol) return [];
     const u: Upstream = { id: str(r.id, str(r.sk)), protocol, baseUrl: str(r.baseUrl), createdAt: num(r.createdAt) ?? 0 };
     if (r.disabled === true) u.disabled = true;
     return [u];

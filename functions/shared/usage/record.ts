@@ -3,7 +3,7 @@
  * to the ledger before the handler returns and is also carried whole in the request's log line,
  * so a record that DynamoDB never received can be replayed from the logs.
  */
-import type { ClientProtocol, Protocol, TokenUsage } from './types.js';
+import type { Protocol, TokenUsage } from './types.js';
 
 export interface AttemptRecord {
   upstream: string;
@@ -24,7 +24,9 @@ export interface UsageRecord {
   fn: string;
   keyId: string | null;
   model: string | null;
-  clientProtocol: ClientProtocol;
+  /** The client's wire protocol, by its record name (usage/types.ts Protocol). */
+  clientProtocol: Protocol;
+  /** The upstream's wire protocol, by its record name. */
   provider: Protocol | null;
   upstreamId: string | null;
   upstreamModel: string | null;

@@ -36,6 +36,12 @@ export function emptyUsage(): TokenUsage {
   };
 }
 
+/**
+ * The name a usage record, a log line and the price catalog give a wire protocol (`clientProtocol`,
+ * `provider`): the names stored before protocols were named for what they are, kept so that
+ * dashboards and Loki queries keep working. The protocol itself is a WireProtocol
+ * (protocol/wire.ts); its adapter's `recordName` is this.
+ */
 export type Protocol = 'openai' | 'anthropic' | 'gemini';
-/** Protocols a client may speak to EzyBus. */
-export type ClientProtocol = 'openai' | 'anthropic';
+/** @deprecated the record name of a client's protocol is a Protocol like any other. */
+export type ClientProtocol = Protocol;

@@ -1,27 +1,11 @@
 /**
- * Client request → canonical request. OpenAI Chat Completions is mapped field by field
- * (protocols.md §4); Anthropic Messages is already canonical in shape and is normalised only.
- * Fields the canonical model cannot carry are dropped with a reason in `notes`; input that
- * cannot be expressed at all (n > 1, say) is a TranslationError (400).
+ * Chat Completions request → canonical request, field by field (protocols.md §4). Fields the
+ * canonical model cannot carry are dropped with a reason in `notes`; input that cannot be
+ * expressed at all (n > 1, say) is a TranslationError (400).
  */
-import type { Block, CacheControl, CanonicalRequest, CanonicalTool, ToolChoice } from './canonical.js';
-import { TranslationError } from './errors.js';
-
-type J = Record<string, unknown>;
-const obj = (v: unknown): J => (v && typeof v === 'object' && !Array.isArray(v) ? (v as J) : {});
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-
-function cacheOf(v: unknown): CacheControl | undefined {
-  const c = obj(v);
-  if (c.type !== 'ephemeral') return undefined;
-  return c.ttl === '1h' ? { type: 'ephemeral', ttl: '1h' } : c.ttl === '5m' ? { type: 'ephemeral', ttl: '5m' } : { type: 'ephemeral' };
-}
-
-function withCache<T extends object>(b: T, c: CacheControl | undefined): T {
-  return c ? { ...b, cache_control: c } : b;
-}
+import { cacheOf, pushMessage, withCache, type Block, type CanonicalRequest, type CanonicalTool, type ToolChoice } from '../canonical.js';
+import { TranslationError } from '../errors.js';
+import { arr, num, obj, str, type J } from '../json.js';
 
 /** data:<mime>;base64,<data> → a base64 source; anything else is a URL source. */
 function sourceOf(url: string): { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string } {
@@ -29,10 +13,7 @@ function sourceOf(url: string): { type: 'base64'; media_type: string; data: stri
   return m ? { type: 'base64', media_type: m[1] as string, data: m[2] as string } : { type: 'url', url };
 }
 
-// Defaults for reasoning_effort → thinking budget tokens (configurable per call).
-export const DEFAULT_THINKING_BUDGETS = { minimal: 1024, low: 2048, medium: 8192, high: 24576 } as const;
-
-function openaiParts(content: unknown, notes: string[]): Block[] {
+function parts(content: unknown, notes: string[]): Block[] {
   if (typeof content === 'string') return content ? [{ type: 'text', text: content }] : [];
   const out: Block[] = [];
   for (const p of arr(content).map(obj)) {
@@ -71,14 +52,7 @@ function thinkingBlocks(m: J, notes: string[]): Block[] {
   return out;
 }
 
-function pushMessage(msgs: CanonicalRequest['messages'], role: 'user' | 'assistant', content: Block[]): void {
-  const last = msgs[msgs.length - 1];
-  // Anthropic needs alternating turns; consecutive same-role messages merge.
-  if (last && last.role === role) last.content.push(...content);
-  else msgs.push({ role, content });
-}
-
-export function fromOpenAI(body: J, notes: string[]): CanonicalRequest {
+export function decodeRequest(body: J, notes: string[]): CanonicalRequest {
   if (num(body.n) !== undefined && (body.n as number) > 1) throw new TranslationError("'n' > 1 cannot be translated: the target returns one choice", 'n');
   const req: CanonicalRequest = { system: [], messages: [], tools: [], stop: [] };
   for (const m of arr(body.messages).map(obj)) {
@@ -86,9 +60,9 @@ export function fromOpenAI(body: J, notes: string[]): CanonicalRequest {
     if (role === 'system' || role === 'developer') {
       if (typeof m.content === 'string') req.system.push({ type: 'text', text: m.content });
       else for (const p of arr(m.content).map(obj)) if (p.type === 'text') req.system.push(withCache({ type: 'text' as const, text: str(p.text) ?? '' }, cacheOf(p.cache_control)));
-    } else if (role === 'user') pushMessage(req.messages, 'user', openaiParts(m.content, notes));
+    } else if (role === 'user') pushMessage(req.messages, 'user', parts(m.content, notes));
     else if (role === 'assistant') {
-      const blocks: Block[] = [...thinkingBlocks(m, notes), ...openaiParts(m.content, notes)];
+      const blocks: Block[] = [...thinkingBlocks(m, notes), ...parts(m.content, notes)];
       for (const tc of arr(m.tool_calls).map(obj)) {
         const f = obj(tc.function);
         let input: unknown = {};
@@ -144,51 +118,6 @@ export function fromOpenAI(body: J, notes: string[]): CanonicalRequest {
   if (typeof body.user === 'string') req.user = body.user;
   for (const f of ['logprobs', 'top_logprobs', 'logit_bias', 'presence_penalty', 'frequency_penalty', 'seed', 'service_tier', 'prediction', 'audio', 'modalities', 'web_search_options']) {
     if (body[f] !== undefined && body[f] !== null) notes.push(`'${f}' dropped: the target has no equivalent`);
-  }
-  return req;
-}
-
-export function fromAnthropic(body: J, notes: string[]): CanonicalRequest {
-  const req: CanonicalRequest = { system: [], messages: [], tools: [], stop: [] };
-  if (typeof body.system === 'string') req.system.push({ type: 'text', text: body.system });
-  else for (const b of arr(body.system).map(obj)) if (b.type === 'text') req.system.push(withCache({ type: 'text' as const, text: str(b.text) ?? '' }, cacheOf(b.cache_control)));
-  for (const m of arr(body.messages).map(obj)) {
-    if (m.role !== 'user' && m.role !== 'assistant') {
-      throw new TranslationError(`message role ${JSON.stringify(m.role)} is not one of user, assistant (the system prompt goes in 'system')`, 'messages');
-    }
-    const role = m.role;
-    const content: Block[] = typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : (arr(m.content) as Block[]);
-    pushMessage(req.messages, role, [...content]);
-  }
-  for (const t of arr(body.tools).map(obj)) {
-    if (t.type !== undefined && t.type !== 'custom') {
-      notes.push(`server tool '${String(t.type)}' dropped: it runs only on Anthropic`);
-      continue;
-    }
-    const tool: CanonicalTool = { name: str(t.name) ?? '', input_schema: (t.input_schema as J | undefined) ?? { type: 'object' } };
-    if (typeof t.description === 'string') tool.description = t.description;
-    const cc = cacheOf(t.cache_control);
-    if (cc) tool.cache_control = cc;
-    req.tools.push(tool);
-  }
-  const tc = obj(body.tool_choice);
-  if (tc.type === 'auto' || tc.type === 'any' || tc.type === 'none') req.toolChoice = { type: tc.type };
-  else if (tc.type === 'tool') req.toolChoice = { type: 'tool', name: str(tc.name) ?? '' };
-  if (tc.disable_parallel_tool_use === true) req.parallelToolCalls = false;
-  const max = num(body.max_tokens);
-  if (max !== undefined) req.maxTokens = max;
-  const temperature = num(body.temperature);
-  if (temperature !== undefined) req.temperature = temperature;
-  const topP = num(body.top_p);
-  if (topP !== undefined) req.topP = topP;
-  req.stop = arr(body.stop_sequences).filter((s): s is string => typeof s === 'string');
-  const th = obj(body.thinking);
-  if (th.type === 'enabled') req.thinking = num(th.budget_tokens) ?? DEFAULT_THINKING_BUDGETS.medium;
-  else if (th.type === 'adaptive') req.thinking = 'adaptive';
-  const uid = str(obj(body.metadata).user_id);
-  if (uid) req.user = uid;
-  for (const f of ['top_k', 'container', 'mcp_servers', 'context_management', 'service_tier']) {
-    if (body[f] !== undefined) notes.push(`'${f}' dropped: the target has no equivalent`);
   }
   return req;
 }

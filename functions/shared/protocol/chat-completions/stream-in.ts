@@ -1,0 +1,72 @@
+/** Chat Completions stream → canonical events (protocols.md §4.11). Never throws; odd events are skipped. */
+import type { CanonicalEvent, CanonicalUsage, StopReason } from '../canonical.js';
+import type { UpstreamParser } from '../adapter.js';
+import { blocks } from '../blocks.js';
+import { count, obj, type J } from '../json.js';
+import { canonicalUsage } from '../usage.js';
+import { stopFromFinish } from './stop.js';
+import { readUsage } from './usage.js';
+
+export function parser(): UpstreamParser {
+  const b = blocks();
+  let stop: StopReason | null = null;
+  let usage: CanonicalUsage | undefined;
+  const toolKeys = new Map<number, string>();
+  let done = false;
+  const finish = (out: CanonicalEvent[]): void => {
+    if (done || !b.started) return;
+    done = true;
+    b.close(out);
+    out.push({ type: 'message_delta', delta: { stop_reason: stop, stop_sequence: null }, usage: usage ?? {} });
+    out.push({ type: 'message_stop' });
+  };
+  return {
+    push(e) {
+      const out: CanonicalEvent[] = [];
+      if (e.data === '[DONE]') {
+        finish(out);
+        return out;
+      }
+      const d = e.json;
+      if (!d) return out;
+      if (d.error) {
+        const err = obj(d.error);
+        out.push({ type: 'error', error: { type: String(err.type ?? 'api_error'), message: String(err.message ?? 'upstream error') } });
+        return out;
+      }
+      b.start(out, String(d.id ?? 'chatcmpl'), String(d.model ?? ''));
+      if (d.usage && typeof d.usage === 'object') usage = canonicalUsage(readUsage(d.usage as J));
+      for (const c of Array.isArray(d.choices) ? (d.choices as J[]) : []) {
+        const delta = obj(c.delta);
+        const reasoning = typeof delta.reasoning_content === 'string' ? delta.reasoning_content : typeof delta.reasoning === 'string' ? delta.reasoning : '';
+        if (reasoning) {
+          const i = b.ensure(out, 'thinking', { type: 'thinking', thinking: '', signature: '' });
+          out.push({ type: 'content_block_delta', index: i, delta: { type: 'thinking_delta', thinking: reasoning } });
+        }
+        const text = typeof delta.content === 'string' ? delta.content : typeof delta.refusal === 'string' ? delta.refusal : '';
+        if (text) {
+          const i = b.ensure(out, 'text', { type: 'text', text: '' });
+          out.push({ type: 'content_block_delta', index: i, delta: { type: 'text_delta', text } });
+        }
+        for (const tc of Array.isArray(delta.tool_calls) ? (delta.tool_calls as J[]) : []) {
+          const ti = count(tc.index);
+          const f = obj(tc.function);
+          let key = toolKeys.get(ti);
+          if (!key || (typeof tc.id === 'string' && tc.id !== key)) {
+            key = typeof tc.id === 'string' ? tc.id : `call_${ti}`;
+            toolKeys.set(ti, key);
+          }
+          const i = b.ensure(out, `tool:${key}`, { type: 'tool_use', id: key, name: String(f.name ?? ''), input: {} });
+          if (typeof f.arguments === 'string' && f.arguments) out.push({ type: 'content_block_delta', index: i, delta: { type: 'input_json_delta', partial_json: f.arguments } });
+        }
+        if (typeof c.finish_reason === 'string') stop = stopFromFinish(c.finish_reason);
+      }
+      return out;
+    },
+    end() {
+      const out: CanonicalEvent[] = [];
+      if (b.started && !done && stop !== null) finish(out);
+      return out;
+    },
+  };
+}

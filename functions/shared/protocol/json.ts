@@ -1,0 +1,21 @@
+/** Lenient readers for untrusted JSON: a wrong type reads as absent, never as a throw. */
+export type J = Record<string, unknown>;
+
+export const obj = (v: unknown): J => (v && typeof v === 'object' && !Array.isArray(v) ? (v as J) : {});
+export const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+export const objs = (v: unknown): J[] => arr(v).map(obj);
+export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+export const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+/** A count: finite number or 0. */
+export const count = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+
+/** One SSE data field as a JSON object, or undefined ([DONE], empty, not JSON, not an object). */
+export function parseEventData(data: string): J | undefined {
+  if (!data || data === '[DONE]') return undefined;
+  try {
+    const v = JSON.parse(data) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as J) : undefined;
+  } catch {
+    return undefined;
+  }
+}
