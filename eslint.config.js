@@ -1,4 +1,5 @@
 import tseslint from 'typescript-eslint';
+import secrets from './scripts/lint/no-secret-in-log.js';
 
 // The rules that catch this project's likeliest silent bugs: an un-awaited stream write or
 // ledger write (no-floating-promises, no-misused-promises), and `any` leaking onto the
@@ -21,16 +22,10 @@ export default tseslint.config(
     },
   },
   {
-    files: ['functions/**/*.ts'],
-    rules: {
-      // Secrets never leave: forbid logging raw header bags, which carry authorization/x-api-key.
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector: "CallExpression[callee.object.name='console'] MemberExpression[property.name='headers']",
-          message: 'Do not log request or upstream headers: they carry keys. Log named, safe fields.',
-        },
-      ],
-    },
+    // Secrets never leave: no header bag, key, token or key material reaches log() or console.*
+    // (test/unit/lint-secrets.test.ts shows it firing).
+    files: ['functions/**/*.ts', 'local/**/*.ts', 'bin/**/*.ts'],
+    plugins: { ezybus: secrets },
+    rules: { 'ezybus/no-secret-in-log': 'error' },
   },
 );
