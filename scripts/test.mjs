@@ -1,5 +1,5 @@
-// `npm test`: type-check, lint, then run every vitest suite, all on Node 24 (the Lambda
-// runtime's major version). `npm test -- <vitest args>` passes arguments through to vitest.
+// `npm test`: type-check, lint, then run every vitest suite with a coverage report (thresholds
+// in vitest.config.ts), all on Node 24 (the Lambda runtime's major version). `npm test -- <vitest args>` passes arguments through to vitest.
 import { spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -14,7 +14,7 @@ const steps = extra.length
   : [
       ['tsc', ['-p', 'tsconfig.json', '--noEmit']],
       ['eslint', ['.', '--max-warnings=0']],
-      ['vitest', ['run']],
+      ['vitest', ['run', '--coverage']],
     ];
 for (const [bin, args] of steps) {
   console.error(`[test] ${bin} ${args.join(' ')}`);

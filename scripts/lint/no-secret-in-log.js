@@ -76,9 +76,22 @@ export const noSecretInLog = {
         return visit(node.value);
       }
       if (node.type === 'MemberExpression') {
-        const prop = node.computed ? nameOf(node.property) : node.property.name;
-        if (prop && SECRET_NAME.test(prop)) return context.report({ node: node.property, messageId: 'name', data: { name: prop } });
-        return visit(node.object);
+        // `a.b.c` logs the value of c: every name on the chain is checked (req.headers.host is
+        // refused too), but the types of a and a.b are not — only the type of what is logged.
+        let m = node;
+        for (; m.type === 'MemberExpression'; m = m.object) {
+          const prop = m.computed ? nameOf(m.property) : m.property.name;
+          if (prop && SECRET_NAME.test(prop)) return context.report({ node: m.property, messageId: 'name', data: { name: prop } });
+          if (m.computed && m.property.type !== 'Literal') visit(m.property);
+        }
+        if (m.type === 'Identifier') {
+          if (SECRET_NAME.test(m.name)) return context.report({ node: m, messageId: 'name', data: { name: m.name } });
+        } else if (m.type !== 'ThisExpression') visit(m);
+        if (checker) {
+          const hit = secretType(typeOf(node), 3, new Set());
+          if (hit) context.report({ node, messageId: 'type', data: hit });
+        }
+        return;
       }
       if (node.type === 'Literal' || node.type === 'TemplateElement') return;
       if (checker && node.type !== 'ObjectExpression' && node.type !== 'ArrayExpression' && node.type !== 'TemplateLiteral') {
