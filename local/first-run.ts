@@ -4,7 +4,8 @@
  * when none is configured — demo routes to the built-in provider simulator so the README
  * quickstart works offline.
  */
-import { listGatewayKeys, listRoutes, listUpstreams } from '../functions/shared/store/repo.js';
+import { listGatewayKeys, listPriceOverrides, listRoutes, listUpstreams, putPriceOverride } from '../functions/shared/store/repo.js';
+import { catalogRows, PRICE_CATALOG_VERSION } from '../functions/shared/usage/prices.js';
 import type { Protocol } from '../functions/shared/usage/types.js';
 import { addUpstream, addUpstreamKey, createGatewayKey, setRoute } from '../bin/cli/ops.js';
 
@@ -29,6 +30,32 @@ function stripV1(url: string): string {
 
 export const DEMO_MODELS: Record<Protocol, string> = { openai: 'demo-gpt', anthropic: 'demo-claude', gemini: 'demo-gemini' };
 
+/**
+ * The simulator's models are priced as stand-ins of real models at their catalog list prices,
+ * so the quickstart shows what billing does (x-ezybus-cost-* headers, `ezybus usage`). Each is
+ * a price override whose note says what it stands in for; `ezybus prices unset` removes it.
+ */
+export const DEMO_PRICE_STAND_INS: Record<Protocol, string> = { openai: 'gpt-4.1-mini', anthropic: 'claude-haiku-4-5', gemini: 'gemini-2.5-flash' };
+
+const simModel = (protocol: Protocol): string => `sim-${protocol}-model`;
+
+/** Sets the demo stand-in prices that are missing (an operator's own override is left alone). */
+export async function ensureDemoPrices(): Promise<void> {
+  const have = new Set((await listPriceOverrides()).map((o) => o.model));
+  const catalog = catalogRows();
+  for (const protocol of ['openai', 'anthropic', 'gemini'] as const) {
+    const model = simModel(protocol);
+    const real = catalog.find((c) => c.provider === protocol && c.model === DEMO_PRICE_STAND_INS[protocol]);
+    if (have.has(model) || !real) continue;
+    await putPriceOverride({
+      model,
+      price: real.price,
+      updatedAt: Date.now(),
+      note: `demo stand-in: the list price of ${real.model} (catalog ${PRICE_CATALOG_VERSION}); the simulator charges nothing`,
+    });
+  }
+}
+
 export async function firstRun(env: NodeJS.ProcessEnv, simulatorUrl: () => Promise<string>): Promise<{ newKey?: string; demo: boolean }> {
   const result: { newKey?: string; demo: boolean } = { demo: false };
   if ((await listGatewayKeys()).length === 0) {
@@ -52,9 +79,11 @@ export async function firstRun(env: NodeJS.ProcessEnv, simulatorUrl: () => Promi
       const id = `sim-${protocol}`;
       await addUpstream(id, protocol, url);
       await addUpstreamKey(id, `sim-key-${protocol}`);
-      await setRoute(DEMO_MODELS[protocol], [{ upstream: id, model: `sim-${protocol}-model` }], { ownedBy: 'simulator' });
+      await setRoute(DEMO_MODELS[protocol], [{ upstream: id, model: simModel(protocol) }], { ownedBy: 'simulator' });
     }
     result.demo = true;
   }
+  // Also for a store made by an earlier version, before demo models had prices.
+  if ((await listUpstreams()).some((u) => u.id.startsWith('sim-'))) await ensureDemoPrices();
   return result;
 }
