@@ -30,7 +30,8 @@ export default defineConfig({
       exclude: ['**/*.d.ts'],
       reporter: ['text-summary', 'text', 'json-summary'],
       reportsDirectory: 'coverage',
-      thresholds: { statements: 0, branches: 0, functions: 0, lines: 0 },
+      // Reached on 2026-12-01: statements 76.1 %, branches 67.5 %, functions 75.5 %, lines 80.6 %.
+      thresholds: { statements: 75, branches: 66, functions: 74, lines: 79 },
     },
   },
 });

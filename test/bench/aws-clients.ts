@@ -8,10 +8,10 @@
  *   - sdk-bundled: the SDK clients bundled and minified into the function.
  * Run alone: `node --import tsx test/bench/aws-clients.ts [--runs 20]`; `npm run bench` includes it.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { summarise, timeImport } from './cold-start.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -33,27 +33,6 @@ export const kms = new KMSClient({ region: 'us-east-1' });
 export const commands = [GetItemCommand, DecryptCommand];`,
 };
 
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))] as number;
-}
-
-/** Module init of `file` in `runs` fresh processes of `node` (its ESM loader warmed first, as Lambda's is). */
-export function initTimes(node: string, file: string, runs: number): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const ms = execFileSync(node, [
-      '--input-type=module',
-      '-e',
-      `globalThis.awslambda={streamifyResponse:(f)=>f,HttpResponseStream:{from:(s)=>s}};await import('data:text/javascript,export default 1');const t=performance.now();await import(${JSON.stringify(file)});process.stdout.write(String(performance.now()-t));`,
-    ], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
-    out.push(Number(ms));
-  }
-  return out;
-}
-
-export const summarise = (xs: number[]): { median: number; p90: number } => ({ median: quantile(xs, 0.5), p90: quantile(xs, 0.9) });
-
 export async function compareAwsClients(node: string, runs: number): Promise<ClientFigures[]> {
   const dir = join(root, 'dist/bench-aws-clients');
   mkdirSync(dir, { recursive: true });
@@ -74,7 +53,7 @@ export async function compareAwsClients(node: string, runs: number): Promise<Cli
   files['AWS SDK v3 clients, from node_modules (as the runtime ships them)'] = { file: join(root, 'dist/bench-aws-clients-sdk-external.mjs'), bytes: null };
   // Interleaved rounds, so a burst of load on a shared machine hits every variant alike.
   const samples: Record<string, number[]> = Object.fromEntries(Object.keys(files).map((k) => [k, []]));
-  for (let i = 0; i < runs; i++) for (const [k, f] of Object.entries(files)) samples[k]!.push(...initTimes(node, f.file, 1));
+  for (let i = 0; i < runs; i++) for (const [k, f] of Object.entries(files)) samples[k]!.push(timeImport(node, f.file).own);
   return Object.entries(files).map(([variant, f]) => {
     const s = summarise(samples[variant]!);
     return { variant, bytes: f.bytes, initMedianMs: s.median, initP90Ms: s.p90 };

@@ -78,6 +78,28 @@ export async function openLoop(t: Target, body: string, rate: number, durationMs
   return { sent, ok, errors, latencies };
 }
 
+/**
+ * Closed loop: `connections` clients each send the next request when the last one finished,
+ * for `durationMs`. Its completed requests per second is the server's maximum throughput at
+ * that concurrency — the saturation rate the fixed-rate rows are compared with.
+ */
+export async function closedLoop(t: Target, body: string, connections: number, durationMs: number): Promise<{ rps: number; sent: number; errors: number }> {
+  const end = performance.now() + durationMs;
+  const t0 = performance.now();
+  let sent = 0;
+  let errors = 0;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < end) {
+        sent++;
+        const r = await send(t, body).catch(() => ({ status: 0 }));
+        if (r.status !== 200) errors++;
+      }
+    }),
+  );
+  return { rps: (sent - errors) / ((performance.now() - t0) / 1000), sent, errors };
+}
+
 export function pct(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;

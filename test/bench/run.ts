@@ -9,32 +9,40 @@
  *   npm run bench -- --smoke          seconds-long run that proves the benchmark still works (CI)
  *   npm run bench -- --no-peers       skip Portkey and LiteLLM
  *   npm run bench -- --stream-seconds 10 --memory-mb 1024   cost-model inputs
+ *   npm run bench -- --mode function-url   how EzyBus runs (modes.ts; default function-url)
+ *   npm run bench -- --no-oha         skip the oha rows (a full run builds oha with cargo when absent)
  *
  * Layout on 2 cores: this process (load generator, store) and the simulator on CPU 0; each
  * server under test alone on CPU 1, one at a time (taskset; said in the report when absent).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { addUpstream, addUpstreamKey, createGatewayKey, setRoute } from '../../bin/cli/ops.js';
 import { configureProcess } from '../../local/gateway.js';
 import { ensureTables } from '../../functions/shared/store/tables.js';
 import { writeUsage } from '../../functions/shared/usage/ledger.js';
 import type { UsageRecord } from '../../functions/shared/usage/record.js';
 import { bundle } from '../../scripts/build.js';
-import { holdStream, openLoop, pct, send, stream, type Target } from './loadgen.js';
+import { compareAwsClients, type ClientFigures } from './aws-clients.js';
+import { coldStart } from './cold-start.js';
+import { closedLoop, holdStream, openLoop, pct, send, stream } from './loadgen.js';
+import { GATEWAY_MODES } from './modes.js';
+import { ensureOha, runOha, type OhaResult } from './oha.js';
+import { startLiteLLM, startPortkey } from './peers.js';
 import { barChart } from './png.js';
 import { cpuSeconds, HAS_TASKSET, rssMiB, startProc, type Proc } from './procs.js';
+import { openaiBody, type System } from './systems.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const argv = process.argv.slice(2);
 const has = (f: string): boolean => argv.includes(f);
-const opt = (f: string, d: number): number => {
+const optStr = (f: string): string | undefined => {
   const i = argv.indexOf(f);
-  return i !== -1 && argv[i + 1] !== undefined ? Number(argv[i + 1]) : d;
+  return i !== -1 ? argv[i + 1] : undefined;
 };
+const opt = (f: string, d: number): number => Number(optStr(f) ?? d);
 const SMOKE = has('--smoke');
 const PEERS = !SMOKE && !has('--no-peers');
 const STREAM_SECONDS = opt('--stream-seconds', 10);
@@ -43,6 +51,10 @@ const RATES = SMOKE ? [50] : [100, 500, 2000];
 const PROFILES = SMOKE ? [0] : [0, 60];
 const DURATION_MS = SMOKE ? 600 : 5000;
 const HEDGE_AFTER_MS = 60;
+const MODE = optStr('--mode') ?? 'function-url';
+const INIT_RUNS = SMOKE ? 3 : 20;
+/** Closed-loop connections for the saturation (maximum throughput) measurement. */
+const CONNECTIONS = 10;
 const log = (s: string): void => void process.stderr.write(`[bench] ${s}\n`);
 const r1 = (n: number): string => (Number.isFinite(n) ? n.toFixed(n < 10 ? 2 : 1) : '–');
 const node = process.execPath;
@@ -51,17 +63,6 @@ const tsx = ['--import', 'tsx'];
 // This process: CPU 0. Servers under test: CPU 1.
 if (HAS_TASKSET) spawnSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
 
-interface System {
-  name: string;
-  proc: Proc;
-  target: Target;
-  /** The request body for a scenario, in this system's terms. */
-  body(scenario: string, stream?: boolean): string;
-}
-
-const openaiBody = (model: string) => (scenario: string, streamed = false): string =>
-  JSON.stringify({ model, messages: [{ role: 'user', content: `Say hello [[sim:${scenario}]]` }], ...(streamed ? { stream: true } : {}) });
-
 async function main(): Promise<void> {
   const started = new Date();
   const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim();
@@ -69,33 +70,15 @@ async function main(): Promise<void> {
   const json: Record<string, unknown> = { started: started.toISOString(), commit, smoke: SMOKE };
   const skipped: string[] = [];
 
-  // ---- cold start: bundle sizes and module init ----
+  // ---- cold start: bundle sizes and module init (fresh Node 24 processes) ----
   log('bundling');
   const dist = join(root, 'dist/functions');
   const sizes = await bundle(dist);
-  const init: Record<string, { total: number; builtins: number; own: number }> = {};
-  const runs = SMOKE ? 3 : 9;
-  for (const name of Object.keys(sizes)) {
-    const file = join(dist, `${name}.mjs`);
-    // The Node built-ins the bundle imports (node:http alone takes ~30 ms to load on Node 24
-    // here), timed apart from the bundle's own load and init.
-    const builtins = [...new Set([...readFileSync(file, 'utf8').matchAll(/from\s*"(node:[a-z_/]+)"/g)].map((m) => m[1] as string))];
-    const samples: Array<{ builtins: number; own: number }> = [];
-    for (let i = 0; i < runs; i++) {
-      const out = execFileSync(node, [
-        '--input-type=module',
-        '-e',
-        // Lambda's runtime has its ESM loader running before it imports the handler: warm it
-        // with an empty module first.
-        `globalThis.awslambda={streamifyResponse:(f)=>f,HttpResponseStream:{from:(s)=>s}};await import('data:text/javascript,export default 1');const t0=performance.now();for(const b of ${JSON.stringify(builtins)})await import(b);const t1=performance.now();await import(${JSON.stringify(file)});process.stdout.write(JSON.stringify([t1-t0,performance.now()-t1]));`,
-      ]).toString();
-      const [b, o] = JSON.parse(out) as [number, number];
-      samples.push({ builtins: b, own: o });
-    }
-    const med = (f: (x: { builtins: number; own: number }) => number): number => samples.map(f).sort((a, b) => a - b)[Math.floor(samples.length / 2)] as number;
-    init[name] = { total: med((x) => x.builtins + x.own), builtins: med((x) => x.builtins), own: med((x) => x.own) };
-  }
-  json.coldStart = Object.fromEntries(Object.entries(sizes).map(([k, v]) => [k, { bytes: v, gzipBytes: gzipSync(readFileSync(join(dist, `${k}.mjs`))).length, initMs: init[k]?.total, builtinsMs: init[k]?.builtins, ownInitMs: init[k]?.own }]));
+  const init = coldStart(node, dist, Object.keys(sizes), INIT_RUNS);
+  log(`module init, ${INIT_RUNS} fresh processes each: ${Object.entries(init).map(([k, v]) => `${k} ${r1(v.total.median)}/${r1(v.total.p90)} ms`).join(', ')}`);
+  const awsClients: ClientFigures[] = await compareAwsClients(node, INIT_RUNS);
+  json.coldStart = init;
+  json.awsClients = awsClients;
 
   // ---- store, keyring, routes ----
   const work = mkdtempSync(join(tmpdir(), 'ezybus-bench-'));
@@ -126,22 +109,41 @@ async function main(): Promise<void> {
     const p = await startProc('bare proxy', node, [join(root, 'test/bench/proxy-proc.ts')], { cpu: 1, env: { BENCH_TARGET: sim.url } });
     return { name: 'bare node proxy', proc: p, target: { url: p.url, path: '/v1/chat/completions', headers: { authorization: 'Bearer sim-bench-key' } }, body: openaiBody('gpt-4.1-nano') };
   };
+  const mode = GATEWAY_MODES[MODE];
+  if (!mode) throw new Error(`unknown --mode ${MODE} (modes: ${Object.keys(GATEWAY_MODES).join(', ')})`);
   const startEzyBus = async (): Promise<System> => {
-    const p = await startProc('ezybus', node, [...tsx, join(root, 'test/bench/gateway-proc.ts')], {
-      cpu: 1,
-      env: { BENCH_BUNDLES: dist, BENCH_DYNAMO: store.url, BENCH_KEYRING: keyring, BENCH_ENV: JSON.stringify({ EZYBUS_LOG_LEVEL: 'info' }) },
-    });
+    const p = await mode.start({ root, node, dist, storeUrl: store.url, keyring, cpu: 1 });
     return { name: 'ezybus', proc: p, target: { url: p.url, path: '/v1/chat/completions', headers: { authorization: `Bearer ${key}` } }, body: openaiBody('bench-gpt') };
   };
-  const peers: Array<() => Promise<System | string>> = PEERS ? [startPortkey(sim.url), startLiteLLM(sim.url)] : [];
+  const peerCtx = { root, node, log };
+  const peers: Array<() => Promise<System | string>> = PEERS ? [startPortkey(peerCtx, sim.url), startLiteLLM(peerCtx, sim.url)] : [];
   if (!PEERS) skipped.push(SMOKE ? 'Portkey, LiteLLM: not run in --smoke mode' : 'Portkey, LiteLLM: --no-peers');
+  // oha: built when absent in a full run; a smoke run uses it only if it is already there.
+  let oha: string | undefined;
+  if (has('--no-oha')) skipped.push('oha: --no-oha');
+  else {
+    const found = SMOKE && !existsSync(join(root, '.bench/oha/bin/oha')) ? { missing: 'oha: not built yet (a smoke run does not build it; a full run does)' } : ensureOha(root, log);
+    if (typeof found === 'string') oha = found;
+    else skipped.push(found.missing);
+  }
 
   // ---- warm added latency, open loop, one server under test at a time ----
-  const warm: Array<{ system: string; profileMs: number; rate: number; p50: number; p90: number; p99: number; max: number; errors: number; sent: number; cpuMicrosPerRequest: number }> = [];
+  type Saturation = 'below' | 'near' | 'past';
+  const warm: Array<{ system: string; profileMs: number; rate: number; p50: number; p90: number; p99: number; max: number; errors: number; sent: number; cpuMicrosPerRequest: number; saturation: Saturation }> = [];
+  const saturationRows: Array<{ system: string; profileMs: number; maxRps: number; cpuMicrosPerRequest: number }> = [];
+  const ohaRows: Array<{ system: string; load: string; result: OhaResult }> = [];
+  const satAt = (sys: string, profile: number): number => saturationRows.find((x) => x.system === sys && x.profileMs === profile)?.maxRps ?? NaN;
   const measure = async (s: System): Promise<void> => {
     for (const profile of PROFILES) {
       const body = s.body(`ttft_ms=${profile}&tokens=16`);
       await openLoop(s.target, body, SMOKE ? 50 : 200, SMOKE ? 200 : 1500); // warm-up: connections, JIT, caches
+      // The saturation rate: what the server completes flat out with CONNECTIONS clients.
+      await quiesce(s.proc);
+      const cs0 = cpuSeconds(s.proc.pid);
+      const sat = await closedLoop(s.target, body, CONNECTIONS, DURATION_MS);
+      await quiesce(s.proc);
+      saturationRows.push({ system: s.name, profileMs: profile, maxRps: sat.rps, cpuMicrosPerRequest: s === direct ? NaN : ((cpuSeconds(s.proc.pid) - cs0) / sat.sent) * 1e6 });
+      log(`${s.name.padEnd(16)} ${profile} ms  saturates at ${sat.rps.toFixed(0)}/s (${CONNECTIONS} closed-loop connections)`);
       let saturated = false;
       for (const rate of RATES) {
         if (saturated) {
@@ -154,11 +156,24 @@ async function main(): Promise<void> {
         await quiesce(s.proc); // the phase's trailing work (ledger writes) counts toward its CPU
         const cpuMicrosPerRequest = s === direct ? NaN : ((cpuSeconds(s.proc.pid) - c0) / r.sent) * 1e6;
         const l = r.latencies;
-        warm.push({ system: s.name, profileMs: profile, rate, p50: pct(l, 50), p90: pct(l, 90), p99: pct(l, 99), max: l[l.length - 1] ?? NaN, errors: r.errors, sent: r.sent, cpuMicrosPerRequest });
+        const saturation: Saturation = rate > sat.rps ? 'past' : rate > 0.8 * sat.rps ? 'near' : 'below';
+        warm.push({ system: s.name, profileMs: profile, rate, p50: pct(l, 50), p90: pct(l, 90), p99: pct(l, 99), max: l[l.length - 1] ?? NaN, errors: r.errors, sent: r.sent, cpuMicrosPerRequest, saturation });
         // Past a 5 s median the server is saturated: higher rates would only queue longer.
         if (pct(l, 50) > 5000) saturated = true;
-        log(`${s.name.padEnd(16)} ${profile} ms  ${String(rate).padStart(5)}/s  p50 ${r1(pct(l, 50))}  p99 ${r1(pct(l, 99))}  errors ${r.errors}/${r.sent}  cpu/req ${r1(cpuMicrosPerRequest)} µs`);
+        log(`${s.name.padEnd(16)} ${profile} ms  ${String(rate).padStart(5)}/s  p50 ${r1(pct(l, 50))}  p99 ${r1(pct(l, 99))}  errors ${r.errors}/${r.sent}  cpu/req ${r1(cpuMicrosPerRequest)} µs  ${saturation === 'below' ? '' : `(${saturation} saturation)`}`);
       }
+    }
+    // The headline rows again through oha (0 ms upstream): flat out, and at fixed rates.
+    if (oha && (s.name === 'ezybus' || (!SMOKE && (s === direct || s.name === 'bare node proxy')))) {
+      const body = s.body('ttft_ms=0&tokens=16');
+      const seconds = Math.max(2, DURATION_MS / 1000);
+      await quiesce(s.proc);
+      ohaRows.push({ system: s.name, load: `closed loop, ${CONNECTIONS} connections`, result: runOha(oha, s.target, body, { seconds, connections: CONNECTIONS }) });
+      for (const rate of RATES.filter((r) => r <= 500)) {
+        await quiesce(s.proc);
+        ohaRows.push({ system: s.name, load: `${rate}/s`, result: runOha(oha, s.target, body, { seconds, rate, connections: Math.max(CONNECTIONS, Math.ceil(rate / 20)) }) });
+      }
+      for (const o of ohaRows.filter((x) => x.system === s.name)) log(`oha ${s.name.padEnd(16)} ${o.load.padEnd(28)} ${o.result.rps.toFixed(0)}/s  p50 ${r1(o.result.p50)}  p99 ${r1(o.result.p99)}  ok ${o.result.ok}/${o.result.requests}`);
     }
   };
   log('warm latency: direct');
@@ -188,6 +203,8 @@ async function main(): Promise<void> {
     }
   }
   json.warm = warm;
+  json.saturation = saturationRows;
+  json.oha = ohaRows;
 
   // ---- streaming: TTFB and inter-chunk gaps with N concurrent streams ----
   const N = SMOKE ? 3 : 50;
@@ -238,32 +255,41 @@ async function main(): Promise<void> {
   json.hedging = { scenario: tail, hedgeAfterMs: HEDGE_AFTER_MS, rows: hedgeRows };
 
   // ---- CPU per chunk: (CPU of long streams − CPU of 1-token streams) / extra chunks ----
-  // Long streams so chunk work dominates the per-request work (auth, ledger) that the
-  // difference cancels; the median of three rounds, since that cancellation is noisy.
-  const cpuPerChunk: Record<string, number> = {};
-  const K = SMOKE ? 10 : 100;
-  const LONG = SMOKE ? 200 : 2000;
-  for (const s of [proxy, ezybus, xlate]) {
-    const cost = async (tokens: number): Promise<number> => {
-      await quiesce(s.proc);
-      const c0 = cpuSeconds(s.proc.pid);
-      for (let i = 0; i < K; i += 10) {
-        await Promise.all(Array.from({ length: Math.min(10, K - i) }, () => stream(s.target, s.body(`tokens=${tokens}`, true))));
+  // From the server process's own CPU counters. Long streams so chunk work dominates the
+  // per-request work (auth, ledger) that the difference cancels; the median of three rounds,
+  // since that cancellation is noisy. The 0 ms row is labelled as such: with no gap, many chunks
+  // share one socket read and one write, so it shows the cost per chunk of a burst, not what a
+  // real stream pays; at 10 and 50 ms each chunk arrives, and is relayed, on its own.
+  const GAPS = SMOKE ? [0, 10] : [0, 10, 50];
+  const cpuPerChunk: Array<{ system: string; gapMs: number; micros: number; chunksPerStream: number; streams: number }> = [];
+  for (const gap of GAPS) {
+    // 0 ms: 2,000-chunk streams, ten at a time. Gapped: 3-second streams, all at once (they idle).
+    const LONG = gap === 0 ? (SMOKE ? 200 : 2000) : SMOKE ? 20 : Math.round(3000 / gap);
+    const K = gap === 0 ? (SMOKE ? 10 : 100) : SMOKE ? 10 : 50;
+    const batch = gap === 0 ? 10 : K;
+    for (const s of [proxy, ezybus, xlate]) {
+      const cost = async (tokens: number): Promise<number> => {
+        await quiesce(s.proc);
+        const c0 = cpuSeconds(s.proc.pid);
+        for (let i = 0; i < K; i += batch) {
+          await Promise.all(Array.from({ length: Math.min(batch, K - i) }, () => stream(s.target, s.body(`tokens=${tokens}&gap_ms=${gap}`, true))));
+        }
+        await quiesce(s.proc); // trailing ledger writes belong to the round
+        return cpuSeconds(s.proc.pid) - c0;
+      };
+      await cost(1); // warm-up
+      const rounds: number[] = [];
+      for (let r = 0; r < (SMOKE ? 1 : 3); r++) {
+        const small = await cost(1);
+        const big = await cost(LONG);
+        rounds.push(((big - small) / (K * (LONG - 1))) * 1e6);
       }
-      await quiesce(s.proc); // trailing ledger writes belong to the round
-      return cpuSeconds(s.proc.pid) - c0;
-    };
-    await cost(1); // warm-up
-    const rounds: number[] = [];
-    for (let r = 0; r < (SMOKE ? 1 : 3); r++) {
-      const small = await cost(1);
-      const big = await cost(LONG);
-      rounds.push(((big - small) / (K * (LONG - 1))) * 1e6);
+      rounds.sort((x, y) => x - y);
+      cpuPerChunk.push({ system: s.name, gapMs: gap, micros: rounds[Math.floor(rounds.length / 2)] as number, chunksPerStream: LONG, streams: K });
+      log(`cpu/chunk ${s.name.padEnd(18)} gap ${gap} ms: ${r1(cpuPerChunk.at(-1)?.micros ?? NaN)} µs`);
     }
-    rounds.sort((a, b) => a - b);
-    cpuPerChunk[s.name] = rounds[Math.floor(rounds.length / 2)] as number;
   }
-  json.cpuPerChunkMicros = cpuPerChunk;
+  json.cpuPerChunk = cpuPerChunk;
 
   // ---- memory with open streams ----
   await quiesce(ezybus.proc);
@@ -278,6 +304,26 @@ async function main(): Promise<void> {
     await quiesce(ezybus.proc);
   }
   json.memory = memory;
+
+  // ---- RSS before, during and after an overload phase ----
+  // Open loop at 1.5 × the saturation rate: requests queue in the process (sockets, buffers,
+  // pending invocations). Does the memory come back once the queue has drained?
+  const overloadRate = Math.max(50, Math.ceil(1.5 * (satAt('ezybus', 0) || 100)));
+  const overloadMs = SMOKE ? 1000 : 10_000;
+  await quiesce(ezybus.proc);
+  const rssBefore = rssMiB(ezybus.proc.pid);
+  let rssPeak = rssBefore;
+  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMiB(ezybus.proc.pid))), 100);
+  const over = await openLoop(ezybus.target, ezybus.body('ttft_ms=0&tokens=16'), overloadRate, overloadMs);
+  clearInterval(sampler);
+  await quiesce(ezybus.proc);
+  const rssDrained = rssMiB(ezybus.proc.pid);
+  const settleMs = SMOKE ? 1000 : 30_000;
+  await sleep(settleMs);
+  const rssLater = rssMiB(ezybus.proc.pid);
+  const overload = { rate: overloadRate, seconds: overloadMs / 1000, sent: over.sent, errors: over.errors, p50: pct(over.latencies, 50), rssBefore, rssPeak, rssDrained, rssLater, settleSeconds: settleMs / 1000 };
+  json.overload = overload;
+  log(`overload ${overloadRate}/s: RSS ${rssBefore.toFixed(0)} → peak ${rssPeak.toFixed(0)} → drained ${rssDrained.toFixed(0)} → +${settleMs / 1000} s ${rssLater.toFixed(0)} MiB`);
 
   // ---- ledger: write latency, and no store call between upstream chunks ----
   const ledgerTimes: number[] = [];
@@ -346,13 +392,28 @@ async function main(): Promise<void> {
   report.push(`- Machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version} (${process.arch})`);
   report.push(`- Pinning: ${HAS_TASKSET ? 'load generator and simulator on CPU 0, the store (dynalite, standing in for DynamoDB) in its own process on CPU 0 at nice 10 so it never delays the measuring; the server under test alone on CPU 1 (taskset)' : 'none (taskset missing)'}`);
   report.push(`- Load: open loop, latency from each request's scheduled start; ${DURATION_MS / 1000} s per rate after a warm-up; non-stream chat completions, 16 output tokens`);
-  report.push(`- EzyBus runs its esbuild bundles (what Lambda runs) in the local Function URL runtime, logging a line per request, writing each usage record to dynalite.`);
+  report.push(`- EzyBus, mode \`${MODE}\`: ${mode.describe}; logging a line per request, writing each usage record to dynalite.`);
+  report.push(`- CPU figures: the server process's own counters (utime + stime from /proc/<pid>/stat, all its threads), read around each phase after it has gone idle, so a phase's trailing work (ledger writes) is counted in it.`);
+  report.push(`- System load when this run started (1/5/15 min): ${loadavg().map((x) => x.toFixed(2)).join(' / ')} on ${cpu.length} cores${loadavg()[0]! > 1.5 ? ' — the machine was shared: treat small differences as noise' : ''}.`);
   if (skipped.length) report.push(`- Skipped: ${skipped.join('; ')}`);
-  report.push('', '## Warm added latency (ms, non-stream)', '');
-  report.push('| upstream | rate/s | system | p50 | p90 | p99 | max | added p50 | added p99 | errors | server CPU / request |', '|---|---|---|---|---|---|---|---|---|---|---|');
+  report.push('', `## Saturation (maximum throughput, ${CONNECTIONS} closed-loop connections, ${DURATION_MS / 1000} s, non-stream)`, '');
+  report.push('| upstream | system | saturation rate (req/s) | server CPU / request at saturation |', '|---|---|---|---|');
+  for (const x of saturationRows) report.push(`| ${x.profileMs} ms | ${x.system} | ${x.maxRps.toFixed(0)} | ${Number.isFinite(x.cpuMicrosPerRequest) ? `${r1(x.cpuMicrosPerRequest)} µs` : '–'} |`);
+  report.push('', '## Warm added latency (ms, non-stream, open loop at fixed rates)', '');
+  report.push('Each row is marked against that system\'s saturation rate above: **past** (offered more than it completes flat out: latency is queueing, not service), **near** (above 80 % of it), or blank (below).', '');
+  report.push('| upstream | rate/s | system | load | p50 | p90 | p99 | max | added p50 | added p99 | errors | server CPU / request |', '|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const w of warm) {
     const d = at('direct', w.rate, w.profileMs);
-    report.push(`| ${w.profileMs} ms | ${w.rate} | ${w.system} | ${r1(w.p50)} | ${r1(w.p90)} | ${r1(w.p99)} | ${r1(w.max)} | ${w.system === 'direct' ? '–' : r1(w.p50 - (d?.p50 ?? NaN))} | ${w.system === 'direct' ? '–' : r1(w.p99 - (d?.p99 ?? NaN))} | ${w.errors}/${w.sent} | ${Number.isFinite(w.cpuMicrosPerRequest) ? `${r1(w.cpuMicrosPerRequest)} µs` : '–'} |`);
+    const load = w.saturation === 'below' ? '' : `**${w.saturation}** (saturates at ${satAt(w.system, w.profileMs).toFixed(0)}/s)`;
+    report.push(`| ${w.profileMs} ms | ${w.rate} | ${w.system} | ${load} | ${r1(w.p50)} | ${r1(w.p90)} | ${r1(w.p99)} | ${r1(w.max)} | ${w.system === 'direct' ? '–' : r1(w.p50 - (d?.p50 ?? NaN))} | ${w.system === 'direct' ? '–' : r1(w.p99 - (d?.p99 ?? NaN))} | ${w.errors}/${w.sent} | ${Number.isFinite(w.cpuMicrosPerRequest) ? `${r1(w.cpuMicrosPerRequest)} µs` : '–'} |`);
+  }
+  if (ohaRows.length) {
+    report.push('', '### The headline rows through oha (a load generator nobody here wrote; latency-corrected at fixed rates; 0 ms upstream)', '');
+    report.push('| system | load | completed req/s | p50 | p90 | p99 | added p50 | ok / requests |', '|---|---|---|---|---|---|---|---|');
+    for (const o of ohaRows) {
+      const d = ohaRows.find((x) => x.system === 'direct' && x.load === o.load);
+      report.push(`| ${o.system} | ${o.load} | ${o.result.rps.toFixed(0)} | ${r1(o.result.p50)} | ${r1(o.result.p90)} | ${r1(o.result.p99)} | ${o.system === 'direct' || !d ? '–' : r1(o.result.p50 - d.result.p50)} | ${o.result.ok}/${o.result.requests} |`);
+    }
   }
   report.push('', '### Ratios of added latency (EzyBus ÷ other; target ≤ 1.3 vs the floor, ≤ 0.33 vs Portkey, ≤ 0.2 vs LiteLLM)', '');
   report.push('| upstream | rate/s | vs | p50 ratio | p99 ratio |', '|---|---|---|---|---|');
@@ -385,17 +446,29 @@ async function main(): Promise<void> {
   report.push('| route | TTFB p50 | TTFB p90 | TTFB p99 | upstream attempts / request |', '|---|---|---|---|---|');
   for (const h of hedgeRows) report.push(`| ${h.route === 'bench-gpt' ? 'no hedging' : 'hedged'} | ${r1(h.ttfbP50)} | ${r1(h.ttfbP90)} | ${r1(h.ttfbP99)} | ${h.attemptsPerRequest.toFixed(2)} |`);
   report.push('', 'Each extra attempt is a second upstream request that started and was aborted when the other produced content first: upstream tokens for its prompt may be billed by the provider, so the extra-attempt rate is the price of the shorter tail. Both attempts are in the usage record.');
-  report.push('', '## CPU per chunk (µs, server process, targets: 20 pass-through, 60 translated)', '');
-  report.push('| system | µs / chunk |', '|---|---|');
-  for (const [k, v] of Object.entries(cpuPerChunk)) report.push(`| ${k} | ${r1(v)} |`);
-  report.push('', '## Cold start (target: < 150 KB minified, init < 40 ms)', '');
-  report.push(`Module init is timed in a fresh Node process whose ESM loader is already running (as Lambda's is when it imports a handler); medians of ${runs}.`, '');
+  report.push('', '## CPU per chunk (µs, server process; targets: 20 pass-through, 60 translated)', '');
+  report.push('(CPU of long streams − CPU of one-chunk streams) ÷ the extra chunks, median of three rounds. **0 ms gap**: chunks sent back to back, so many share one read and one write — a burst figure, not what a stream pays per chunk; 10 and 50 ms gaps are what model output looks like.', '');
+  report.push(`| system | ${GAPS.map((g) => `gap ${g} ms${g === 0 ? ' (burst)' : ''}`).join(' | ')} |`, `|---|${GAPS.map(() => '---').join('|')}|`);
+  for (const name of [...new Set(cpuPerChunk.map((c) => c.system))]) {
+    report.push(`| ${name} | ${GAPS.map((g) => r1(cpuPerChunk.find((c) => c.system === name && c.gapMs === g)?.micros ?? NaN)).join(' | ')} |`);
+  }
+  report.push('', `Streams: ${GAPS.map((g) => { const c = cpuPerChunk.find((x) => x.gapMs === g); return `${g} ms gap — ${c?.streams ?? '?'} streams of ${c?.chunksPerStream ?? '?'} chunks`; }).join('; ')}.`);
+  report.push('', '## Cold start (target: < 150 KB minified, init ≤ 15 ms median)', '');
+  report.push(`Module init in ${INIT_RUNS} fresh Node ${process.version} processes per bundle (interleaved), each with its ESM loader already running (as Lambda's is when it imports a handler). Median / p90.`, '');
   report.push('| function | minified | gzip | module init | of which Node built-ins it imports | of which the bundle itself |', '|---|---|---|---|---|---|');
-  for (const [k, v] of Object.entries(sizes)) report.push(`| ${k} | ${(v / 1024).toFixed(1)} KiB | ${(gzipSync(readFileSync(join(dist, `${k}.mjs`))).length / 1024).toFixed(1)} KiB | ${r1(init[k]?.total ?? NaN)} ms | ${r1(init[k]?.builtins ?? NaN)} ms | ${r1(init[k]?.own ?? NaN)} ms |`);
+  const mp = (x: { median: number; p90: number }): string => `${r1(x.median)} / ${r1(x.p90)} ms`;
+  for (const [k, v] of Object.entries(init)) report.push(`| ${k} | ${(v.bytes / 1024).toFixed(1)} KiB | ${(v.gzipBytes / 1024).toFixed(1)} KiB | ${mp(v.total)} | ${mp(v.builtins)} | ${mp(v.own)} |`);
+  report.push('', `### The lean SigV4 client against the AWS SDK v3 clients (DynamoDB + KMS; ${INIT_RUNS} fresh processes each, interleaved)`, '');
+  report.push('| client | minified | module init median | p90 |', '|---|---|---|---|');
+  for (const c of awsClients) report.push(`| ${c.variant} | ${c.bytes === null ? '– (not bundled)' : `${(c.bytes / 1024).toFixed(1)} KiB`} | ${r1(c.initMedianMs)} ms | ${r1(c.initP90Ms)} ms |`);
   report.push('', '## Memory (RSS of the local runtime process)', '');
   report.push('| open streams | RSS MiB | per stream KiB |', '|---|---|---|');
   const base = memory[0]?.rssMiB ?? 0;
   for (const m of memory) report.push(`| ${m.streams} | ${m.rssMiB.toFixed(1)} | ${m.streams ? (((m.rssMiB - base) * 1024) / m.streams).toFixed(1) : '–'} |`);
+  report.push('', `## Memory after overload (RSS of the EzyBus process)`, '');
+  report.push(`Open loop at ${overload.rate}/s (1.5 × its saturation rate) for ${overload.seconds} s: ${overload.sent} requests, ${overload.errors} errors, p50 ${r1(overload.p50)} ms (queueing).`, '');
+  report.push('| before | peak during | after the queue drained | ' + `${overload.settleSeconds} s later |`, '|---|---|---|---|');
+  report.push(`| ${overload.rssBefore.toFixed(1)} MiB | ${overload.rssPeak.toFixed(1)} MiB | ${overload.rssDrained.toFixed(1)} MiB | ${overload.rssLater.toFixed(1)} MiB |`);
   report.push('', '## Ledger', '');
   report.push(`- Usage record write (PutItem, 2 ADDs in parallel, mark: 4 calls, 3 round trips; dynalite on this machine): p50 ${r1(pct(ledgerTimes, 50))} ms, p99 ${r1(pct(ledgerTimes, 99))} ms — after the response's last byte, so not in the client's latency; it lengthens the billed Lambda duration.`);
   report.push(`- A stream with the store held (every DynamoDB call queued): ${between.chunks} chunks arrived whole, inter-chunk gap p99 ${r1(between.gapP99Ms)} ms (the simulator sends every 50 ms) — no store call is awaited between chunks. Queued while held: reads ${between.readsWhileHeld} (stale-cache refreshes, which run beside a request) and writes ${between.writesWhileHeld} (the usage record, begun after the last byte). After release, the rest of the ledger: ${ledgerOps} (${ledgerAfter} calls in all).`);
@@ -489,59 +562,6 @@ function sampleRecord(): UsageRecord {
     overheadMs: 1,
     cutShort: null,
     notes: [],
-  };
-}
-
-/** Portkey's gateway from npm, installed into .bench/peers/portkey on first use. */
-function startPortkey(simUrl: string): () => Promise<System | string> {
-  return async () => {
-    const dir = join(root, '.bench/peers/portkey');
-    const entry = join(dir, 'node_modules/@portkey-ai/gateway/build/start-server.js');
-    if (!existsSync(entry)) {
-      log('installing @portkey-ai/gateway into .bench/peers/portkey');
-      mkdirSync(dir, { recursive: true });
-      const r = spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', dir, '@portkey-ai/gateway'], { stdio: 'ignore', timeout: 300_000 });
-      if (r.status !== 0 || !existsSync(entry)) return `Portkey: npm install @portkey-ai/gateway failed (exit ${r.status ?? 'timeout'})`;
-    }
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    try {
-      const p = await startProc('portkey', node, [entry, `--port=${port}`, '--headless'], { cpu: 1, probeUrl: `http://127.0.0.1:${port}/`, timeoutMs: 60_000 });
-      return {
-        name: 'portkey',
-        proc: p,
-        target: { url: p.url, path: '/v1/chat/completions', headers: { authorization: 'Bearer sim-bench-key', 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${simUrl}/v1` } },
-        body: openaiBody('gpt-4.1-nano'),
-      };
-    } catch (err) {
-      return `Portkey: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
-    }
-  };
-}
-
-/** LiteLLM's proxy from PyPI, installed into .bench/peers/litellm-venv on first use. */
-function startLiteLLM(simUrl: string): () => Promise<System | string> {
-  return async () => {
-    const venv = join(root, '.bench/peers/litellm-venv');
-    const py = join(venv, 'bin/python');
-    if (!existsSync(py) || spawnSync(py, ['-c', 'import litellm.proxy.proxy_cli'], { stdio: 'ignore' }).status !== 0) {
-      log('installing litellm[proxy] into .bench/peers/litellm-venv (a few minutes)');
-      mkdirSync(join(root, '.bench/peers'), { recursive: true });
-      const mk = spawnSync('python3', ['-m', 'venv', venv], { stdio: 'ignore' });
-      const r = mk.status === 0 ? spawnSync(join(venv, 'bin/pip'), ['install', '-q', 'litellm[proxy]'], { stdio: 'ignore', timeout: 900_000 }) : mk;
-      if (r.status !== 0) return `LiteLLM: pip install litellm[proxy] failed (exit ${r.status ?? 'timeout'})`;
-    }
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    try {
-      const p = await startProc('litellm', py, ['-m', 'litellm.proxy.proxy_cli', '--model', 'openai/gpt-4.1-nano', '--api_base', `${simUrl}/v1`, '--port', String(port), '--host', '127.0.0.1', '--num_workers', '1'], {
-        cpu: 1,
-        env: { OPENAI_API_KEY: 'sim-bench-key', LITELLM_MASTER_KEY: 'sk-bench-litellm-master', LITELLM_LOCAL_MODEL_COST_MAP: 'True', LITELLM_LOG: 'ERROR', LITELLM_TELEMETRY: 'False' },
-        probeUrl: `http://127.0.0.1:${port}/health/liveliness`,
-        timeoutMs: 120_000,
-      });
-      return { name: 'litellm', proc: p, target: { url: p.url, path: '/v1/chat/completions', headers: { authorization: 'Bearer sk-bench-litellm-master' } }, body: openaiBody('openai/gpt-4.1-nano') };
-    } catch (err) {
-      return `LiteLLM: ${err instanceof Error ? err.message.split('\n').slice(0, 2).join(' ') : String(err)}`;
-    }
   };
 }
 
