@@ -12,8 +12,8 @@ function parse(...reads: (string | Uint8Array)[]): SseEvent[] {
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 
-// The parser test vectors of protocols.md §6.5, all of which must work.
-describe('SSE parser (protocols.md §6.5 vectors)', () => {
+// The parser test vectors of docs/protocols.md §6.5, all of which must work.
+describe('SSE parser (docs/protocols.md §6.5 vectors)', () => {
   it.each([
     ['1 LF', ['data: {"a":1}\n\n'], [{ event: undefined, data: '{"a":1}' }]],
     ['2 CRLF', ['data: {"a":1}\r\n\r\n'], [{ event: undefined, data: '{"a":1}' }]],

@@ -1,5 +1,5 @@
 /**
- * Server-sent events codec (WHATWG "event stream" rules, protocols.md §6).
+ * Server-sent events codec (WHATWG "event stream" rules, docs/protocols.md §6).
  *
  * The parser is incremental and never throws: bytes may be split anywhere (inside a UTF-8
  * sequence, between CR and LF), lines may end in CRLF, LF or a lone CR, and a partial event at

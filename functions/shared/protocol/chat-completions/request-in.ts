@@ -1,5 +1,5 @@
 /**
- * Chat Completions request → canonical request, field by field (protocols.md §4). Fields the
+ * Chat Completions request → canonical request, field by field (docs/protocols.md §4). Fields the
  * canonical model cannot carry are dropped with a reason in `notes`; input that cannot be
  * expressed at all (n > 1, say) is a TranslationError (400).
  */

@@ -1,4 +1,4 @@
-/** Chat Completions stream → canonical events (protocols.md §4.11). Never throws; odd events are skipped. */
+/** Chat Completions stream → canonical events (docs/protocols.md §4.11). Never throws; odd events are skipped. */
 import type { CanonicalEvent, CanonicalUsage, StopReason } from '../canonical.js';
 import type { UpstreamParser } from '../adapter.js';
 import { blocks } from '../blocks.js';
