@@ -15,6 +15,7 @@ import { ensureTables } from '../../functions/shared/store/tables.js';
 import { bundle } from '../../scripts/build.js';
 import { stream, type Target } from './loadgen.js';
 import { cpuSeconds, HAS_TASKSET, startProc, type Proc } from './procs.js';
+import { quiescer, storeStats } from './quiesce.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const argv = process.argv.slice(2);
@@ -23,25 +24,7 @@ const ROUNDS = roundsArg !== -1 ? Number(argv[roundsArg + 1]) : 3;
 const node = process.execPath;
 const tsx = ['--import', 'tsx'];
 const log = (s: string): void => void process.stderr.write(`[cpu-per-chunk] ${s}\n`);
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 if (HAS_TASKSET) spawnSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
-
-let storeStats = '';
-async function storeState(): Promise<{ n: number; inflight: number }> {
-  return (await (await fetch(`${storeStats}/`)).json()) as { n: number; inflight: number };
-}
-async function quiesce(proc: Proc, maxMs = 180_000): Promise<void> {
-  const end = Date.now() + maxMs;
-  while (Date.now() < end) {
-    const c0 = cpuSeconds(proc.pid);
-    const n0 = (await storeState()).n;
-    await sleep(1000);
-    const running = proc.stats ? ((await (await fetch(proc.stats)).json()) as { inflight: number }).inflight : 0;
-    const st = await storeState();
-    if (running === 0 && cpuSeconds(proc.pid) - c0 < 0.03 && st.n === n0 && st.inflight === 0) return;
-  }
-  log(`${proc.name}: still busy after ${maxMs} ms; measuring anyway`);
-}
 
 interface Row {
   name: string;
@@ -58,7 +41,7 @@ const dist = join(root, 'dist/functions');
 await bundle(dist);
 const work = mkdtempSync(join(tmpdir(), 'ezybus-cpu-'));
 const store = await startProc('store', node, [...tsx, join(root, 'test/bench/store-proc.ts')], { cpu: 0, nice: 10 });
-storeStats = store.stats as string;
+const quiesce = quiescer(storeStats(store.stats as string), log);
 const keyring = join(work, 'master.key');
 configureProcess({ AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', EZYBUS_STAGE: 'local', EZYBUS_DYNAMODB_ENDPOINT: store.url, EZYBUS_LOCAL_KEYRING: keyring });
 await ensureTables();

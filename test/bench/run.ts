@@ -33,6 +33,7 @@ import { ensureOha, runOha, type OhaResult } from './oha.js';
 import { startLiteLLM, startPortkey } from './peers.js';
 import { barChart } from './png.js';
 import { cpuSeconds, HAS_TASKSET, rssMiB, startProc, type Proc } from './procs.js';
+import { quiescer, sleep, storeStats, type StoreState } from './quiesce.js';
 import { openaiBody, type System } from './systems.js';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -63,6 +64,9 @@ const tsx = ['--import', 'tsx'];
 // This process: CPU 0. Servers under test: CPU 1.
 if (HAS_TASKSET) spawnSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
 
+let storeState: (since?: number, extra?: string) => Promise<StoreState>;
+let quiesce: (proc: Proc, maxMs?: number) => Promise<void>;
+
 async function main(): Promise<void> {
   const started = new Date();
   const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim();
@@ -84,7 +88,8 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'ezybus-bench-'));
   // The store in its own process, niced on this core: see store-proc.ts.
   const store = await startProc('store', node, [...tsx, join(root, 'test/bench/store-proc.ts')], { cpu: 0, nice: 10 });
-  storeStats = store.stats as string;
+  storeState = storeStats(store.stats as string);
+  quiesce = quiescer(storeState, log);
   const keyring = join(work, 'master.key');
   configureProcess({ AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', EZYBUS_STAGE: 'local', EZYBUS_DYNAMODB_ENDPOINT: store.url, EZYBUS_LOCAL_KEYRING: keyring });
   await ensureTables();
@@ -503,35 +508,6 @@ async function main(): Promise<void> {
     log('EzyBus answered with errors during the run');
     process.exitCode = 1;
   }
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/**
- * Waits until a server has finished the work a previous phase left (EzyBus's ledger writes run
- * after each response): its CPU use stays under 3 % for a second. In Lambda every invocation
- * has its own environment; here one process serves them all, so phases must not overlap.
- */
-/** The store child's count of calls served and in flight; with `since`, the calls after that index. */
-let storeStats = '';
-async function storeState(since?: number, extra = ''): Promise<{ n: number; inflight: number; calls?: Array<{ at: number; op: string }> }> {
-  const q = [since === undefined ? '' : `since=${since}`, extra].filter(Boolean).join('&');
-  return (await (await fetch(`${storeStats}/${q ? `?${q}` : ''}`)).json()) as Awaited<ReturnType<typeof storeState>>;
-}
-
-async function quiesce(proc: Proc, maxMs = 180_000): Promise<void> {
-  const end = Date.now() + maxMs;
-  while (Date.now() < end) {
-    const c0 = cpuSeconds(proc.pid);
-    const n0 = (await storeState()).n;
-    await sleep(1000);
-    // Idle means all of: no running invocation (EzyBus reports its count), no CPU in the server,
-    // and no store call (its ledger writes wait on the store).
-    const running = proc.stats ? ((await (await fetch(proc.stats)).json()) as { inflight: number }).inflight : 0;
-    const st = await storeState();
-    if (running === 0 && cpuSeconds(proc.pid) - c0 < 0.03 && st.n === n0 && st.inflight === 0) return;
-  }
-  log(`${proc.name}: still busy after ${maxMs} ms; measuring anyway`);
 }
 
 function sampleRecord(): UsageRecord {

@@ -23,7 +23,8 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
   });
 }
 
-describe('ezybus CLI (local store)', () => {
+// Each case is a CLI process opening the store: many of them in one test take a while on a busy machine.
+describe('ezybus CLI (local store)', { timeout: 180_000 }, () => {
   let keyId = '';
 
   it('prints help for every command', async () => {
@@ -202,7 +203,7 @@ describe('ezybus CLI (local store)', () => {
   });
 });
 
-describe('ezybus as npm installs it', () => {
+describe('ezybus as npm installs it', { timeout: 180_000 }, () => {
   // Every Node on the PATH (the machine's own, often 20, and the project's 24): the entry is
   // plain JavaScript so the operator's Node runs it.
   const nodes = [...new Set([process.execPath, ...execFileSync('sh', ['-c', 'which -a node || true']).toString().split('\n').filter(Boolean)].map((n) => realpathSync(n)))];
