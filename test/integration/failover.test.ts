@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUpstream, addUpstreamKey, setRoute } from '../../bin/cli/ops.js';
-import { dataLines, readAll, startSecondInstance, startStack, type Stack } from '../helpers/stack.js';
+import { dataLines, readAll, startSecondInstance, startStack, until, type Stack } from '../helpers/stack.js';
 
 let s: Stack;
 beforeAll(async () => {
@@ -105,10 +105,13 @@ describe('failover', () => {
     const t0 = Date.now();
     while (p1(from) < 3 && Date.now() - t0 < 15_000) expect((await chat(model)).status).toBe(200);
     expect(p1(from)).toBe(3);
-    // Now disabled: no traffic to it until the probe delay (300 ms here) has passed.
+    // Now disabled: no traffic to it until the probe delay (300 ms here) has passed. Counted
+    // by arrival time at the simulator, so a slow machine (requests past the delay are probes,
+    // rightly) cannot fail it.
+    const disabledAt = s.sim.received.filter((r) => r.apiKey?.startsWith('sim-p1;')).at(-1)?.at ?? 0;
     const mid = s.sim.received.length;
     for (let i = 0; i < 4; i++) expect((await chat(model)).status).toBe(200);
-    expect(p1(mid)).toBe(0);
+    expect(s.sim.received.slice(mid).filter((r) => r.apiKey?.startsWith('sim-p1;') && r.at < disabledAt + 300)).toHaveLength(0);
     await new Promise((r) => setTimeout(r, 350));
     const late = s.sim.received.length;
     for (let i = 0; i < 6; i++) expect((await chat(model)).status).toBe(200);
@@ -143,7 +146,7 @@ describe('failover', () => {
     const r2 = await readAll(await messages(an, { stream: true }));
     expect(r2.text).toMatch(/event: error\ndata: \{"type":"error","error":\{"type":"api_error"/);
     expect(r2.text.trimEnd().endsWith('}')).toBe(true);
-    await new Promise((r) => setTimeout(r, 50));
+    await s.gw.runtime.settled(); // both records are in the log
     const records = s.logs
       .map((l) => JSON.parse(l) as { msg: string; record?: { model: string; cutShort: string | null; usage: { outputTokens: number; estimated: boolean } | null } })
       .filter((l) => l.msg === 'request' && (l.record?.model === oa || l.record?.model === an));
@@ -163,8 +166,6 @@ describe('failover', () => {
     const { text } = await readAll(res);
     expect(performance.now() - t0).toBeLessThan(2000);
     expect(text).toContain('[DONE]');
-    await new Promise((r) => setTimeout(r, 100));
-    const slow = s.sim.received.slice(from).find((r) => r.apiKey?.startsWith('sim-slow'));
-    expect(slow?.aborted).toBe(true);
+    await until(() => s.sim.received.slice(from).find((r) => r.apiKey?.startsWith('sim-slow'))?.aborted === true, 'the simulator to see the slow attempt aborted');
   });
 });
