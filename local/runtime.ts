@@ -205,6 +205,12 @@ export interface LocalRuntime {
   close(graceMs?: number): Promise<void>;
 }
 
+/** CloudFront path-pattern matching: `*` is any run of characters (including `/`), the rest literal. */
+export function globMatch(pattern: string, path: string): boolean {
+  const re = new RegExp(`^${pattern.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return re.test(path);
+}
+
 export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<LocalRuntime> {
   installLocalAwsLambda();
   const host = opts.host ?? '127.0.0.1';
@@ -218,9 +224,12 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
 
   const server = createServer({ keepAlive: true, noDelay: true }, (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    // Like a CloudFront behaviour `/v1/models*`: a route also serves the paths below it.
+    // Like CloudFront behaviours: an exact path, a pattern with `*` (`/v1beta/models/*:countTokens`,
+    // first match in order), and `/v1/models*`-style prefixes (a route serves the paths below it).
     const handler =
-      opts.routes[path] ?? Object.entries(opts.routes).find(([p]) => path.startsWith(`${p}/`))?.[1];
+      opts.routes[path] ??
+      Object.entries(opts.routes).find(([p]) => p.includes('*') && globMatch(p, path))?.[1] ??
+      Object.entries(opts.routes).find(([p]) => !p.includes('*') && path.startsWith(`${p}/`))?.[1];
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;

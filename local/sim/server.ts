@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { serveExtra } from './extras.js';
 import { errorBody, midStreamError, render, type Provider } from './protocols.js';
 import { resolveScenario, type Scenario } from './scenario.js';
 import { prng } from './text.js';
@@ -46,6 +47,15 @@ function apiKeyOf(h: Record<string, string>, query: string): string | null {
   const auth = h.authorization;
   if (auth?.startsWith('Bearer ')) return auth.slice(7);
   return h['x-api-key'] ?? h['x-goog-api-key'] ?? new URLSearchParams(query).get('key');
+}
+
+function parseObject(text: string): Record<string, unknown> {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -139,6 +149,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         ? { data: ids.map((id) => ({ type: 'model', id, display_name: id, created_at: '2026-01-01T00:00:00Z' })), has_more: false, first_id: ids[0], last_id: ids[1] }
         : { object: 'list', data: ids.map((id) => ({ id, object: 'model', created: 1_760_000_000, owned_by: 'sim' })) };
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      return;
+    }
+    const extra = rec.method === 'POST' ? serveExtra(rec.method, rec.path, parseObject(rec.body)) : undefined;
+    if (extra) {
+      res.writeHead(extra.status, { 'content-type': 'application/json' }).end(extra.json);
+      rec.completed = true;
       return;
     }
     const gem = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/.exec(rec.path);

@@ -1,0 +1,84 @@
+/**
+ * Token counting for every route, in the client's own shape: `POST /v1/messages/count_tokens`
+ * (Anthropic: `{input_tokens}`) and `POST /v1beta/models/{model}:countTokens` (also under
+ * `/v1/`; Gemini: `{totalTokens}`). Where the count comes from is plan.ts. Counting requests are
+ * authenticated and admitted like generations (RPM, budget) but charge no tokens and bill nothing.
+ */
+import type { FunctionUrlEvent, StreamingHandler } from '../runtime/awslambda.js';
+import { GatewayError, badRequest } from '../gateway/errors.js';
+import { errorBody as openaiAnthropicErrorBody } from '../gateway/render.js';
+import { translateErrorBody } from '../protocol/translate.js';
+import { errorBody as googleErrorBody, upstreamError as googleUpstreamError } from '../protocol/generate-content/client-errors.js';
+import { validate as validateGemini } from '../protocol/generate-content/request-in.js';
+import { callWithFailover } from '../unary/call.js';
+import { unaryHandler, type UnaryContext, type UnaryReply } from '../unary/edge.js';
+import { countAnswer, countFromAnswer, countLeg, geminiCountRequest, openaiCountBody, type CountClient, type CountInput } from './plan.js';
+
+type J = Record<string, unknown>;
+
+const GEMINI_PATH = /^\/(v1beta|v1)\/models\/(.+):countTokens$/;
+
+export function countClient(event: FunctionUrlEvent): CountClient {
+  if (event.rawPath === '/v1/messages/count_tokens') return 'anthropic';
+  if (GEMINI_PATH.test(event.rawPath)) return 'gemini';
+  throw new GatewayError(404, 'not_found', `No endpoint ${event.rawPath} here; this function serves /v1/messages/count_tokens and /v1beta/models/{model}:countTokens.`);
+}
+
+export function geminiModelFromPath(path: string, re: RegExp): string {
+  const m = re.exec(path);
+  // `models/` may be repeated by clients that pass a resource name as the model id.
+  return decodeURIComponent(m?.[2] ?? '').replace(/^models\//, '');
+}
+
+export function gatewayErrorBody(client: CountClient, err: GatewayError, requestId: string): string {
+  if (client === 'anthropic') return openaiAnthropicErrorBody('anthropic', err, requestId);
+  return googleErrorBody(err.status, err.message, err.status === 401 ? 'API_KEY_INVALID' : undefined);
+}
+
+function parse(client: CountClient, event: FunctionUrlEvent, json: J): { model: string } {
+  if (client === 'gemini') {
+    validateGemini(geminiCountRequest(json));
+    return { model: geminiModelFromPath(event.rawPath, GEMINI_PATH) };
+  }
+  if (typeof json.model !== 'string' || json.model === '') throw badRequest("'model' is required and must be a non-empty string.", 'model');
+  if (!Array.isArray(json.messages)) throw badRequest("'messages' is required and must be an array.", 'messages');
+  return { model: json.model };
+}
+
+async function run(client: CountClient, ctx: UnaryContext): Promise<UnaryReply> {
+  const input: CountInput = { client, text: ctx.text, json: ctx.json, clientHeaders: ctx.event.headers, rawQuery: client === 'anthropic' ? ctx.event.rawQueryString : '' };
+  const notes: string[] = [];
+  const r = await callWithFailover(ctx.route, ctx.model, (cand) => countLeg(input, cand.upstream.protocol, cand.target.model, notes), ctx.signal);
+  const upstream = r.cand.upstream.protocol;
+  const log = { provider: upstream, upstreamId: r.cand.upstream.id, upstreamModel: r.cand.target.model, notes };
+  if (r.local) {
+    const { countChatTokens } = await import('./openai-tokens.js');
+    const n = await countChatTokens(openaiCountBody(input, r.cand.target.model, notes), r.cand.target.model);
+    return { status: 200, body: countAnswer(client, n), contentType: 'application/json', tokens: null, log: { ...log, inputTokens: n, counted: 'local' } };
+  }
+  const same = (client === 'anthropic' && upstream === 'anthropic') || (client === 'gemini' && upstream === 'gemini');
+  if (r.status < 200 || r.status >= 300) {
+    if (same) return { status: r.status, body: r.body, contentType: r.contentType, tokens: null, log: { ...log, upstreamStatus: r.status } };
+    const e = client === 'anthropic' ? translateErrorBody('anthropic', upstream, r.status, r.body) : googleUpstreamError(r.status, upstreamMessage(r.body, r.status));
+    return { status: e.status, body: e.body, contentType: 'application/json', tokens: null, log: { ...log, upstreamStatus: r.status } };
+  }
+  const n = countFromAnswer(upstream, r.body);
+  if (n === undefined) throw new GatewayError(502, 'upstream', `The ${upstream} upstream answered the count without a token count.`);
+  // Same protocol: the upstream's own bytes (Gemini adds per-part details a client may read).
+  const body = same ? r.body : countAnswer(client, n);
+  return { status: 200, body, contentType: 'application/json', tokens: null, log: { ...log, inputTokens: n } };
+}
+
+function upstreamMessage(body: string, status: number): string {
+  try {
+    const m = (JSON.parse(body) as { error?: { message?: unknown } }).error?.message;
+    if (typeof m === 'string') return m;
+  } catch {
+    // not JSON: fall through
+  }
+  return `Upstream error (${status})`;
+}
+
+export function countTokensHandler(): StreamingHandler {
+  return unaryHandler<CountClient>({ fn: 'count-tokens', client: countClient, errorBody: gatewayErrorBody, parse, estimate: () => 0, run });
+}
