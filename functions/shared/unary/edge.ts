@@ -11,8 +11,11 @@ import { ResponseWriter } from '../runtime/response.js';
 import type { GatewayKey, Route } from '../store/records.js';
 import { authenticate, checkOrigin, extractKey } from '../gateway/auth.js';
 import { GatewayError, badRequest } from '../gateway/errors.js';
-import { asGatewayError } from '../gateway/finish.js';
 import { admit } from '../gateway/limits.js';
+import { asGatewayError, newRecord, persist, seal } from '../gateway/finish.js';
+import { priceUsage } from '../gateway/pricing.js';
+import type { Candidate } from '../upstream/pool.js';
+import type { ClientProtocol, TokenUsage } from '../usage/types.js';
 import { decodeBody } from '../gateway/request.js';
 import { flushHealthWrites } from '../upstream/health.js';
 import { assertModelAllowed, findRoute } from '../gateway/routes.js';
@@ -38,10 +41,14 @@ export interface UnaryReply {
   tokens: number | null;
   /** Facts for the request's log line. */
   log: Record<string, unknown>;
+  /** A billed call (embeddings): its usage, priced and written to the ledger like a generation's. */
+  billed?: { cand: Candidate; usage: TokenUsage | null; notes: string[] };
 }
 
 export interface UnaryEndpoint<C> {
   fn: string;
+  /** Billed endpoints write a usage record (in the client protocol named here) instead of a plain log line. */
+  recordAs?: ClientProtocol;
   /** Which client protocol a request speaks (from its path), or a 404 GatewayError. */
   client(event: FunctionUrlEvent): C;
   errorBody(client: C, err: GatewayError, requestId: string): string;
@@ -78,6 +85,7 @@ async function handle<C>(ep: UnaryEndpoint<C>, event: FunctionUrlEvent, stream: 
   let status = 500;
   let settle: ((tokens: number | null) => Promise<void>) | undefined;
   let tokens: number | null = null;
+  const rec = ep.recordAs ? newRecord(requestId, event, ep.fn, ep.recordAs) : undefined;
   try {
     client = ep.client(event);
     const method = event.requestContext.http.method;
@@ -90,9 +98,11 @@ async function handle<C>(ep: UnaryEndpoint<C>, event: FunctionUrlEvent, stream: 
     const text = decodeBody(event, cfg.maxBodyBytes);
     const key = await auth;
     line.keyId = key.id;
+    if (rec) rec.keyId = key.id;
     const json = parseJsonObject(text);
     const { model } = ep.parse(client, event, json);
     line.model = model;
+    if (rec) rec.model = model;
     const route = await findRoute(model);
     assertModelAllowed(key, model);
     const admission = admit(key, ep.estimate(text));
@@ -102,21 +112,35 @@ async function handle<C>(ep: UnaryEndpoint<C>, event: FunctionUrlEvent, stream: 
     status = reply.status;
     tokens = reply.tokens;
     Object.assign(line, reply.log);
+    if (rec && reply.billed) {
+      const { cand, usage } = reply.billed;
+      Object.assign(rec, { provider: cand.upstream.protocol, upstreamId: cand.upstream.id, upstreamModel: cand.target.model, upstreamKeyId: cand.keyId, usage, notes: reply.billed.notes });
+      const priced = await priceUsage(cand.upstream.protocol, cand.target.model, usage, new Date(rec.time));
+      Object.assign(rec, { costMicros: priced.costMicros, priceSource: priced.priceSource, priceVersion: priced.priceVersion });
+    }
     await out.send(reply.status, { 'content-type': reply.contentType, 'x-request-id': requestId, 'request-id': requestId }, reply.body, { end: false });
   } catch (err) {
     const ge = asGatewayError(err, requestId);
     status = ge.status;
     line.errorType = ge.kind;
+    if (rec) rec.errorType = ge.kind;
     const body = client === undefined ? JSON.stringify({ error: { code: ge.status, message: ge.message } }) : ep.errorBody(client, ge, requestId);
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': requestId, 'request-id': requestId, ...ge.extra.headers };
     if (ge.extra.retryAfterS !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(ge.extra.retryAfterS)));
     if (ge.status === 405) headers.allow = 'POST';
     if (!out.isCommitted) await out.send(ge.status, headers, body, { end: false });
   } finally {
+    if (rec) {
+      rec.status = status;
+      seal(rec, startedAt); // the record's log line, before the last byte (finish.ts)
+    }
     await out.end();
     await settle?.(tokens).catch(() => undefined);
-    // Key-health writes ran beside the call; Lambda freezes at return, so they end here.
-    await flushHealthWrites();
-    log(status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info', 'request', { ...line, status, durationMs: Math.round((performance.now() - startedAt) * 10) / 10 });
+    if (rec) await persist(rec);
+    else {
+      // Key-health writes ran beside the call; Lambda freezes at return, so they end here.
+      await flushHealthWrites();
+      log(status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info', 'request', { ...line, status, durationMs: Math.round((performance.now() - startedAt) * 10) / 10 });
+    }
   }
 }

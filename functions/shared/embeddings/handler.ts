@@ -1,0 +1,58 @@
+/**
+ * POST /v1/embeddings, routed like chat models (plan.ts for what each upstream gets), billed at
+ * the embedding model's input price with one usage record per request, like a generation.
+ */
+import type { FunctionUrlEvent, StreamingHandler } from '../runtime/awslambda.js';
+import { GatewayError } from '../gateway/errors.js';
+import { errorBody } from '../gateway/render.js';
+import { translateErrorBody } from '../protocol/translate.js';
+import { callWithFailover } from '../unary/call.js';
+import { unaryHandler, type UnaryContext, type UnaryReply } from '../unary/edge.js';
+import { embeddingsLeg, geminiEmbeddingUsage, openaiEmbeddingUsage, openaiListFromGemini, validateEmbeddings } from './plan.js';
+
+type J = Record<string, unknown>;
+
+function client(event: FunctionUrlEvent): 'openai' {
+  if (event.rawPath !== '/v1/embeddings') throw new GatewayError(404, 'not_found', `No endpoint ${event.rawPath} here; this function serves /v1/embeddings.`);
+  return 'openai';
+}
+
+async function run(_c: 'openai', ctx: UnaryContext): Promise<UnaryReply> {
+  const notes: string[] = [];
+  const r = await callWithFailover(ctx.route, ctx.model, (cand) => embeddingsLeg(cand.upstream.protocol, ctx.text, ctx.json, cand.target.model, ctx.model), ctx.signal);
+  if (r.local) throw new Error('embeddings have no local answer');
+  const upstream = r.cand.upstream.protocol;
+  const log = { provider: upstream, upstreamId: r.cand.upstream.id, upstreamModel: r.cand.target.model };
+  if (r.status < 200 || r.status >= 300) {
+    const e = upstream === 'openai' ? { status: r.status, body: r.body } : translateErrorBody('openai', upstream, r.status, r.body);
+    return { status: e.status, body: e.body, contentType: 'application/json', tokens: null, log: { ...log, upstreamStatus: r.status }, billed: { cand: r.cand, usage: null, notes } };
+  }
+  let answer: J;
+  try {
+    answer = JSON.parse(r.body) as J;
+  } catch {
+    throw new GatewayError(502, 'upstream', `The ${upstream} upstream answered the embeddings request with a body that is not JSON.`);
+  }
+  if (upstream === 'openai') {
+    const usage = openaiEmbeddingUsage(answer);
+    return { status: 200, body: r.body, contentType: r.contentType, tokens: usage.inputTokens, log, billed: { cand: r.cand, usage, notes } };
+  }
+  const usage = geminiEmbeddingUsage(answer);
+  const body = JSON.stringify(openaiListFromGemini(answer, ctx.model, ctx.json.encoding_format === 'base64'));
+  return { status: 200, body, contentType: 'application/json', tokens: usage.inputTokens, log, billed: { cand: r.cand, usage, notes } };
+}
+
+export function embeddingsHandler(): StreamingHandler {
+  return unaryHandler<'openai'>({
+    fn: 'embeddings',
+    recordAs: 'openai',
+    client,
+    errorBody: (_c, err, requestId) => errorBody('openai', err, requestId),
+    parse: (_c, _e, json) => {
+      validateEmbeddings(json);
+      return { model: json.model as string };
+    },
+    estimate: (text) => Math.ceil(text.length / 4),
+    run,
+  });
+}
