@@ -2,15 +2,15 @@
  * Canonical message → a Gemini `GenerateContentResponse` for a Gemini-native client
  * (docs/protocols.md §3.3), and the parts and usage both the body and the stream use.
  *
- * Thinking goes out as `thought: true` parts carrying the upstream's signature as
- * `thoughtSignature` (redacted thinking as an empty thought part signed `redacted:<data>`), so
- * a client that echoes its history back (as Gemini clients must) hands the signature back and
- * multi-turn tool use with thinking keeps working. Tool calls keep the upstream's call id in
- * `functionCall.id`. Usage: promptTokenCount counts every input token (cache reads included, as
+ * Thinking goes out twice: as `thought: true` parts for display, and whole (text and signature,
+ * or redacted data) inside the `thoughtSignature` of the next part (thought-signature.ts), the
+ * one thing Gemini clients hand back — so multi-turn tool use with thinking keeps working.
+ * Thinking at the very end rides on an empty text part, as Gemini itself does. Tool calls keep
+ * the upstream's call id in `functionCall.id`. Usage: promptTokenCount counts every input token (cache reads included, as
  * Gemini reports it), candidatesTokenCount the visible output, thoughtsTokenCount the thinking.
  */
 import type { Block, CanonicalMessage, CanonicalUsage, StopReason } from '../canonical.js';
-import { REDACTED_PREFIX } from './request-in.js';
+import { encodeThinking, type ThinkingBlock } from './thought-signature.js';
 
 type J = Record<string, unknown>;
 
@@ -30,20 +30,30 @@ export function usageMetadata(u: CanonicalUsage): J {
   return out;
 }
 
-/** One canonical block as Gemini parts (none for an empty text). */
-export function partsOf(b: Block): J[] {
-  switch (b.type) {
-    case 'text':
-      return b.text ? [{ text: b.text }] : [];
-    case 'thinking':
-      return [{ text: b.thinking, thought: true, ...(b.signature ? { thoughtSignature: b.signature } : {}) }];
-    case 'redacted_thinking':
-      return [{ text: '', thought: true, thoughtSignature: `${REDACTED_PREFIX}${b.data}` }];
-    case 'tool_use':
-      return [{ functionCall: { id: b.id, name: b.name, args: b.input && typeof b.input === 'object' ? b.input : {} } }];
-    default:
-      return [];
+export function callPart(b: Extract<Block, { type: 'tool_use' }>): J {
+  return { functionCall: { id: b.id, name: b.name, args: b.input && typeof b.input === 'object' ? b.input : {} } };
+}
+
+/** Canonical blocks → Gemini parts, signed thinking carried on the part after it. */
+export function partsOf(blocks: Block[]): J[] {
+  const parts: J[] = [];
+  let pending: ThinkingBlock[] = [];
+  const sign = (p: J): J => {
+    if (!pending.length) return p;
+    const signed = { ...p, thoughtSignature: encodeThinking(pending) };
+    pending = [];
+    return signed;
+  };
+  for (const b of blocks) {
+    if (b.type === 'thinking') {
+      if (b.thinking) parts.push({ text: b.thinking, thought: true });
+      if (b.signature) pending.push(b);
+    } else if (b.type === 'redacted_thinking') pending.push(b);
+    else if (b.type === 'text' && b.text) parts.push(sign({ text: b.text }));
+    else if (b.type === 'tool_use') parts.push(sign(callPart(b)));
   }
+  if (pending.length) parts.push(sign({ text: '' }));
+  return parts;
 }
 
 export function responseId(id: string): string {
@@ -51,7 +61,7 @@ export function responseId(id: string): string {
 }
 
 export function encodeBody(m: CanonicalMessage, publicModel: string): J {
-  const parts = m.content.flatMap(partsOf);
+  const parts = partsOf(m.content);
   return {
     candidates: [{ content: { parts, role: 'model' }, finishReason: finishReason(m.stop_reason), index: 0 }],
     usageMetadata: usageMetadata(m.usage),

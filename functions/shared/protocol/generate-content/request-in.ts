@@ -8,10 +8,10 @@
  *   in the user turn, `functionCall` parts tool calls in the model turn. A call without an `id`
  *   gets one from its position (`call_<turn>_<part>`), so the same history always yields the same
  *   ids; a response without an `id` answers the earliest unanswered call of its name.
- * - Thoughts: consecutive `thought: true` parts are one thinking block; the signature on any of
- *   them is the block's (EzyBus hands a non-Gemini upstream's signature to a Gemini client as
- *   the part's `thoughtSignature`, and `redacted:<data>` for redacted thinking). A signature on
- *   a non-thought part came from Gemini itself and means nothing to another provider: dropped.
+ * - Thoughts: `thought: true` parts are summaries for display; no provider takes unsigned
+ *   thinking back, so they are dropped. Another provider's signed thinking comes back inside a
+ *   `thoughtSignature` that EzyBus wrote (thought-signature.ts) and is restored at that place;
+ *   any other signature came from Gemini itself and means nothing elsewhere: dropped.
  * - `inlineData` → image / document blocks by MIME type; `fileData` → a URL source (Files-API
  *   URIs mean nothing elsewhere, so only http(s) URIs are accepted).
  * - Tools: `functionDeclarations` with `parametersJsonSchema` (what Gemini CLI sends) or
@@ -26,6 +26,7 @@
 import type { Block, CanonicalRequest, CanonicalTool } from '../canonical.js';
 import { TranslationError } from '../errors.js';
 import { jsonSchemaFromGemini } from './json-schema.js';
+import { decodeThinking } from './thought-signature.js';
 
 type J = Record<string, unknown>;
 const obj = (v: unknown): J => (v && typeof v === 'object' && !Array.isArray(v) ? (v as J) : {});
@@ -38,8 +39,6 @@ function field(o: J, camel: string): unknown {
   if (o[camel] !== undefined) return o[camel];
   return o[camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)];
 }
-
-export const REDACTED_PREFIX = 'redacted:';
 
 /** Checks what the gateway itself relies on; the rest is the upstream's to judge. */
 export function validate(body: J): void {
@@ -70,11 +69,11 @@ function toolResult(p: J, ids: Ids, where: string): Block {
   const fr = obj(field(p, 'functionResponse'));
   const name = str(fr.name) ?? '';
   const queue = ids.open.get(name) ?? [];
-  let id = str(fr.id);
-  if (id) {
-    const i = queue.indexOf(id);
-    if (i !== -1) queue.splice(i, 1);
-  } else id = queue.shift();
+  // By id when the call had that id; else the earliest open call of that name (Gemini CLI
+  // answers id-less calls with ids of its own making).
+  const given = str(fr.id);
+  const at = given ? queue.indexOf(given) : -1;
+  const id = at !== -1 ? queue.splice(at, 1)[0] : queue.shift();
   if (!id) throw new TranslationError(`${where}: functionResponse '${name}' answers no functionCall of that name earlier in the conversation`, 'contents');
   const response = obj(fr.response);
   const keys = Object.keys(response);
@@ -86,30 +85,16 @@ function toolResult(p: J, ids: Ids, where: string): Block {
 
 function turn(c: J, t: number, ids: Ids, notes: Set<string>): Block[] {
   const out: Block[] = [];
-  let thinking: Extract<Block, { type: 'thinking' }> | undefined;
-  const closeThinking = (): void => {
-    if (thinking) out.push(thinking);
-    thinking = undefined;
-  };
   for (const [i, p] of objs(field(c, 'parts')).entries()) {
     const where = `contents[${t}].parts[${i}]`;
     const sig = str(field(p, 'thoughtSignature'));
+    const carried = sig === undefined ? undefined : decodeThinking(sig);
+    if (carried) out.push(...carried);
+    else if (sig) notes.add('Gemini thought signatures dropped: they are meaningful only to Gemini');
     if (p.thought === true) {
-      if (sig?.startsWith(REDACTED_PREFIX)) {
-        closeThinking();
-        out.push({ type: 'redacted_thinking', data: sig.slice(REDACTED_PREFIX.length) });
-        continue;
-      }
-      thinking ??= { type: 'thinking', thinking: '', signature: '' };
-      thinking.thinking += str(p.text) ?? '';
-      if (sig) {
-        thinking.signature = sig;
-        closeThinking();
-      }
+      if (p.text) notes.add('thought summaries dropped: no provider takes unsigned thinking back');
       continue;
     }
-    closeThinking();
-    if (sig) notes.add('thoughtSignature on a non-thought part dropped: it is meaningful only to Gemini');
     const inline = obj(field(p, 'inlineData'));
     const file = obj(field(p, 'fileData'));
     const call = field(p, 'functionCall');
@@ -132,9 +117,8 @@ function turn(c: J, t: number, ids: Ids, notes: Set<string>): Block[] {
       out.push({ type: 'tool_use', id, name, input: obj(fc.args) });
     } else if (field(p, 'functionResponse') !== undefined) out.push(toolResult(p, ids, where));
     else if (field(p, 'executableCode') !== undefined || field(p, 'codeExecutionResult') !== undefined) notes.add('code-execution parts dropped: they run only on Gemini');
-    else throw new TranslationError(`${where}: a part must hold text, inlineData, fileData, functionCall or functionResponse`, 'contents');
+    else if (!carried) throw new TranslationError(`${where}: a part must hold text, inlineData, fileData, functionCall or functionResponse`, 'contents');
   }
-  closeThinking();
   return out;
 }
 
