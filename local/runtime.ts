@@ -25,6 +25,7 @@ import {
   type StreamingHandler,
 } from '../functions/shared/runtime/awslambda.js';
 import { toFunctionUrlEvent } from '../functions/shared/runtime/event.js';
+import { routeFor } from '../functions/shared/runtime/web-server.js';
 
 export { toFunctionUrlEvent };
 
@@ -205,12 +206,6 @@ export interface LocalRuntime {
   close(graceMs?: number): Promise<void>;
 }
 
-/** CloudFront path-pattern matching: `*` is any run of characters (including `/`), the rest literal. */
-export function globMatch(pattern: string, path: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-  return re.test(path);
-}
-
 export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<LocalRuntime> {
   installLocalAwsLambda();
   const host = opts.host ?? '127.0.0.1';
@@ -224,12 +219,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
 
   const server = createServer({ keepAlive: true, noDelay: true }, (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    // Like CloudFront behaviours: an exact path, a pattern with `*` (`/v1beta/models/*:countTokens`,
-    // first match in order), and `/v1/models*`-style prefixes (a route serves the paths below it).
-    const handler =
-      opts.routes[path] ??
-      Object.entries(opts.routes).find(([p]) => p.includes('*') && globMatch(p, path))?.[1] ??
-      Object.entries(opts.routes).find(([p]) => !p.includes('*') && path.startsWith(`${p}/`))?.[1];
+    const handler = routeFor(opts.routes, path);
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
