@@ -258,6 +258,29 @@ describe('errors in Google’s shape', () => {
     const doc = parseYaml(readFileSync(`${FIXTURES}gemini-native/error-404-batch-embed-contents.pydantic-ai.cassette.yaml`, 'utf8')) as { interactions: { response: { parsed_body: { error: J } } }[] };
     const real = doc.interactions[0]!.response.parsed_body.error;
     expect(real).toMatchObject({ code: 404, status: 'NOT_FOUND', message: expect.any(String) });
-    expect(Object.keys(googleError(404, 'x').error)).toEqual(['code', 'message', 'status']);
+    expect(Object.keys(googleError(404, 'x').error as J)).toEqual(['code', 'message', 'status']);
+  });
+});
+
+describe('JSON-array stream reader', () => {
+  it('yields each element of the recorded llm-gemini stream, however the bytes are split', async () => {
+    const { createJsonArrayReader } = await import('../../functions/shared/protocol/generate-content/json-array.js');
+    const doc = parseYaml(readFileSync(`${FIXTURES}gemini-native/stream-json-array-text-thoughts.llm-gemini.cassette.yaml`, 'utf8')) as { interactions: { response: { body: { string: Uint8Array | string } } }[] };
+    const raw = doc.interactions[0]!.response.body.string;
+    const { gunzipSync } = await import('node:zlib');
+    const bytes = gunzipSync(typeof raw === 'string' ? Buffer.from(raw, 'base64') : Buffer.from(raw));
+    const whole = JSON.parse(bytes.toString('utf8')) as J[];
+    for (const size of [1, 3, 7, 64, bytes.length]) {
+      const got: J[] = [];
+      const r = createJsonArrayReader((t) => got.push(JSON.parse(t) as J));
+      for (let i = 0; i < bytes.length; i += size) r.push(bytes.subarray(i, i + size));
+      r.end();
+      expect(got).toEqual(whole);
+    }
+    const tricky: string[] = [];
+    const r = createJsonArrayReader((t) => tricky.push(t));
+    r.push('[{"text": "a } ] \\" {"},\r\n{"b": [1, {"c": 2}]}');
+    r.push('\n]');
+    expect(tricky.map((t) => JSON.parse(t) as unknown)).toEqual([{ text: 'a } ] " {' }, { b: [1, { c: 2 }] }]);
   });
 });
