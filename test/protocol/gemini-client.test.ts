@@ -262,25 +262,28 @@ describe('errors in Google’s shape', () => {
   });
 });
 
-describe('JSON-array stream reader', () => {
-  it('yields each element of the recorded llm-gemini stream, however the bytes are split', async () => {
-    const { createJsonArrayReader } = await import('../../functions/shared/protocol/generate-content/json-array.js');
-    const doc = parseYaml(readFileSync(`${FIXTURES}gemini-native/stream-json-array-text-thoughts.llm-gemini.cassette.yaml`, 'utf8')) as { interactions: { response: { body: { string: Uint8Array | string } } }[] };
-    const raw = doc.interactions[0]!.response.body.string;
-    const { gunzipSync } = await import('node:zlib');
-    const bytes = gunzipSync(typeof raw === 'string' ? Buffer.from(raw, 'base64') : Buffer.from(raw));
-    const whole = JSON.parse(bytes.toString('utf8')) as J[];
-    for (const size of [1, 3, 7, 64, bytes.length]) {
-      const got: J[] = [];
-      const r = createJsonArrayReader((t) => got.push(JSON.parse(t) as J));
-      for (let i = 0; i < bytes.length; i += size) r.push(bytes.subarray(i, i + size));
-      r.end();
-      expect(got).toEqual(whole);
-    }
-    const tricky: string[] = [];
-    const r = createJsonArrayReader((t) => tricky.push(t));
-    r.push('[{"text": "a } ] \\" {"},\r\n{"b": [1, {"c": 2}]}');
-    r.push('\n]');
-    expect(tricky.map((t) => JSON.parse(t) as unknown)).toEqual([{ text: 'a } ] " {' }, { b: [1, { c: 2 }] }]);
+
+describe('Gemini paths and the JSON-array framing', () => {
+  it('reads model, method and framing from the path and query', async () => {
+    const { geminiCall, upstreamQuery } = await import('../../functions/shared/protocol/generate-content/framing.js');
+    expect(geminiCall('/v1beta/models/gemini-2.5-flash:streamGenerateContent', { alt: 'sse', key: 'k' })).toEqual({ version: 'v1beta', model: 'gemini-2.5-flash', method: 'streamGenerateContent', stream: true, sse: true });
+    expect(geminiCall('/v1/models/demo%2Dgemini:streamGenerateContent', {})).toMatchObject({ version: 'v1', model: 'demo-gemini', sse: false });
+    expect(geminiCall('/v1beta/models/x:generateContent', {})).toMatchObject({ stream: false, sse: true });
+    expect(geminiCall('/v1beta/models/x:embedContent', {})).toBeUndefined();
+    expect(geminiCall('/v1beta/models/%E0%A4%A:generateContent', {})).toBeUndefined();
+    expect(upstreamQuery('alt=sse&key=sk-eb-secret', true)).toBe('?alt=sse');
+    expect(upstreamQuery('key=sk-eb-secret', true)).toBe('?alt=sse');
+    expect(upstreamQuery('key=sk-eb-secret', false)).toBe('');
+  });
+
+  it('re-frames the gateway’s SSE as Google’s array: heartbeats become spaces, errors are elements', async () => {
+    const { sseToJsonArray } = await import('../../functions/shared/protocol/generate-content/framing.js');
+    const r = sseToJsonArray();
+    const pieces = [r.chunk(': ping\n\n'), r.chunk('data: {"a":1}\r\n\r\ndata: {"b"'), r.chunk(':2}\r\n\r\n'), r.chunk('data: {"error":{"code":500}}\n\n'), r.end()];
+    const wire = pieces.join('');
+    expect(JSON.parse(wire)).toEqual([{ a: 1 }, { b: 2 }, { error: { code: 500 } }]);
+    expect(pieces.every((p) => p.length > 0)).toBe(true);
+    const empty = sseToJsonArray();
+    expect(JSON.parse(empty.chunk(': ping\n\n') + empty.end())).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ import { GatewayError, badRequest } from '../gateway/errors.js';
 import { errorBody as openaiAnthropicErrorBody } from '../gateway/render.js';
 import { translateErrorBody } from '../protocol/translate.js';
 import { errorBody as googleErrorBody, upstreamError as googleUpstreamError } from '../protocol/generate-content/client-errors.js';
+import { geminiCall } from '../protocol/generate-content/framing.js';
 import { validate as validateGemini } from '../protocol/generate-content/request-in.js';
 import { callWithFailover } from '../unary/call.js';
 import { unaryHandler, type UnaryContext, type UnaryReply } from '../unary/edge.js';
@@ -16,18 +17,10 @@ import { countAnswer, countFromAnswer, countLeg, geminiCountRequest, openaiCount
 
 type J = Record<string, unknown>;
 
-const GEMINI_PATH = /^\/(v1beta|v1)\/models\/(.+):countTokens$/;
-
 export function countClient(event: FunctionUrlEvent): CountClient {
   if (event.rawPath === '/v1/messages/count_tokens') return 'anthropic';
-  if (GEMINI_PATH.test(event.rawPath)) return 'gemini';
+  if (geminiCall(event.rawPath, {})?.method === 'countTokens') return 'gemini';
   throw new GatewayError(404, 'not_found', `No endpoint ${event.rawPath} here; this function serves /v1/messages/count_tokens and /v1beta/models/{model}:countTokens.`);
-}
-
-export function geminiModelFromPath(path: string, re: RegExp): string {
-  const m = re.exec(path);
-  // `models/` may be repeated by clients that pass a resource name as the model id.
-  return decodeURIComponent(m?.[2] ?? '').replace(/^models\//, '');
 }
 
 export function gatewayErrorBody(client: CountClient, err: GatewayError, requestId: string): string {
@@ -38,7 +31,7 @@ export function gatewayErrorBody(client: CountClient, err: GatewayError, request
 function parse(client: CountClient, event: FunctionUrlEvent, json: J): { model: string } {
   if (client === 'gemini') {
     validateGemini(geminiCountRequest(json));
-    return { model: geminiModelFromPath(event.rawPath, GEMINI_PATH) };
+    return { model: geminiCall(event.rawPath, {})?.model ?? '' };
   }
   if (typeof json.model !== 'string' || json.model === '') throw badRequest("'model' is required and must be a non-empty string.", 'model');
   if (!Array.isArray(json.messages)) throw badRequest("'messages' is required and must be an array.", 'messages');
