@@ -7,7 +7,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { messageFromAnthropic, messageFromOpenAI } from '../../functions/shared/protocol/body.js';
 import type { CanonicalEvent } from '../../functions/shared/protocol/canonical.js';
 import { TranslationError } from '../../functions/shared/protocol/errors.js';
 import { encodeBody } from '../../functions/shared/protocol/generate-content/client-body.js';
@@ -17,7 +16,8 @@ import { decodeRequest } from '../../functions/shared/protocol/generate-content/
 import { chunkEncoder, framer, type GeminiFraming } from '../../functions/shared/protocol/generate-content/stream-out.js';
 import { decodeThinking, encodeThinking } from '../../functions/shared/protocol/generate-content/thought-signature.js';
 import { createSseParser } from '../../functions/shared/protocol/sse.js';
-import { anthropicParser, openaiParser } from '../../functions/shared/protocol/stream-in.js';
+import { upstreamSide } from '../../functions/shared/protocol/registry.js';
+import { streamEvent } from '../../functions/shared/protocol/translate.js';
 import { FIXTURES, recorded } from './fixtures.js';
 
 type J = Record<string, unknown>;
@@ -174,9 +174,9 @@ describe('signed thinking through thoughtSignature', () => {
 
 /** Canonical events of a recorded upstream stream, through the existing upstream parsers. */
 function canonicalEvents(provider: 'anthropic' | 'openai', body: string): CanonicalEvent[] {
-  const parser = provider === 'anthropic' ? anthropicParser() : openaiParser();
+  const parser = upstreamSide(provider === 'anthropic' ? 'messages' : 'chat-completions').parser();
   const out: CanonicalEvent[] = [];
-  const sse = createSseParser((e) => out.push(...parser.push(e)));
+  const sse = createSseParser((e) => out.push(...parser.push(streamEvent(e))));
   sse.push(body);
   sse.end();
   out.push(...parser.end());
@@ -235,7 +235,7 @@ describe('canonical stream → Gemini chunks (recorded Anthropic and OpenAI stre
 describe('canonical body → Gemini body (recorded bodies)', () => {
   it.each(recorded().filter((r) => !r.stream && r.status === 200 && (r.provider === 'anthropic' || r.provider === 'openai')).map((r) => [r.name, r] as const))('%s', (_n, r) => {
     const d = JSON.parse(r.body) as J;
-    const m = r.provider === 'anthropic' ? messageFromAnthropic(d) : messageFromOpenAI(d);
+    const m = upstreamSide(r.provider === 'anthropic' ? 'messages' : 'chat-completions').decodeBody(d);
     const g = encodeBody(m, 'demo');
     const parts = partsIn(g);
     const text = m.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('');
@@ -248,7 +248,8 @@ describe('canonical body → Gemini body (recorded bodies)', () => {
 describe('errors in Google’s shape', () => {
   it('status names per HTTP status; 529 becomes 503 UNAVAILABLE', () => {
     expect(googleError(400, 'bad')).toEqual({ error: { code: 400, message: 'bad', status: 'INVALID_ARGUMENT' } });
-    expect(JSON.parse(errorBody(401, 'no key', 'API_KEY_INVALID'))).toMatchObject({ error: { code: 401, status: 'UNAUTHENTICATED', details: [{ reason: 'API_KEY_INVALID' }] } });
+    expect(JSON.parse(errorBody({ kind: 'authentication', message: 'no key' }))).toMatchObject({ error: { code: 401, status: 'UNAUTHENTICATED', details: [{ reason: 'API_KEY_INVALID' }] } });
+    expect(JSON.parse(errorBody({ kind: 'invalid_request', message: 'bad' }))).toEqual({ error: { code: 400, message: 'bad', status: 'INVALID_ARGUMENT' } });
     expect(googleError(404, 'x').error).toMatchObject({ status: 'NOT_FOUND' });
     expect(googleError(429, 'x').error).toMatchObject({ status: 'RESOURCE_EXHAUSTED' });
     expect(upstreamError(529, 'Overloaded')).toEqual({ status: 503, body: JSON.stringify({ error: { code: 503, message: 'Overloaded', status: 'UNAVAILABLE' } }) });
@@ -271,9 +272,8 @@ describe('Gemini paths and the JSON-array framing', () => {
     expect(geminiCall('/v1beta/models/x:generateContent', {})).toMatchObject({ stream: false, sse: true });
     expect(geminiCall('/v1beta/models/x:embedContent', {})).toBeUndefined();
     expect(geminiCall('/v1beta/models/%E0%A4%A:generateContent', {})).toBeUndefined();
-    expect(upstreamQuery('alt=sse&key=sk-eb-secret', true)).toBe('?alt=sse');
-    expect(upstreamQuery('key=sk-eb-secret', true)).toBe('?alt=sse');
-    expect(upstreamQuery('key=sk-eb-secret', false)).toBe('');
+    expect(upstreamQuery('alt=sse&key=sk-eb-secret&x=1')).toBe('x=1');
+    expect(upstreamQuery('key=sk-eb-secret')).toBe('');
   });
 
   it('re-frames the gateway’s SSE as Google’s array: heartbeats become spaces, errors are elements', async () => {

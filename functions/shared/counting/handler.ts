@@ -7,8 +7,9 @@
 import type { FunctionUrlEvent, StreamingHandler } from '../runtime/awslambda.js';
 import { GatewayError, badRequest } from '../gateway/errors.js';
 import { errorBody as openaiAnthropicErrorBody } from '../gateway/render.js';
+import { adapterFor, clientSide } from '../protocol/registry.js';
 import { translateErrorBody } from '../protocol/translate.js';
-import { errorBody as googleErrorBody, upstreamError as googleUpstreamError } from '../protocol/generate-content/client-errors.js';
+import { statusErrorBody as googleErrorBody } from '../protocol/generate-content/client-errors.js';
 import { geminiCall } from '../protocol/generate-content/framing.js';
 import { validate as validateGemini } from '../protocol/generate-content/request-in.js';
 import { callWithFailover } from '../unary/call.js';
@@ -24,7 +25,7 @@ export function countClient(event: FunctionUrlEvent): CountClient {
 }
 
 export function gatewayErrorBody(client: CountClient, err: GatewayError, requestId: string): string {
-  if (client === 'anthropic') return openaiAnthropicErrorBody('anthropic', err, requestId);
+  if (client === 'anthropic') return openaiAnthropicErrorBody(clientSide('messages'), err, requestId);
   return googleErrorBody(err.status, err.message, err.status === 401 ? 'API_KEY_INVALID' : undefined);
 }
 
@@ -43,33 +44,23 @@ async function run(client: CountClient, ctx: UnaryContext): Promise<UnaryReply> 
   const notes: string[] = [];
   const r = await callWithFailover(ctx.route, ctx.model, (cand) => countLeg(input, cand.upstream.protocol, cand.target.model, notes), ctx.signal);
   const upstream = r.cand.upstream.protocol;
-  const log = { provider: upstream, upstreamId: r.cand.upstream.id, upstreamModel: r.cand.target.model, notes };
+  const log = { provider: adapterFor(upstream).recordName, upstreamId: r.cand.upstream.id, upstreamModel: r.cand.target.model, notes };
   if (r.local) {
     const { countChatTokens } = await import('./openai-tokens.js');
     const n = await countChatTokens(openaiCountBody(input, r.cand.target.model, notes), r.cand.target.model);
     return { status: 200, body: countAnswer(client, n), contentType: 'application/json', tokens: null, log: { ...log, inputTokens: n, counted: 'local' } };
   }
-  const same = (client === 'anthropic' && upstream === 'anthropic') || (client === 'gemini' && upstream === 'gemini');
+  const same = (client === 'anthropic' && upstream === 'messages') || (client === 'gemini' && upstream === 'generate-content');
   if (r.status < 200 || r.status >= 300) {
     if (same) return { status: r.status, body: r.body, contentType: r.contentType, tokens: null, log: { ...log, upstreamStatus: r.status } };
-    const e = client === 'anthropic' ? translateErrorBody('anthropic', upstream, r.status, r.body) : googleUpstreamError(r.status, upstreamMessage(r.body, r.status));
+    const e = translateErrorBody(client === 'anthropic' ? 'messages' : 'generate-content', upstream, r.status, r.body);
     return { status: e.status, body: e.body, contentType: 'application/json', tokens: null, log: { ...log, upstreamStatus: r.status } };
   }
   const n = countFromAnswer(upstream, r.body);
-  if (n === undefined) throw new GatewayError(502, 'upstream', `The ${upstream} upstream answered the count without a token count.`);
+  if (n === undefined) throw new GatewayError(502, 'upstream', `The ${adapterFor(upstream).recordName} upstream answered the count without a token count.`);
   // Same protocol: the upstream's own bytes (Gemini adds per-part details a client may read).
   const body = same ? r.body : countAnswer(client, n);
   return { status: 200, body, contentType: 'application/json', tokens: null, log: { ...log, inputTokens: n } };
-}
-
-function upstreamMessage(body: string, status: number): string {
-  try {
-    const m = (JSON.parse(body) as { error?: { message?: unknown } }).error?.message;
-    if (typeof m === 'string') return m;
-  } catch {
-    // not JSON: fall through
-  }
-  return `Upstream error (${status})`;
 }
 
 export function countTokensHandler(): StreamingHandler {

@@ -10,13 +10,12 @@
  *   translated request itself with the model's tokenizer (openai-tokens.ts).
  * Pure: no I/O; the handler sends what this returns.
  */
-import { fromAnthropic } from '../protocol/request-in.js';
-import { toAnthropic, toGemini, toOpenAI, type OutOptions } from '../protocol/request-out.js';
+import type { OutOptions } from '../protocol/adapter.js';
 import type { CanonicalRequest } from '../protocol/canonical.js';
 import { decodeRequest as fromGemini } from '../protocol/generate-content/request-in.js';
-import { rewriteModel } from '../gateway/request.js';
-import { forwardedHeaders } from '../upstream/providers.js';
-import type { Protocol } from '../usage/types.js';
+import { rewriteModel } from '../protocol/json-text.js';
+import { clientSide, upstreamSide } from '../protocol/registry.js';
+import type { WireProtocol } from '../protocol/wire.js';
 import type { UnaryLeg } from '../unary/call.js';
 
 type J = Record<string, unknown>;
@@ -39,24 +38,25 @@ export function geminiCountRequest(json: J): J {
 }
 
 export function canonicalOf(input: CountInput, notes: string[]): CanonicalRequest {
-  return input.client === 'anthropic' ? fromAnthropic(input.json, notes) : fromGemini(geminiCountRequest(input.json), notes);
+  return input.client === 'anthropic' ? clientSide('messages').decodeRequest(input.json, notes) : fromGemini(geminiCountRequest(input.json), notes);
 }
 
 const out = (model: string): OutOptions => ({ model, stream: false, maxTokensDefault: 1 });
 
 /** The OpenAI request body whose tokens the gateway counts itself. */
 export function openaiCountBody(input: CountInput, model: string, notes: string[]): J {
-  return toOpenAI(canonicalOf(input, notes), out(model), notes);
+  return upstreamSide('chat-completions').encodeRequest(canonicalOf(input, notes), out(model), notes);
 }
 
-export function countLeg(input: CountInput, upstream: Protocol, model: string, notes: string[]): UnaryLeg | 'local' {
-  if (upstream === 'openai') return 'local';
-  if (upstream === 'anthropic') {
+export function countLeg(input: CountInput, upstream: WireProtocol, model: string, notes: string[]): UnaryLeg | 'local' {
+  if (upstream === 'chat-completions') return 'local';
+  if (upstream === 'messages') {
+    const side = upstreamSide('messages');
     if (input.client === 'anthropic') {
-      return { path: `/v1/messages/count_tokens${input.rawQuery ? `?${input.rawQuery}` : ''}`, body: rewriteModel(input.text, model), headers: forwardedHeaders('anthropic', input.clientHeaders) };
+      return { path: `/v1/messages/count_tokens${input.rawQuery ? `?${input.rawQuery}` : ''}`, body: rewriteModel(input.text, model), headers: side.forwardedHeaders(input.clientHeaders) };
     }
-    const { max_tokens: _m, stream: _s, ...body } = toAnthropic(canonicalOf(input, notes), out(model), notes);
-    return { path: '/v1/messages/count_tokens', body: JSON.stringify(body), headers: forwardedHeaders('anthropic', {}) };
+    const { max_tokens: _m, stream: _s, ...body } = side.encodeRequest(canonicalOf(input, notes), out(model), notes);
+    return { path: '/v1/messages/count_tokens', body: JSON.stringify(body), headers: side.translatedHeaders({}) };
   }
   const path = `/v1beta/models/${encodeURIComponent(model)}:countTokens`;
   if (input.client === 'gemini') {
@@ -67,15 +67,15 @@ export function countLeg(input: CountInput, upstream: Protocol, model: string, n
     }
     return { path, body: input.text, headers: {} };
   }
-  const g = toGemini(canonicalOf(input, notes), out(model), notes);
+  const g = upstreamSide('generate-content').encodeRequest(canonicalOf(input, notes), out(model), notes);
   return { path, body: JSON.stringify({ generateContentRequest: { model: `models/${model}`, ...g } }), headers: {} };
 }
 
 /** The count in an upstream's success body, or undefined when the body holds none. */
-export function countFromAnswer(upstream: Protocol, body: string): number | undefined {
+export function countFromAnswer(upstream: WireProtocol, body: string): number | undefined {
   try {
     const d = JSON.parse(body) as J;
-    const n = upstream === 'anthropic' ? d.input_tokens : d.totalTokens;
+    const n = upstream === 'messages' ? d.input_tokens : d.totalTokens;
     return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
   } catch {
     return undefined;

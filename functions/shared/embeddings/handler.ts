@@ -5,6 +5,7 @@
 import type { FunctionUrlEvent, StreamingHandler } from '../runtime/awslambda.js';
 import { GatewayError } from '../gateway/errors.js';
 import { errorBody } from '../gateway/render.js';
+import { adapterFor, clientSide } from '../protocol/registry.js';
 import { translateErrorBody } from '../protocol/translate.js';
 import { callWithFailover } from '../unary/call.js';
 import { unaryHandler, type UnaryContext, type UnaryReply } from '../unary/edge.js';
@@ -22,18 +23,18 @@ async function run(_c: 'openai', ctx: UnaryContext): Promise<UnaryReply> {
   const r = await callWithFailover(ctx.route, ctx.model, (cand) => embeddingsLeg(cand.upstream.protocol, ctx.text, ctx.json, cand.target.model, ctx.model), ctx.signal);
   if (r.local) throw new Error('embeddings have no local answer');
   const upstream = r.cand.upstream.protocol;
-  const log = { provider: upstream, upstreamId: r.cand.upstream.id, upstreamModel: r.cand.target.model };
+  const log = { provider: adapterFor(upstream).recordName, upstreamId: r.cand.upstream.id, upstreamModel: r.cand.target.model };
   if (r.status < 200 || r.status >= 300) {
-    const e = upstream === 'openai' ? { status: r.status, body: r.body } : translateErrorBody('openai', upstream, r.status, r.body);
+    const e = upstream === 'chat-completions' ? { status: r.status, body: r.body } : translateErrorBody('chat-completions', upstream, r.status, r.body);
     return { status: e.status, body: e.body, contentType: 'application/json', tokens: null, log: { ...log, upstreamStatus: r.status }, billed: { cand: r.cand, usage: null, notes } };
   }
   let answer: J;
   try {
     answer = JSON.parse(r.body) as J;
   } catch {
-    throw new GatewayError(502, 'upstream', `The ${upstream} upstream answered the embeddings request with a body that is not JSON.`);
+    throw new GatewayError(502, 'upstream', `The ${adapterFor(upstream).recordName} upstream answered the embeddings request with a body that is not JSON.`);
   }
-  if (upstream === 'openai') {
+  if (upstream === 'chat-completions') {
     const usage = openaiEmbeddingUsage(answer);
     return { status: 200, body: r.body, contentType: r.contentType, tokens: usage.inputTokens, log, billed: { cand: r.cand, usage, notes } };
   }
@@ -47,7 +48,7 @@ export function embeddingsHandler(): StreamingHandler {
     fn: 'embeddings',
     recordAs: 'openai',
     client,
-    errorBody: (_c, err, requestId) => errorBody('openai', err, requestId),
+    errorBody: (_c, err, requestId) => errorBody(clientSide('chat-completions'), err, requestId),
     parse: (_c, _e, json) => {
       validateEmbeddings(json);
       return { model: json.model as string };

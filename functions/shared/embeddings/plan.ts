@@ -12,9 +12,10 @@
  * Usage: OpenAI's `usage.prompt_tokens`; Gemini's `usageMetadata.promptTokenCount`.
  */
 import { TranslationError } from '../protocol/errors.js';
-import { rewriteModel } from '../gateway/request.js';
+import { rewriteModel } from '../protocol/json-text.js';
+import type { WireProtocol } from '../protocol/wire.js';
 import type { UnaryLeg } from '../unary/call.js';
-import { emptyUsage, type Protocol, type TokenUsage } from '../usage/types.js';
+import { emptyUsage, type TokenUsage } from '../usage/types.js';
 
 type J = Record<string, unknown>;
 
@@ -38,9 +39,9 @@ export function validateEmbeddings(body: J): void {
   }
 }
 
-export function embeddingsLeg(upstream: Protocol, text: string, body: J, model: string, publicModel: string): UnaryLeg {
-  if (upstream === 'openai') return { path: '/v1/embeddings', body: rewriteModel(text, model), headers: {} };
-  if (upstream === 'anthropic') throw new TranslationError(`The model '${publicModel}' routes to an Anthropic upstream, which has no embeddings API.`, 'model');
+export function embeddingsLeg(upstream: WireProtocol, text: string, body: J, model: string, publicModel: string): UnaryLeg {
+  if (upstream === 'chat-completions') return { path: '/v1/embeddings', body: rewriteModel(text, model), headers: {} };
+  if (upstream === 'messages') throw new TranslationError(`The model '${publicModel}' routes to an Anthropic upstream, which has no embeddings API.`, 'model');
   const dims = typeof body.dimensions === 'number' ? { outputDimensionality: body.dimensions } : {};
   const requests = embeddingTexts(body.input).map((t) => ({ model: `models/${model}`, content: { parts: [{ text: t }] }, ...dims }));
   return { path: `/v1beta/models/${encodeURIComponent(model)}:batchEmbedContents`, body: JSON.stringify({ requests }), headers: {} };

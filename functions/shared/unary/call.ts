@@ -11,7 +11,8 @@ import { UpstreamError } from '../upstream/errors.js';
 import { healthOf, recordFailure, recordRejected, recordSuccess } from '../upstream/health.js';
 import { readBody, sendUpstream } from '../upstream/http.js';
 import { candidateRef, nextCandidate, type Candidate } from '../upstream/pool.js';
-import { authHeaders, upstreamUrl } from '../upstream/providers.js';
+import { upstreamSide } from '../protocol/registry.js';
+import { upstreamUrl } from '../upstream/providers.js';
 import { KEY_REJECTED_STATUSES, RETRYABLE_STATUSES, retryAfterMs } from '../upstream/retry-facts.js';
 
 export interface UnaryLeg {
@@ -41,7 +42,7 @@ export async function callWithFailover(route: Route, model: string, build: (cand
     try {
       const res = await sendUpstream(upstreamUrl(cand.upstream.baseUrl, leg.path), {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...leg.headers, ...authHeaders(cand.upstream.protocol, cand.apiKey) },
+        headers: { 'content-type': 'application/json', ...leg.headers, ...upstreamSide(cand.upstream.protocol).authHeaders(cand.apiKey) },
         body: leg.body,
         signal,
         headersTimeoutMs: cfg.headersTimeoutMs,

@@ -15,6 +15,7 @@ import { admit } from '../gateway/limits.js';
 import { asGatewayError, newRecord, persist, seal } from '../gateway/finish.js';
 import { priceUsage } from '../gateway/pricing.js';
 import type { Candidate } from '../upstream/pool.js';
+import { adapterFor } from '../protocol/registry.js';
 import type { ClientProtocol, TokenUsage } from '../usage/types.js';
 import { decodeBody } from '../gateway/request.js';
 import { flushHealthWrites } from '../upstream/health.js';
@@ -114,8 +115,8 @@ async function handle<C>(ep: UnaryEndpoint<C>, event: FunctionUrlEvent, stream: 
     Object.assign(line, reply.log);
     if (rec && reply.billed) {
       const { cand, usage } = reply.billed;
-      Object.assign(rec, { provider: cand.upstream.protocol, upstreamId: cand.upstream.id, upstreamModel: cand.target.model, upstreamKeyId: cand.keyId, usage, notes: reply.billed.notes });
-      const priced = await priceUsage(cand.upstream.protocol, cand.target.model, usage, new Date(rec.time));
+      Object.assign(rec, { provider: adapterFor(cand.upstream.protocol).recordName, upstreamId: cand.upstream.id, upstreamModel: cand.target.model, upstreamKeyId: cand.keyId, usage, notes: reply.billed.notes });
+      const priced = await priceUsage(adapterFor(cand.upstream.protocol).recordName, cand.target.model, usage, new Date(rec.time));
       Object.assign(rec, { costMicros: priced.costMicros, priceSource: priced.priceSource, priceVersion: priced.priceVersion });
     }
     await out.send(reply.status, { 'content-type': reply.contentType, 'x-request-id': requestId, 'request-id': requestId }, reply.body, { end: false });

@@ -1,11 +1,29 @@
 /**
  * Errors for a Gemini-native client, in Google's shape (docs/protocols.md §3.5):
  * `{"error": {"code": <http status>, "message": …, "status": <canonical gRPC name>}}`.
- * Google reports a bad API key as 400 INVALID_ARGUMENT with reason API_KEY_INVALID; EzyBus
- * answers 401 UNAUTHENTICATED for its own keys (the SDKs surface both as an ApiError with the
- * status) — except that the reason detail is added so Google-aware clients recognise it.
+ * Google reports a bad API key as 400 INVALID_ARGUMENT; EzyBus answers its own authentication
+ * failures with 401 UNAUTHENTICATED (the SDKs surface either as an error with that status) and
+ * adds the API_KEY_INVALID reason Google-aware clients look for.
  */
+import type { ErrorFacts, ErrorKind } from '../errors.js';
+
 type J = Record<string, unknown>;
+
+/** The HTTP status the gateway answers each kind with (gateway/errors.ts), as Google's `code`. */
+const KIND_STATUS: Record<ErrorKind, number> = {
+  invalid_request: 400,
+  authentication: 401,
+  permission: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  request_too_large: 413,
+  rate_limit: 429,
+  budget_exceeded: 402,
+  upstream: 502,
+  overloaded: 503,
+  timeout: 504,
+  internal: 500,
+};
 
 const STATUS: Record<number, string> = {
   400: 'INVALID_ARGUMENT',
@@ -42,13 +60,20 @@ export function googleError(status: number, message: string, reason?: string): J
   return { error };
 }
 
-export function errorBody(status: number, message: string, reason?: string): string {
+export function statusErrorBody(status: number, message: string, reason?: string): string {
   return JSON.stringify(googleError(status, message, reason));
 }
 
+export function errorBody(e: ErrorFacts): string {
+  return statusErrorBody(KIND_STATUS[e.kind], e.message, e.kind === 'authentication' ? 'API_KEY_INVALID' : undefined);
+}
+
+/** In a stream: one more event holding the error object (Gemini frames with CRLF). */
+export const errorEvent = (body: string): string => `data: ${body}\r\n\r\n`;
+
 /** An upstream's refusal (any protocol's status and message) in Google's shape. */
 export function upstreamError(status: number, message: string): { status: number; body: string } {
-  return { status: googleCode(status), body: errorBody(status, message) };
+  return { status: googleCode(status), body: statusErrorBody(status, message) };
 }
 
 /** A mid-stream error: one more chunk holding the error object (SSE event or array element). */

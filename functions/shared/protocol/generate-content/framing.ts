@@ -39,13 +39,15 @@ export function geminiCall(path: string, query: Record<string, string | undefine
   return { version: m[1] as 'v1beta' | 'v1', model: model.replace(/^models\//, ''), method, stream, sse: !stream || query.alt === 'sse' };
 }
 
-/** The client's query string for the upstream: its key stays here; a stream is always SSE upstream. */
-export function upstreamQuery(rawQuery: string, stream: boolean): string {
+/**
+ * What of the client's query string travels upstream (without `?`): not its key, which stays
+ * here, and not `alt`, because the upstream path asks for SSE itself.
+ */
+export function upstreamQuery(rawQuery: string): string {
   const q = new URLSearchParams(rawQuery);
   q.delete('key');
-  if (stream) q.set('alt', 'sse');
-  const s = q.toString();
-  return s ? `?${s}` : '';
+  q.delete('alt');
+  return q.toString();
 }
 
 export interface Reframer {

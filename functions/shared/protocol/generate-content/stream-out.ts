@@ -9,6 +9,7 @@
  * CRLF framing); without it → Google's default JSON-array stream, `[{…}` then `,\r\n{…}` per
  * chunk and `]` at the end, served as application/json.
  */
+import type { ClientEncoder, EncoderOptions } from '../adapter.js';
 import type { CanonicalEvent, CanonicalUsage } from '../canonical.js';
 import { callPart, finishReason, responseId, usageMetadata } from './client-body.js';
 import { encodeThinking, type ThinkingBlock } from './thought-signature.js';
@@ -101,4 +102,11 @@ export function chunkEncoder(o: { publicModel: string }): ChunkEncoder {
       }
     },
   };
+}
+
+/** The adapter's encoder: chunks framed as SSE (the JSON-array framing is applied at the edge: framing.ts). */
+export function encoder(o: EncoderOptions): ClientEncoder {
+  const chunks = chunkEncoder({ publicModel: o.publicModel });
+  const f = framer('sse');
+  return { push: (e) => chunks.push(e).map((c) => f.chunk(c)).join('') };
 }
