@@ -42,7 +42,14 @@ export const ENDPOINTS = [
     kind: 'completion',
     protocol: 'generate-content',
   },
-  { key: 'embeddings', name: 'embeddings', entry: 'functions/embeddings.ts', path: '/v1/embeddings', patterns: ['/v1/embeddings'], kind: 'unary' },
+  {
+    key: 'embeddings',
+    name: 'embeddings',
+    entry: 'functions/embeddings.ts',
+    path: '/v1/embeddings',
+    patterns: ['/v1/embeddings', '/v1beta/models/*:embedContent', '/v1beta/models/*:batchEmbedContents', '/v1/models/*:embedContent', '/v1/models/*:batchEmbedContents'],
+    kind: 'unary',
+  },
   { key: 'models', name: 'models', entry: 'functions/models.ts', path: '/v1/models', patterns: ['/v1/models*', '/v1beta/models*'], kind: 'models' },
 ] as const satisfies readonly Endpoint[];
 

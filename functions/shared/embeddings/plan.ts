@@ -79,3 +79,73 @@ export function openaiEmbeddingUsage(answer: J): TokenUsage {
   const n = typeof u?.prompt_tokens === 'number' ? u.prompt_tokens : 0;
   return { ...emptyUsage(), inputTokens: n };
 }
+
+// ---------------- Gemini-native clients (`:embedContent`, `:batchEmbedContents`) ----------------
+
+export interface GeminiEmbedCall {
+  method: 'embedContent' | 'batchEmbedContents';
+  model: string;
+}
+
+const GEMINI_EMBED = /^\/(?:v1beta|v1)\/models\/([^:]+):(embedContent|batchEmbedContents)$/;
+
+export function geminiEmbedCall(path: string): GeminiEmbedCall | undefined {
+  const m = GEMINI_EMBED.exec(path);
+  if (!m) return undefined;
+  try {
+    return { model: decodeURIComponent(m[1] as string).replace(/^models\//, ''), method: m[2] as GeminiEmbedCall['method'] };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The requests of either method, as `{content, outputDimensionality?}` objects. */
+function geminiRequests(call: GeminiEmbedCall, body: J): J[] {
+  return call.method === 'embedContent' ? [body] : Array.isArray(body.requests) ? (body.requests as J[]) : [];
+}
+
+const textOf = (r: J): string => {
+  const parts = (r.content as J | undefined)?.parts;
+  return Array.isArray(parts) ? (parts as J[]).map((p) => (typeof p.text === 'string' ? p.text : '')).join('') : '';
+};
+
+export function validateGeminiEmbed(call: GeminiEmbedCall, body: J): void {
+  const reqs = geminiRequests(call, body);
+  if (!reqs.length) throw new TranslationError('* BatchEmbedContentsRequest.requests: requests is required', 'requests');
+  for (const r of reqs) {
+    const parts = (r.content as J | undefined)?.parts;
+    if (!Array.isArray(parts) || parts.length === 0) throw new TranslationError('* EmbedContentRequest.content: content.parts is required', 'content');
+  }
+}
+
+export function geminiEmbedLeg(upstream: WireProtocol, call: GeminiEmbedCall, text: string, body: J, model: string): UnaryLeg {
+  if (upstream === 'messages') throw new TranslationError(`The model '${call.model}' routes to an Anthropic upstream, which has no embeddings API.`, 'model');
+  const reqs = geminiRequests(call, body);
+  if (upstream === 'generate-content') {
+    const path = `/v1beta/models/${encodeURIComponent(model)}:${call.method}`;
+    // The nested requests name their model too, and Google requires it to match the path.
+    const named = call.method === 'batchEmbedContents' ? reqs.some((r) => r.model !== undefined) : body.model !== undefined;
+    if (!named) return { path, body: text, headers: {} };
+    const fix = (r: J): J => (r.model !== undefined ? { ...r, model: `models/${model}` } : r);
+    return { path, body: JSON.stringify(call.method === 'batchEmbedContents' ? { ...body, requests: reqs.map(fix) } : fix(body)), headers: {} };
+  }
+  const dims = reqs.find((r) => typeof r.outputDimensionality === 'number')?.outputDimensionality;
+  return { path: '/v1/embeddings', body: JSON.stringify({ model, input: reqs.map(textOf), encoding_format: 'float', ...(typeof dims === 'number' ? { dimensions: dims } : {}) }), headers: {} };
+}
+
+/** OpenAI's embeddings list → Gemini's answer for the method the client called. */
+export function geminiAnswerFromOpenAI(call: GeminiEmbedCall, answer: J): J {
+  const data = Array.isArray(answer.data) ? (answer.data as J[]) : [];
+  const values = data.map((d) => (Array.isArray(d.embedding) ? (d.embedding as number[]) : []));
+  const n = openaiEmbeddingUsage(answer).inputTokens;
+  if (call.method === 'embedContent') return { embedding: { values: values[0] ?? [] } };
+  return { embeddings: values.map((v) => ({ values: v })), usageMetadata: { promptTokenCount: n, promptTokenDetails: [{ modality: 'TEXT', tokenCount: n }] } };
+}
+
+/** What a Gemini embedding request is billed: the reported count, else ~4 characters per token (flagged). */
+export function geminiEmbedUsage(call: GeminiEmbedCall, body: J, answer: J): TokenUsage {
+  const reported = geminiEmbeddingUsage(answer);
+  if ((answer.usageMetadata as J | undefined)?.promptTokenCount !== undefined) return reported;
+  const chars = geminiRequests(call, body).reduce((n, r) => n + textOf(r).length, 0);
+  return { ...reported, inputTokens: Math.ceil(chars / 4), estimated: true };
+}
