@@ -131,7 +131,7 @@ async function handleCompletion(
         ? admission.ready.then(async () => {
             const headers = req.stream ? SSE_HEADERS : { 'content-type': 'application/json', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
             out.commit(200, { ...headers, 'x-request-id': requestId, 'request-id': requestId });
-            f.heartbeat = new Heartbeat(out, cfg.heartbeatMs, req.stream ? 'sse' : 'json');
+            f.heartbeat = new Heartbeat(out, cfg.heartbeatMs, req.stream ? (client.streamHeartbeat ?? 'sse') : 'json');
             await f.heartbeat.start();
           })
         : admission.ready;

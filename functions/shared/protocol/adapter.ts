@@ -131,6 +131,11 @@ export interface ClientSide {
    * `model` rewritten, the query string as the client sent it.
    */
   passThrough?(text: string, upstreamModel: string, rawQuery: string): { text: string; query: string };
+  /**
+   * How a stream is kept alive while the upstream is silent: SSE comments (the default), or bare
+   * newlines between events for clients whose SSE readers stall on comment lines.
+   */
+  streamHeartbeat?: 'sse' | 'sse-blank';
 }
 
 /** A side that a protocol does not have yet, and why. */

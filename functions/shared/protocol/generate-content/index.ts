@@ -49,5 +49,7 @@ export const generateContent = {
     },
     // The model is in the path, not the body: the body travels as sent; the key in the query stays here.
     passThrough: (text, _model, rawQuery) => ({ text, query: upstreamQuery(rawQuery) }),
+    // Google's SDKs read SSE with /^\s*data: (.*)/ and stall on a `: ping` comment (Gemini CLI 0.61).
+    streamHeartbeat: 'sse-blank',
   },
 } satisfies Adapter;
