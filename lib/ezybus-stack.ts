@@ -25,6 +25,7 @@ import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { originSecretSha256, type StageConfig } from './config.js';
+import { COUNT_LAZY, withLazyPackage } from './lazy-modules.js';
 import { ENDPOINTS, type Endpoint, type EndpointKey } from '../functions/endpoints.js';
 
 const root = join(import.meta.dirname, '..');
@@ -38,17 +39,22 @@ type TableName = 'keys' | 'config' | 'state' | 'usage';
 type GatewayFn = EndpointKey;
 
 /** The DynamoDB actions each function's code issues, per table (see functions/shared/store). */
+const CALLS_UPSTREAM: Partial<Record<TableName, string[]>> = {
+  keys: ['dynamodb:GetItem'],
+  config: ['dynamodb:Query', 'dynamodb:GetItem'],
+  state: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+  usage: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem'],
+};
 const ACCESS: Record<Endpoint['kind'], Partial<Record<TableName, string[]>>> = {
-  completion: {
-    keys: ['dynamodb:GetItem'],
-    config: ['dynamodb:Query', 'dynamodb:GetItem'],
-    state: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
-    usage: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem'],
-  },
+  completion: CALLS_UPSTREAM,
+  // Counting and embeddings: the same reads and writes (keys, routes, rate windows, key health, the ledger).
+  unary: CALLS_UPSTREAM,
   models: { keys: ['dynamodb:GetItem'], config: ['dynamodb:Query'] },
 };
 
 const COMPLETIONS = ENDPOINTS.filter((e) => e.kind === 'completion');
+/** Every function that calls upstreams, and so decrypts upstream keys. */
+const UPSTREAM_CALLERS = ENDPOINTS.filter((e) => e.kind !== 'models');
 /** Stage settings per function key; an endpoint without its own takes the completion defaults. */
 const memoryOf = (cfg: StageConfig, key: GatewayFn): number => (cfg.memoryMb as Partial<Record<string, number>>)[key] ?? cfg.memoryMb.chat;
 const provisionedOf = (cfg: StageConfig, key: GatewayFn): number => (cfg.provisionedConcurrency as Partial<Record<string, number>>)[key] ?? 0;
@@ -121,7 +127,7 @@ export class EzyBusStack extends Stack {
       ...(secretSha ? { EZYBUS_ORIGIN_SECRET_SHA256: secretSha } : {}),
     };
     const logGroups: Record<string, logs.LogGroup> = {};
-    const makeFunction = (name: string, entry: string, memoryMb: number, timeout: Duration, environment: Record<string, string>): lambda.Function => {
+    const makeFunction = (name: string, entry: string, memoryMb: number, timeout: Duration, environment: Record<string, string>, bundle = bundling()): lambda.Function => {
       const fnName = `ezybus-${stage}-${name}`;
       const logGroup = new logs.LogGroup(this, `${name}Logs`, {
         logGroupName: `/aws/lambda/${fnName}`,
@@ -143,14 +149,17 @@ export class EzyBusStack extends Stack {
         role,
         logGroup,
         environment,
-        bundling: bundling(),
+        bundling: bundle,
         projectRoot: root,
         depsLockFilePath: join(root, 'package-lock.json'),
       });
     };
     const streamTimeout = Duration.minutes(15);
     this.functions = Object.fromEntries(
-      ENDPOINTS.map((e) => [e.key, makeFunction(e.name, e.entry, memoryOf(cfg, e.key), e.kind === 'completion' ? streamTimeout : Duration.seconds(10), env)]),
+      ENDPOINTS.map((e) => [
+        e.key,
+        makeFunction(e.name, e.entry, memoryOf(cfg, e.key), e.kind === 'completion' ? streamTimeout : e.kind === 'unary' ? Duration.minutes(2) : Duration.seconds(10), env, e.key === 'count' ? withLazyPackage(bundling(), root, COUNT_LAZY) : bundling()),
+      ]),
     ) as Record<GatewayFn, lambda.Function>;
     const tableArns = (t: dynamodb.Table): string[] => [t.tableArn];
     for (const e of ENDPOINTS) {
@@ -158,8 +167,8 @@ export class EzyBusStack extends Stack {
         this.functions[e.key].addToRolePolicy(new iam.PolicyStatement({ actions, resources: tableArns(this.tables[t]) }));
       }
     }
-    // Only the completion functions decrypt upstream keys, and only this stage's records.
-    for (const { key: fn } of COMPLETIONS) {
+    // Only the functions that call upstreams decrypt upstream keys, and only this stage's records.
+    for (const { key: fn } of UPSTREAM_CALLERS) {
       this.functions[fn].addToRolePolicy(
         new iam.PolicyStatement({
           actions: ['kms:Decrypt'],
@@ -203,7 +212,8 @@ export class EzyBusStack extends Stack {
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: `EzyBus ${stage}`,
       defaultBehavior: behaviors.models,
-      additionalBehaviors: Object.fromEntries(ENDPOINTS.map((e) => [e.pattern, behaviors[e.key]])),
+      // In the endpoint list's order, which is the order CloudFront tries the patterns in.
+      additionalBehaviors: Object.fromEntries(ENDPOINTS.flatMap((e) => e.patterns.map((p) => [p, behaviors[e.key]]))),
       priceClass: cfg.priceClass as cloudfront.PriceClass,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       ...(cfg.domain

@@ -11,7 +11,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
-import { ENDPOINTS } from '../functions/endpoints.js';
+import { ENDPOINTS, routeTable, type EndpointKey } from '../functions/endpoints.js';
 import { resetGatewayConfig } from '../functions/shared/config.js';
 import { resetKeyring } from '../functions/shared/crypto/keyring.js';
 import { resetAuthCache } from '../functions/shared/gateway/auth.js';
@@ -151,10 +151,12 @@ export async function startLocalGateway(opts: LocalGatewayOptions = {}): Promise
 
 async function loadSourceHandlers(): Promise<Record<string, StreamingHandler>> {
   // Every endpoint in the list the stack and the bundler read (functions/endpoints.ts).
-  const loaded = await Promise.all(
-    ENDPOINTS.map(async (e) => [e.path, ((await import(new URL(`../${e.entry.replace(/\.ts$/, '.js')}`, import.meta.url).href)) as { handler: StreamingHandler }).handler] as const),
+  const loaded = new Map(
+    await Promise.all(
+      ENDPOINTS.map(async (e) => [e.key, ((await import(new URL(`../${e.entry.replace(/\.ts$/, '.js')}`, import.meta.url).href)) as { handler: StreamingHandler }).handler] as const),
+    ),
   );
-  return Object.fromEntries(loaded);
+  return routeTable((e) => loaded.get(e.key as EndpointKey) as StreamingHandler);
 }
 
 /** True when something already listens on host:port. */

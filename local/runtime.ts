@@ -25,6 +25,7 @@ import {
   type StreamingHandler,
 } from '../functions/shared/runtime/awslambda.js';
 import { toFunctionUrlEvent } from '../functions/shared/runtime/event.js';
+import { routeFor } from '../functions/shared/runtime/web-server.js';
 
 export { toFunctionUrlEvent };
 
@@ -218,9 +219,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
 
   const server = createServer({ keepAlive: true, noDelay: true }, (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    // Like a CloudFront behaviour `/v1/models*`: a route also serves the paths below it.
-    const handler =
-      opts.routes[path] ?? Object.entries(opts.routes).find(([p]) => path.startsWith(`${p}/`))?.[1];
+    const handler = routeFor(opts.routes, path);
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;

@@ -5,6 +5,7 @@
  */
 import type { Scenario } from './scenario.js';
 import { estimateTokens, tokens } from './text.js';
+import { lastTurnIsToolResult, promptTokens } from './tokenizer.js';
 
 export type Provider = 'openai' | 'anthropic' | 'gemini';
 
@@ -51,7 +52,7 @@ function toolDefs(provider: Provider, body: Record<string, unknown>): { name: st
       const f = t.function as Record<string, unknown> | undefined;
       add(f?.name, f?.parameters);
     } else if (provider === 'anthropic') add(t.name, t.input_schema);
-    else for (const d of (t.functionDeclarations as Record<string, unknown>[] | undefined) ?? []) add(d.name, d.parameters);
+    else for (const d of (t.functionDeclarations as Record<string, unknown>[] | undefined) ?? []) add(d.name, d.parameters ?? d.parametersJsonSchema);
   }
   return out;
 }
@@ -116,14 +117,17 @@ function autoCache(input: RenderInput, all: number): Pick<Plan, 'cacheRead' | 'c
 
 function plan(input: RenderInput): Plan {
   const seed = input.seed ^ input.id;
-  const defs = toolDefs(input.provider, input.body);
-  const tools = defs.slice(0, input.scenario.tool).map((d) => ({
+  const s = input.scenario;
+  const declared = toolDefs(input.provider, input.body);
+  const defs = s.tool_name !== undefined ? declared.filter((d) => d.name === s.tool_name) : declared;
+  const calling = !(s.tool_once && lastTurnIsToolResult(input.provider, input.body));
+  const tools = (calling ? defs.slice(0, s.tool) : []).map((d) => ({
     name: d.name,
-    args: JSON.stringify(Object.fromEntries(d.required.map((k) => [k, 'sim']))),
+    args: s.tool_args ?? JSON.stringify(Object.fromEntries(d.required.map((k) => [k, 'sim']))),
   }));
   const text = tools.length ? [] : tokens(seed, input.scenario.tokens, input.scenario.text);
   const thinking = thinkingWanted(input) ? tokens(seed + 1, Math.max(4, Math.floor(input.scenario.tokens / 2))) : [];
-  const all = estimateTokens(input.bodyText);
+  const all = promptTokens(input.provider, input.body);
   return { text, thinking, tools, ...(input.provider === 'anthropic' ? cacheUsage(input, all) : autoCache(input, all)) };
 }
 

@@ -24,6 +24,11 @@ export interface Scenario {
   hold_after: number | undefined;
   hold_ms: number;
   tool: number;
+  /** Call this declared tool (instead of the first `tool` ones), with these JSON arguments. */
+  tool_name: string | undefined;
+  tool_args: string | undefined;
+  /** No tool call when the request's last turn already carries a tool result (agent loops end). */
+  tool_once: boolean;
   thinking: boolean;
   text: string | undefined;
   /** Replay a recorded response from test/fixtures/real (its name, e.g. anthropic/stream-text-basic.vercel-ai.chunks.txt). */
@@ -52,6 +57,9 @@ const DEFAULTS: Scenario = {
   hold_after: undefined,
   hold_ms: 0,
   tool: 0,
+  tool_name: undefined,
+  tool_args: undefined,
+  tool_once: false,
   thinking: false,
   text: undefined,
   replay: undefined,
@@ -81,6 +89,10 @@ export function parseScenario(q: string): Scenario {
   s.hold_after = n('hold_after');
   s.hold_ms = n('hold_ms') ?? 0;
   s.tool = n('tools') ?? n('tool') ?? 0;
+  s.tool_name = p.get('tool_name') ?? undefined;
+  s.tool_args = p.get('tool_args') ?? undefined;
+  s.tool_once = p.get('tool_once') === '1';
+  if (s.tool_name !== undefined && s.tool === 0) s.tool = 1;
   s.thinking = p.get('thinking') === '1';
   s.text = p.get('text') ?? undefined;
   s.replay = p.get('replay') ?? undefined;

@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { serveExtra } from './extras.js';
 import { errorBody, midStreamError, render, type Provider } from './protocols.js';
 import { resolveScenario, type Scenario } from './scenario.js';
 import { prng } from './text.js';
@@ -46,6 +47,22 @@ function apiKeyOf(h: Record<string, string>, query: string): string | null {
   const auth = h.authorization;
   if (auth?.startsWith('Bearer ')) return auth.slice(7);
   return h['x-api-key'] ?? h['x-goog-api-key'] ?? new URLSearchParams(query).get('key');
+}
+
+/** SSE events (`data: <json>`) → Google's JSON-array stream pieces: `[{…}`, `\n,\r\n{…}` …, `\n]`. */
+function asJsonArray(events: string[]): string[] {
+  const out = events.map((e, i) => (i === 0 ? '[' : '\n,\r\n') + JSON.stringify(JSON.parse(e.replace(/^data: /, '')), null, 2));
+  if (out.length) out[out.length - 1] += '\n]';
+  return out.length ? out : ['[]'];
+}
+
+function parseObject(text: string): Record<string, unknown> {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -141,6 +158,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       return;
     }
+    const extra = rec.method === 'POST' ? serveExtra(rec.method, rec.path, parseObject(rec.body)) : undefined;
+    if (extra) {
+      res.writeHead(extra.status, { 'content-type': 'application/json' }).end(extra.json);
+      rec.completed = true;
+      return;
+    }
     const gem = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/.exec(rec.path);
     const provider: Provider | undefined =
       rec.path === '/v1/chat/completions' ? 'openai' : rec.path === '/v1/messages' ? 'anthropic' : gem ? 'gemini' : undefined;
@@ -201,7 +224,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       rec.completed = true;
       return;
     }
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...rateHeaders });
+    // Gemini without ?alt=sse streams one JSON array (docs/protocols.md §3.4), served as JSON.
+    const jsonArray = provider === 'gemini' && new URLSearchParams(rec.query).get('alt') !== 'sse';
+    const events = jsonArray ? asJsonArray(out.events) : out.events;
+    res.writeHead(200, { 'content-type': jsonArray ? 'application/json; charset=UTF-8' : 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...rateHeaders });
     res.flushHeaders();
     if (s.reset_after === 0) {
       res.destroy();
@@ -209,7 +235,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     }
     await firstTokenDelay(s);
     const perToken = s.tps > 0 ? 1000 / s.tps : 0;
-    for (const [i, e] of out.events.entries()) {
+    for (const [i, e] of events.entries()) {
       if (gone()) return;
       if (s.reset_after !== undefined && i === s.reset_after) {
         await resetAfterFlush(res);

@@ -1,5 +1,6 @@
 /**
- * Gateway key authentication: `Authorization: Bearer <key>` or `x-api-key: <key>`.
+ * Gateway key authentication: `Authorization: Bearer <key>` or `x-api-key: <key>`, and for
+ * Gemini-native clients `x-goog-api-key: <key>` or `?key=<key>` (docs/protocols.md §3.1).
  * The key is hashed (SHA-256) and looked up by hash, through a short in-memory cache; the
  * store never sees or keeps the key itself. Unknown hashes are cached briefly too, so a flood
  * of bad keys does not become a flood of DynamoDB reads.
@@ -14,14 +15,15 @@ import { GatewayError } from './errors.js';
 const NEGATIVE_TTL_MS = 5_000;
 const cache = new TtlCache<GatewayKey | null>(10_000);
 
-export function extractKey(headers: Record<string, string>): string | undefined {
+export function extractKey(headers: Record<string, string>, query?: Record<string, string | undefined>): string | undefined {
   const auth = headers.authorization;
   if (auth) {
     const m = /^Bearer\s+(.+)$/i.exec(auth.trim());
     if (m?.[1]) return m[1].trim();
   }
-  const x = headers['x-api-key'];
-  return x ? x.trim() : undefined;
+  // Gemini CLI always sends x-goog-api-key, empty when no key is configured: fall through then.
+  const x = headers['x-api-key']?.trim() || headers['x-goog-api-key']?.trim() || query?.key?.trim();
+  return x || undefined;
 }
 
 export function hashKey(key: string): string {

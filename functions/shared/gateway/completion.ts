@@ -79,7 +79,9 @@ async function handleCompletion(
   let flow: Flow | undefined;
   let settle: ((tokens: number | null) => Promise<void>) | undefined;
   try {
-    if (event.rawPath !== path) {
+    const query = event.queryStringParameters ?? {};
+    // A protocol that names the call in the path (Gemini) serves every path it can read.
+    if (client.routing ? !client.routing(event.rawPath, query) : event.rawPath !== path) {
       throw new GatewayError(404, 'not_found', `No endpoint ${event.rawPath} here; this function serves ${path}.`);
     }
     const method = event.requestContext.http.method;
@@ -87,16 +89,16 @@ async function handleCompletion(
       throw new GatewayError(405, 'method_not_allowed', `Method ${method} is not allowed on ${event.rawPath}; use POST.`);
     }
     checkOrigin(event.headers);
-    const apiKey = extractKey(event.headers);
+    const apiKey = extractKey(event.headers, query);
     if (!apiKey) {
-      throw new GatewayError(401, 'authentication', 'Missing API key. Send "Authorization: Bearer <key>" or "x-api-key: <key>".');
+      throw new GatewayError(401, 'authentication', 'Missing API key. Send "Authorization: Bearer <key>", "x-api-key: <key>" or "x-goog-api-key: <key>".');
     }
     const auth = authenticate(apiKey);
     auth.catch(() => undefined); // awaited below; decoding runs meanwhile
     const text = decodeBody(event, cfg.maxBodyBytes);
     const key = await auth;
     rec.keyId = key.id;
-    const req = parseClientRequest(client, text);
+    const req = parseClientRequest(client, text, { path: event.rawPath, query });
     rec.model = req.model;
     rec.stream = req.stream;
     const route = await findRoute(req.model);
@@ -129,7 +131,7 @@ async function handleCompletion(
         ? admission.ready.then(async () => {
             const headers = req.stream ? SSE_HEADERS : { 'content-type': 'application/json', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' };
             out.commit(200, { ...headers, 'x-request-id': requestId, 'request-id': requestId });
-            f.heartbeat = new Heartbeat(out, cfg.heartbeatMs, req.stream ? 'sse' : 'json');
+            f.heartbeat = new Heartbeat(out, cfg.heartbeatMs, req.stream ? (client.streamHeartbeat ?? 'sse') : 'json');
             await f.heartbeat.start();
           })
         : admission.ready;

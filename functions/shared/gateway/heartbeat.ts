@@ -4,9 +4,13 @@
  * written for `intervalMs`; every real write pushes the next heartbeat back. A comment is only
  * inserted where it cannot corrupt the event being relayed: `: ping\n\n` between events,
  * `: ping\n` after a complete line inside an event (a comment line never dispatches), and
- * nothing in the middle of a line (the next tick tries again).
+ * nothing in the middle of a line (the next tick tries again). Mode 'sse-blank' is for clients
+ * whose SSE readers do not skip comment lines (Google's SDKs match `^\s*data: ` and would stall
+ * on `: ping`): a bare newline, only between events, which those readers skip as whitespace.
  */
 import type { ResponseWriter } from '../runtime/response.js';
+
+export type HeartbeatMode = 'sse' | 'sse-blank' | 'json';
 
 export class Heartbeat {
   private timer: NodeJS.Timeout | undefined;
@@ -16,7 +20,7 @@ export class Heartbeat {
     private readonly out: ResponseWriter,
     private readonly intervalMs: number,
     /** 'json': an early-committed JSON answer, kept alive with whitespace before the body. */
-    private readonly mode: 'sse' | 'json' = 'sse',
+    private readonly mode: HeartbeatMode = 'sse',
   ) {}
 
   /** Writes the first heartbeat at once (the client sees bytes immediately) and arms the timer. */
@@ -56,6 +60,12 @@ export class Heartbeat {
     }
     const where = this.out.sseBoundary;
     if (where === 'none') return;
+    if (this.mode === 'sse-blank') {
+      if (where !== 'event') return;
+      this.sent++;
+      await this.out.write('\n');
+      return;
+    }
     this.sent++;
     await this.out.write(where === 'event' ? ': ping\n\n' : ': ping\n');
   }

@@ -5,7 +5,7 @@
  * ../protocol, through the canonical stream model.
  */
 import { rewriteModel } from '../protocol/json-text.js';
-import { upstreamSide } from '../protocol/registry.js';
+import { clientSide, upstreamSide } from '../protocol/registry.js';
 import { createStreamTranslator, planUpstreamRequest, translateErrorBody, translateResponseBody, type TranslateOptions } from '../protocol/translate.js';
 import type { WireProtocol } from '../protocol/wire.js';
 import type { Route } from '../store/records.js';
@@ -49,14 +49,16 @@ export function buildLeg(
     ...(route.autoCache ? { autoCache: route.autoCache } : {}),
   };
   if (upstream === client) {
-    const { text: body, stripUsage } = side.preparePassThrough(rewriteModel(req.text, model), req.stream);
+    const own = clientSide(client).passThrough?.(req.text, model, rawQuery) ?? { text: rewriteModel(req.text, model), query: rawQuery };
+    const { text: body, stripUsage } = side.preparePassThrough(own.text, req.stream);
+    const path = side.path(model, req.stream);
     return {
       client,
       passThrough: true,
       stripUsage,
       upstreamProtocol: upstream,
       // The client's query string (e.g. the Anthropic SDK's `?beta=true`) travels with it.
-      path: side.path(model, req.stream) + (rawQuery ? `?${rawQuery}` : ''),
+      path: own.query ? `${path}${path.includes('?') ? '&' : '?'}${own.query}` : path,
       body,
       headers: { 'content-type': 'application/json', ...side.forwardedHeaders(clientHeaders) },
       notes: [],

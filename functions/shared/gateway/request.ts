@@ -26,7 +26,11 @@ export function decodeBody(event: FunctionUrlEvent, maxBytes: number): string {
   return buf ? buf.toString('utf8') : raw;
 }
 
-export function parseClientRequest(protocol: ClientSide, text: string): ClientRequest {
+/**
+ * `where`: the request's path and query, for a protocol that names model and stream there
+ * (ClientSide.routing); the body's `model` and `stream` otherwise.
+ */
+export function parseClientRequest(protocol: ClientSide, text: string, where?: { path: string; query: Record<string, string | undefined> }): ClientRequest {
   if (text.trim() === '') throw badRequest('Request body is empty; expected a JSON object.');
   let json: unknown;
   try {
@@ -36,7 +40,8 @@ export function parseClientRequest(protocol: ClientSide, text: string): ClientRe
   }
   if (!json || typeof json !== 'object' || Array.isArray(json)) throw badRequest('Request body must be a JSON object.');
   const body = json as Record<string, unknown>;
-  const model = body.model;
+  const routed = protocol.routing && where ? protocol.routing(where.path, where.query) : undefined;
+  const model = routed ? routed.model : body.model;
   if (typeof model !== 'string' || model === '') throw badRequest("'model' is required and must be a non-empty string.", 'model');
   assertModelName(model);
   try {
@@ -45,6 +50,7 @@ export function parseClientRequest(protocol: ClientSide, text: string): ClientRe
     if (err instanceof TranslationError) throw badRequest(err.message, err.param);
     throw err;
   }
+  if (routed) return { text, json: body, model, stream: routed.stream };
   const stream = body.stream;
   if (stream !== undefined && stream !== null && typeof stream !== 'boolean') throw badRequest("'stream' must be a boolean.", 'stream');
   return { text, json: body, model, stream: stream === true };

@@ -120,6 +120,22 @@ export interface ClientSide {
   errorEvent(body: string): string;
   /** An upstream's refusal (any protocol's status and message) as this protocol's error. */
   upstreamError(status: number, message: string): { status: number; body: string };
+  /**
+   * Where model and stream are when the body does not hold them (Gemini names both in the
+   * path); undefined when the path names no call of this protocol. Absent: the body's `model`
+   * and `stream`, on the endpoint's one path.
+   */
+  routing?(path: string, query: Record<string, string | undefined>): { model: string; stream: boolean } | undefined;
+  /**
+   * The body text and query string a same-protocol upstream gets. Absent: the body with its
+   * `model` rewritten, the query string as the client sent it.
+   */
+  passThrough?(text: string, upstreamModel: string, rawQuery: string): { text: string; query: string };
+  /**
+   * How a stream is kept alive while the upstream is silent: SSE comments (the default), or bare
+   * newlines between events for clients whose SSE readers stall on comment lines.
+   */
+  streamHeartbeat?: 'sse' | 'sse-blank';
 }
 
 /** A side that a protocol does not have yet, and why. */

@@ -68,10 +68,21 @@ function unavailable(res: ServerResponse): void {
   res.end(JSON.stringify({ error: { message: 'This gateway instance is shutting down; retry the request.', type: 'overloaded_error', code: 'shutting_down' } }));
 }
 
-export function routeFor(routes: Record<string, StreamingHandler>, path: string): StreamingHandler | undefined {
+/** CloudFront path-pattern matching: `*` is any run of characters (including `/`), the rest literal. */
+export function globMatch(pattern: string, path: string): boolean {
+  const re = new RegExp(`^${pattern.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return re.test(path);
+}
+
+/**
+ * Like CloudFront behaviours: an exact path, then a pattern with `*` (`/v1beta/models/*:countTokens`,
+ * first match in order), then a route's paths below it (`/v1/models` serves `/v1/models/{id}`).
+ */
+export function routeFor<H>(routes: Record<string, H>, path: string): H | undefined {
   const exact = routes[path];
   if (exact) return exact;
-  for (const [p, h] of Object.entries(routes)) if (path.startsWith(`${p}/`)) return h;
+  for (const [p, h] of Object.entries(routes)) if (p.includes('*') && globMatch(p, path)) return h;
+  for (const [p, h] of Object.entries(routes)) if (!p.includes('*') && path.startsWith(`${p}/`)) return h;
   return undefined;
 }
 

@@ -13,7 +13,8 @@
  * Sources (read 2026-11-24): platform.claude.com/docs/en/about-claude/pricing (incl. the
  * 2026-10-07 Sonnet 5.5 cache-read cut and Haiku 5.5's 100k prompt band; Sonnet 4/4.5 long
  * context above 200k), the OpenAI pricing page (developers.openai.com/api/docs/pricing), and
- * ai.google.dev/gemini-api/docs/pricing (Pro tiers above 200k prompt tokens). OpenAI and Gemini
+ * ai.google.dev/gemini-api/docs/pricing (Pro tiers above 200k prompt tokens); embedding models
+ * (read 2026-12-01) bill input tokens only. OpenAI and Gemini
  * charge nothing per token for writing a cache, so their write prices equal plain input (the
  * fields exist only so a mis-reported write is never free). Gemini's explicit-cache storage is
  * billed per hour by Google, not per request, and is outside a request's cost.
@@ -38,7 +39,7 @@ export interface ModelPrice extends PriceTier {
 }
 
 /** Bumped whenever an entry changes; stored on each usage record. */
-export const PRICE_CATALOG_VERSION = '2026-11-24';
+export const PRICE_CATALOG_VERSION = '2026-12-01';
 
 interface CatalogEntry {
   provider: Protocol;
@@ -109,6 +110,10 @@ const CATALOG: CatalogEntry[] = [
   { provider: 'openai', models: ['o4-mini'], price: flat(1.1, 0.275, 4.4) },
   { provider: 'openai', models: ['o3-mini', 'o1-mini'], price: flat(1.1, 0.55, 4.4) },
   { provider: 'openai', models: ['o1'], price: flat(15, 7.5, 60) },
+  // Embeddings: input only.
+  { provider: 'openai', models: ['text-embedding-3-small'], price: flat(0.02, 0.02, 0) },
+  { provider: 'openai', models: ['text-embedding-3-large'], price: flat(0.13, 0.13, 0) },
+  { provider: 'openai', models: ['text-embedding-ada-002'], price: flat(0.1, 0.1, 0) },
 
   // ── Gemini (output includes thinking tokens) ───────────────────────────────────────────
   {
@@ -121,6 +126,8 @@ const CATALOG: CatalogEntry[] = [
   { provider: 'gemini', models: ['gemini-2.5-flash'], price: flat(0.3, 0.03, 2.5) },
   { provider: 'gemini', models: ['gemini-2.5-flash-lite'], price: flat(0.1, 0.01, 0.4) },
   { provider: 'gemini', models: ['gemini-2.0-flash'], price: flat(0.1, 0.025, 0.4) },
+  // Embeddings: input only.
+  { provider: 'gemini', models: ['gemini-embedding-001'], price: flat(0.15, 0.15, 0) },
 ];
 
 /** `provider/model` → entries, newest `from` first (built once, at first use). */

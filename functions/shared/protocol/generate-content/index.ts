@@ -1,11 +1,17 @@
 /**
  * Gemini generateContent (`/v1beta/models/{model}:generateContent`, and
- * `:streamGenerateContent?alt=sse` for streams). Gemini's OpenAI-compatible endpoint is the
- * Chat Completions adapter, not this one.
+ * `:streamGenerateContent?alt=sse` for streams), upstream and, for Gemini-native clients (Gemini
+ * CLI, the google-genai SDKs), client side. Gemini's OpenAI-compatible endpoint is the Chat
+ * Completions adapter, not this one.
  */
 import type { Adapter } from '../adapter.js';
 import { decodeBody } from './body.js';
+import { encodeBody } from './client-body.js';
+import { errorBody, errorEvent, upstreamError } from './client-errors.js';
 import { errorMessage } from './errors.js';
+import { geminiCall, upstreamQuery } from './framing.js';
+import { decodeRequest, validate } from './request-in.js';
+import { encoder } from './stream-out.js';
 import { encodeRequest } from './request-out.js';
 import { stopFromFinish } from './stop.js';
 import { parser } from './stream-in.js';
@@ -27,5 +33,23 @@ export const generateContent = {
     stopReason: stopFromFinish,
     errorMessage,
   },
-  client: { notYet: 'generateContent as a client protocol (an ingress endpoint) is issue 15' },
+  client: {
+    validate,
+    decodeRequest,
+    // Gemini streams always carry usageMetadata.
+    includeUsage: () => true,
+    encoder,
+    encodeBody,
+    errorBody,
+    errorEvent,
+    upstreamError,
+    routing(path, query) {
+      const call = geminiCall(path, query);
+      return call && call.method !== 'countTokens' ? { model: call.model, stream: call.stream } : undefined;
+    },
+    // The model is in the path, not the body: the body travels as sent; the key in the query stays here.
+    passThrough: (text, _model, rawQuery) => ({ text, query: upstreamQuery(rawQuery) }),
+    // Google's SDKs read SSE with /^\s*data: (.*)/ and stall on a `: ping` comment (Gemini CLI 0.61).
+    streamHeartbeat: 'sse-blank',
+  },
 } satisfies Adapter;

@@ -1,0 +1,8 @@
+/**
+ * Lambda entry: token counting for every route — POST /v1/messages/count_tokens (Anthropic
+ * shape) and POST /v1beta/models/{model}:countTokens (Gemini shape, also under /v1/). Its own
+ * function, so the OpenAI tokenizer tables load only where counts are asked for.
+ */
+import { countTokensHandler } from './shared/counting/handler.js';
+
+export const handler = awslambda.streamifyResponse(countTokensHandler());

@@ -1,0 +1,68 @@
+/**
+ * Token counting for every route, in the client's own shape: `POST /v1/messages/count_tokens`
+ * (Anthropic: `{input_tokens}`) and `POST /v1beta/models/{model}:countTokens` (also under
+ * `/v1/`; Gemini: `{totalTokens}`). Where the count comes from is plan.ts. Counting requests are
+ * authenticated and admitted like generations (RPM, budget) but charge no tokens and bill nothing.
+ */
+import type { FunctionUrlEvent, StreamingHandler } from '../runtime/awslambda.js';
+import { GatewayError, badRequest } from '../gateway/errors.js';
+import { errorBody as openaiAnthropicErrorBody } from '../gateway/render.js';
+import { adapterFor, clientSide } from '../protocol/registry.js';
+import { translateErrorBody } from '../protocol/translate.js';
+import { statusErrorBody as googleErrorBody } from '../protocol/generate-content/client-errors.js';
+import { geminiCall } from '../protocol/generate-content/framing.js';
+import { validate as validateGemini } from '../protocol/generate-content/request-in.js';
+import { callWithFailover } from '../unary/call.js';
+import { unaryHandler, type UnaryContext, type UnaryReply } from '../unary/edge.js';
+import { countAnswer, countFromAnswer, countLeg, geminiCountRequest, openaiCountBody, type CountClient, type CountInput } from './plan.js';
+
+type J = Record<string, unknown>;
+
+export function countClient(event: FunctionUrlEvent): CountClient {
+  if (event.rawPath === '/v1/messages/count_tokens') return 'anthropic';
+  if (geminiCall(event.rawPath, {})?.method === 'countTokens') return 'gemini';
+  throw new GatewayError(404, 'not_found', `No endpoint ${event.rawPath} here; this function serves /v1/messages/count_tokens and /v1beta/models/{model}:countTokens.`);
+}
+
+export function gatewayErrorBody(client: CountClient, err: GatewayError, requestId: string): string {
+  if (client === 'anthropic') return openaiAnthropicErrorBody(clientSide('messages'), err, requestId);
+  return googleErrorBody(err.status, err.message, err.status === 401 ? 'API_KEY_INVALID' : undefined);
+}
+
+function parse(client: CountClient, event: FunctionUrlEvent, json: J): { model: string } {
+  if (client === 'gemini') {
+    validateGemini(geminiCountRequest(json));
+    return { model: geminiCall(event.rawPath, {})?.model ?? '' };
+  }
+  if (typeof json.model !== 'string' || json.model === '') throw badRequest("'model' is required and must be a non-empty string.", 'model');
+  if (!Array.isArray(json.messages)) throw badRequest("'messages' is required and must be an array.", 'messages');
+  return { model: json.model };
+}
+
+async function run(client: CountClient, ctx: UnaryContext): Promise<UnaryReply> {
+  const input: CountInput = { client, text: ctx.text, json: ctx.json, clientHeaders: ctx.event.headers, rawQuery: client === 'anthropic' ? ctx.event.rawQueryString : '' };
+  const notes: string[] = [];
+  const r = await callWithFailover(ctx.route, ctx.model, (cand) => countLeg(input, cand.upstream.protocol, cand.target.model, notes), ctx.signal);
+  const upstream = r.cand.upstream.protocol;
+  const log = { provider: adapterFor(upstream).recordName, upstreamId: r.cand.upstream.id, upstreamModel: r.cand.target.model, notes };
+  if (r.local) {
+    const { countChatTokens } = await import('./openai-tokens.js');
+    const n = await countChatTokens(openaiCountBody(input, r.cand.target.model, notes), r.cand.target.model);
+    return { status: 200, body: countAnswer(client, n), contentType: 'application/json', tokens: null, log: { ...log, inputTokens: n, counted: 'local' } };
+  }
+  const same = (client === 'anthropic' && upstream === 'messages') || (client === 'gemini' && upstream === 'generate-content');
+  if (r.status < 200 || r.status >= 300) {
+    if (same) return { status: r.status, body: r.body, contentType: r.contentType, tokens: null, log: { ...log, upstreamStatus: r.status } };
+    const e = translateErrorBody(client === 'anthropic' ? 'messages' : 'generate-content', upstream, r.status, r.body);
+    return { status: e.status, body: e.body, contentType: 'application/json', tokens: null, log: { ...log, upstreamStatus: r.status } };
+  }
+  const n = countFromAnswer(upstream, r.body);
+  if (n === undefined) throw new GatewayError(502, 'upstream', `The ${adapterFor(upstream).recordName} upstream answered the count without a token count.`);
+  // Same protocol: the upstream's own bytes (Gemini adds per-part details a client may read).
+  const body = same ? r.body : countAnswer(client, n);
+  return { status: 200, body, contentType: 'application/json', tokens: null, log: { ...log, inputTokens: n } };
+}
+
+export function countTokensHandler(): StreamingHandler {
+  return unaryHandler<CountClient>({ fn: 'count-tokens', client: countClient, errorBody: gatewayErrorBody, parse, estimate: () => 0, run });
+}
