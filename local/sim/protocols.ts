@@ -304,3 +304,17 @@ export function midStreamError(provider: Provider, extra = ''): string {
   if (provider === 'gemini') return `${errorBody('gemini', 503, `The model is overloaded.${extra}`)}\r\n`;
   return `data: ${JSON.stringify({ error: { message: `The server had an error while processing your request.${extra}`, type: 'server_error', param: null, code: null } })}\n\n`;
 }
+
+/**
+ * The checks a real provider makes that EzyBus leaves to it on same-protocol routes, answered
+ * with the provider's own error (OpenAI's `empty_array`, Anthropic's missing `max_tokens`).
+ */
+export function invalidRequest(provider: Provider, body: Record<string, unknown>): string | undefined {
+  if (provider === 'openai' && Array.isArray(body.messages) && body.messages.length === 0) {
+    return JSON.stringify({ error: { message: "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", type: 'invalid_request_error', param: 'messages', code: 'empty_array' } });
+  }
+  if (provider === 'anthropic' && typeof body.max_tokens !== 'number') {
+    return JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message: 'max_tokens: Field required' }, request_id: 'req_sim' });
+  }
+  return undefined;
+}

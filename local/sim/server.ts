@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serveExtra } from './extras.js';
-import { errorBody, midStreamError, render, type Provider } from './protocols.js';
+import { errorBody, invalidRequest, midStreamError, render, type Provider } from './protocols.js';
 import { resolveScenario, type Scenario } from './scenario.js';
 import { prng } from './text.js';
 
@@ -178,6 +178,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       body = JSON.parse(rec.body) as Record<string, unknown>;
     } catch {
       res.writeHead(400, { 'content-type': 'application/json' }).end(errorBody(provider, 400, 'Invalid JSON body.'));
+      return;
+    }
+    const invalid = invalidRequest(provider, body);
+    if (invalid) {
+      res.writeHead(400, { 'content-type': 'application/json' }).end(invalid);
       return;
     }
     if (s.replay !== undefined) {

@@ -161,10 +161,10 @@ describe('errors and limits of translation', () => {
     const msgs = await fetch(`${s.url}/v1/messages`, {
       method: 'POST',
       headers: { 'x-api-key': s.key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'x-openai', max_tokens: 10, messages: [{ role: 'system', content: 'hi' }] }),
+      body: JSON.stringify({ model: 'x-openai', max_tokens: 10, messages: [{ role: 'wizard', content: 'hi' }] }),
     });
     expect(msgs.status).toBe(400);
-    expect(await msgs.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: expect.stringMatching(/role "system"/) as unknown } });
+    expect(await msgs.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: expect.stringMatching(/role "wizard"/) as unknown } });
   });
 
   it('an error event from the upstream mid-stream reaches the client once, in its protocol', async () => {
@@ -226,3 +226,72 @@ describe('route settings for translation', () => {
   });
 });
 
+
+describe('what the gateway checks and what it leaves to the upstream', () => {
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> =>
+    fetch(`${s.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${s.key}`, 'x-api-key': s.key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+
+  it('a same-protocol route gets the provider’s own error for what the provider owns', async () => {
+    const oa = await post('/v1/chat/completions', { model: MODELS.openai, messages: [] });
+    expect(oa.status).toBe(400);
+    expect(((await oa.json()) as { error: { code: string } }).error.code).toBe('empty_array');
+    const an = await post('/v1/messages', { model: MODELS.anthropic, messages: [{ role: 'user', content: 'x' }] });
+    expect(an.status).toBe(400);
+    expect(((await an.json()) as { error: { message: string } }).error.message).toBe('max_tokens: Field required');
+  });
+
+  it.each([
+    ['/v1/messages', { model: 'x-openai', max_tokens: 10, stream: true, messages: [{ role: 'user', content: [null] }] }, 'anthropic'],
+    ['/v1/messages', { model: 'x-gemini', max_tokens: 10, stream: true, messages: [{ role: 'user', content: [{ type: 'image', source: 'x' }] }] }, 'anthropic'],
+    ['/v1/chat/completions', { model: 'x-anthropic', stream: true, messages: [{ role: 'user', content: [{ type: 'text', text: 5 }] }] }, 'openai'],
+    // 10,000 levels deep: sent as text (JSON.stringify itself cannot go that deep).
+    ['/v1/chat/completions', `{"model":"x-gemini","stream":true,"messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{"name":"f","parameters":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}}]}`, 'openai'],
+  ] as const)('structurally wrong input on a translated stream (%s) is a 400 in the client’s protocol, before anything streams', async (path, body, shape) => {
+    const before = s.sim.received.length;
+    const res = await post(path, body);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/json');
+    const j = (await res.json()) as { type?: string; error: { type: string } };
+    if (shape === 'anthropic') expect(j).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
+    else expect(j.error.type).toBe('invalid_request_error');
+    expect(s.sim.received.length).toBe(before); // nothing was sent upstream
+  });
+
+  it('Claude Code’s request shape reaches a non-Claude model: mid-conversation system messages, billing header, effort', async () => {
+    const body = {
+      model: 'x-openai',
+      max_tokens: 64000,
+      stream: true,
+      thinking: { type: 'adaptive' },
+      output_config: { effort: 'high' },
+      context_management: { edits: [{ type: 'clear_thinking_20251015', keep: 'all' }] },
+      metadata: { user_id: 'user_1' },
+      system: [
+        { type: 'text', text: 'x-anthropic-billing-header: cc_version=2.1.300; cc_entrypoint=sdk-cli; cch=1a2b;' },
+        { type: 'text', text: 'You are Claude Code.', cache_control: { type: 'ephemeral' } },
+      ],
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'hello', cache_control: { type: 'ephemeral' } }] },
+        { role: 'system', content: '<system-reminder>cwd /repo</system-reminder>' },
+      ],
+    };
+    const res = await post('/v1/messages?beta=true', body, { 'anthropic-beta': 'mid-conversation-system-2026-04-07,effort-2025-11-24' });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toContain('event: message_stop');
+    const start = /event: message_start\ndata: (.*)\n/.exec(text)?.[1];
+    expect((JSON.parse(start ?? '{}') as { message: { usage: { input_tokens: number } } }).message.usage.input_tokens).toBeGreaterThan(0);
+    const sent = JSON.parse(s.sim.received[s.sim.received.length - 1]!.body) as { messages: { role: string; content: unknown }[]; reasoning_effort?: string };
+    expect(sent.messages.map((m) => m.role)).toEqual(['system', 'user', 'system']);
+    expect(JSON.stringify(sent)).not.toContain('x-anthropic-billing-header');
+    expect(sent.reasoning_effort).toBe('high');
+    // Pass-through keeps every byte of it, billing header included.
+    const pass = await post('/v1/messages?beta=true', { ...body, model: MODELS.anthropic });
+    await pass.text();
+    expect(s.sim.received[s.sim.received.length - 1]!.body).toContain('x-anthropic-billing-header: cc_version=2.1.300');
+  });
+});

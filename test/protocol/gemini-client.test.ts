@@ -144,7 +144,7 @@ describe('signed thinking through thoughtSignature', () => {
         stop_sequence: null,
         usage: { input_tokens: 10, output_tokens: 20, cache_read_input_tokens: 5, cache_creation_input_tokens: 0, reasoning_tokens: 7 },
       },
-      'demo-claude',
+      { publicModel: 'demo-claude', includeUsage: true, request: {} },
     );
     const parts = ((body.candidates as J[])[0]!.content as { parts: J[] }).parts;
     expect(parts[0]).toEqual({ text: 'Let me check.', thought: true });
@@ -236,7 +236,7 @@ describe('canonical body → Gemini body (recorded bodies)', () => {
   it.each(recorded().filter((r) => !r.stream && r.status === 200 && (r.provider === 'anthropic' || r.provider === 'openai')).map((r) => [r.name, r] as const))('%s', (_n, r) => {
     const d = JSON.parse(r.body) as J;
     const m = upstreamSide(r.provider === 'anthropic' ? 'messages' : 'chat-completions').decodeBody(d);
-    const g = encodeBody(m, 'demo');
+    const g = encodeBody(m, { publicModel: 'demo', includeUsage: true, request: {} });
     const parts = partsIn(g);
     const text = m.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('');
     expect(parts.filter((p) => p.thought !== true && typeof p.text === 'string').map((p) => p.text).join('')).toBe(text);

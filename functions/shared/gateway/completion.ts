@@ -23,7 +23,7 @@ import { GatewayError } from './errors.js';
 import { asGatewayError, newRecord, persist, seal } from './finish.js';
 import { Heartbeat } from './heartbeat.js';
 import { firstAnswer } from './attempts.js';
-import type { Leg } from './legs.js';
+import { planTranslations, type Leg } from './legs.js';
 import { priceUsage } from './pricing.js';
 import { admit, estimateTokens } from './limits.js';
 import { errorBody, errorEvent, errorHeaders } from './render.js';
@@ -103,6 +103,7 @@ async function handleCompletion(
     rec.stream = req.stream;
     const route = await findRoute(req.model);
     assertModelAllowed(key, req.model);
+    await planTranslations(protocol, req, event.headers, route);
 
     const admission = admit(key, estimateTokens(text, req.json));
     settle = admission.settle;

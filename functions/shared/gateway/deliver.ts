@@ -173,7 +173,7 @@ export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
       if (rest) await out.write(scrub.errorChunk(rest));
       parser.end();
     } else {
-      const ts = translatedStream(leg, client.includeUsage(ctx.req.json), (u, stop, upstreamError) => {
+      const ts = translatedStream(leg, (u, stop, upstreamError) => {
         usage = u;
         complete = stop !== null;
         relayedError = upstreamError;

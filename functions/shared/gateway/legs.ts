@@ -6,10 +6,10 @@
  */
 import { rewriteModel } from '../protocol/json-text.js';
 import { clientSide, upstreamSide } from '../protocol/registry.js';
-import { createStreamTranslator, planUpstreamRequest, translateErrorBody, translateResponseBody, type TranslateOptions } from '../protocol/translate.js';
+import { createStreamTranslator, planUpstreamRequest, translateErrorBody, translateResponseBody, type TranslateOptions, type UpstreamRequestPlan } from '../protocol/translate.js';
 import type { WireProtocol } from '../protocol/wire.js';
 import type { Route } from '../store/records.js';
-import type { Candidate } from '../upstream/pool.js';
+import { routeUpstreams, type Candidate } from '../upstream/pool.js';
 import type { TokenUsage } from '../usage/types.js';
 import type { ClientRequest } from './request.js';
 
@@ -40,14 +40,7 @@ export function buildLeg(
   const upstream = cand.upstream.protocol;
   const side = upstreamSide(upstream);
   const model = cand.target.model;
-  const translate: TranslateOptions = {
-    upstreamModel: model,
-    publicModel: req.model,
-    stream: req.stream,
-    maxTokensDefault: route.maxTokensDefault ?? DEFAULT_MAX_TOKENS,
-    ...(route.thinkingBudgets ? { thinkingBudgets: route.thinkingBudgets } : {}),
-    ...(route.autoCache ? { autoCache: route.autoCache } : {}),
-  };
+  const translate = optionsFor(req, route, model);
   if (upstream === client) {
     const own = clientSide(client).passThrough?.(req.text, model, rawQuery) ?? { text: rewriteModel(req.text, model), query: rawQuery };
     const { text: body, stripUsage } = side.preparePassThrough(own.text, req.stream);
@@ -65,7 +58,9 @@ export function buildLeg(
       translate,
     };
   }
-  const plan = planUpstreamRequest(client, upstream, req.json, clientHeaders, translate);
+  // Planned before the response was committed (planTranslations), so bad input was a 400 then.
+  const plan = req.plans?.get(planKey(upstream, model)) ?? planUpstreamRequest(client, upstream, clientHeaders, translate);
+  translate.inputTokensEstimate = plan.inputTokensEstimate;
   return {
     client,
     passThrough: false,
@@ -79,12 +74,38 @@ export function buildLeg(
   };
 }
 
-export function translatedStream(
-  leg: Leg,
-  includeUsage: boolean,
-  onUsage: (u: TokenUsage, stopReason: string | null, upstreamError: boolean) => void,
-): TransformStream<Uint8Array, Uint8Array> {
-  return createStreamTranslator(leg.client, leg.upstreamProtocol, { ...leg.translate, stream: true, includeUsage, onUsage });
+export function translatedStream(leg: Leg, onUsage: (u: TokenUsage, stopReason: string | null, upstreamError: boolean) => void): TransformStream<Uint8Array, Uint8Array> {
+  return createStreamTranslator(leg.client, leg.upstreamProtocol, { ...leg.translate, stream: true, onUsage });
+}
+
+const planKey = (upstream: WireProtocol, model: string): string => `${upstream}\n${model}`;
+
+/**
+ * Every translated leg a route can take, planned up front: input that cannot be translated is
+ * a 400 in the client's protocol before the response is committed — never a 200 followed by an
+ * error event — and failover reuses the plans. Same-protocol targets are not looked at: their
+ * upstream validates what it owns.
+ */
+export async function planTranslations(client: WireProtocol, req: ClientRequest, clientHeaders: Record<string, string>, route: Route): Promise<void> {
+  const plans = new Map<string, UpstreamRequestPlan>();
+  for (const { target, upstream } of await routeUpstreams(route)) {
+    const key = planKey(upstream.protocol, target.model);
+    if (upstream.protocol === client || plans.has(key)) continue;
+    plans.set(key, planUpstreamRequest(client, upstream.protocol, clientHeaders, optionsFor(req, route, target.model)));
+  }
+  req.plans = plans;
+}
+
+function optionsFor(req: ClientRequest, route: Route, model: string): TranslateOptions {
+  return {
+    upstreamModel: model,
+    publicModel: req.model,
+    stream: req.stream,
+    maxTokensDefault: route.maxTokensDefault ?? DEFAULT_MAX_TOKENS,
+    ...(route.thinkingBudgets ? { thinkingBudgets: route.thinkingBudgets } : {}),
+    ...(route.autoCache ? { autoCache: route.autoCache } : {}),
+    request: req.json,
+  };
 }
 
 export function translatedBody(leg: Leg, body: string): { body: string; usage: TokenUsage | null } {

@@ -5,6 +5,7 @@
  */
 import type { FunctionUrlEvent } from '../runtime/awslambda.js';
 import type { ClientSide } from '../protocol/adapter.js';
+import type { UpstreamRequestPlan } from '../protocol/translate.js';
 import { TranslationError } from '../protocol/errors.js';
 import { assertModelName } from './bounds.js';
 import { GatewayError, badRequest } from './errors.js';
@@ -14,6 +15,8 @@ export interface ClientRequest {
   json: Record<string, unknown>;
   model: string;
   stream: boolean;
+  /** Translated legs planned before commit (legs.ts planTranslations), by upstream protocol and model. */
+  plans?: Map<string, UpstreamRequestPlan>;
 }
 
 export function decodeBody(event: FunctionUrlEvent, maxBytes: number): string {

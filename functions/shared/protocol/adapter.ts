@@ -36,6 +36,8 @@ export interface ClientEncoder {
 export interface EncoderOptions {
   publicModel: string;
   includeUsage: boolean;
+  /** The client's own request (e.g. whether it used Chat Completions' legacy `functions`). */
+  request: J;
 }
 
 /** What a stream reported, read beside it (pass-through) or inside a translation. */
@@ -104,17 +106,20 @@ export interface UpstreamSide {
 /** A client speaking this protocol to EzyBus. */
 export interface ClientSide {
   /**
-   * Lenient validation: only what routing needs and what the gateway itself must rely on; a
-   * same-protocol upstream validates the rest itself (its error reaches the client as-is).
-   * Throws ProtocolInputError.
+   * Lenient validation before routing: only what the gateway itself relies on (beyond `model`
+   * and `stream`, which every protocol's handler reads). A same-protocol upstream validates the
+   * rest itself, so a client gets the provider's own error. Throws TranslationError.
    */
   validate(body: J): void;
-  /** Validation before translating: the request must be expressible; throws ProtocolInputError. */
+  /**
+   * The request as canonical, for translation: the full structural check happens here, since no
+   * server of this protocol will see it. Throws TranslationError (a 400 before anything streams).
+   */
   decodeRequest(body: J, notes: string[]): CanonicalRequest;
   /** Whether the client asked for usage in its stream. */
   includeUsage(body: J): boolean;
   encoder(o: EncoderOptions): ClientEncoder;
-  encodeBody(m: CanonicalMessage, publicModel: string): J;
+  encodeBody(m: CanonicalMessage, o: EncoderOptions): J;
   errorBody(e: ErrorFacts, requestId?: string): string;
   /** One error body (single-line JSON) framed as this protocol's SSE error event. */
   errorEvent(body: string): string;

@@ -6,10 +6,12 @@
  * client encoders consume them.
  */
 
+export type ImageSource = { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string };
+
 export type Block =
   | { type: 'text'; text: string; cache_control?: CacheControl }
-  | { type: 'image'; source: { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string }; cache_control?: CacheControl }
-  | { type: 'document'; source: { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string }; cache_control?: CacheControl }
+  | { type: 'image'; source: ImageSource; cache_control?: CacheControl }
+  | { type: 'document'; source: ImageSource; cache_control?: CacheControl }
   | { type: 'tool_use'; id: string; name: string; input: unknown; cache_control?: CacheControl }
   | { type: 'tool_result'; tool_use_id: string; content: string | Block[]; is_error?: boolean; cache_control?: CacheControl }
   | { type: 'thinking'; thinking: string; signature: string }
@@ -31,7 +33,11 @@ export type ToolChoice = { type: 'auto' } | { type: 'any' } | { type: 'none' } |
 
 export interface CanonicalRequest {
   system: { type: 'text'; text: string; cache_control?: CacheControl }[];
-  messages: { role: 'user' | 'assistant'; content: Block[] }[];
+  /**
+   * The turns. `system` turns are system messages in the middle of the conversation (Claude Code
+   * sends them; Chat Completions has them too): each encoder places them at their position.
+   */
+  messages: { role: 'user' | 'assistant' | 'system'; content: Block[] }[];
   tools: CanonicalTool[];
   toolChoice?: ToolChoice;
   parallelToolCalls?: boolean;
@@ -100,8 +106,13 @@ export function withCache<T extends object>(b: T, c: CacheControl | undefined): 
 }
 
 /** Appends a turn; consecutive same-role turns merge (the canonical model alternates, as Messages requires). */
-export function pushMessage(msgs: CanonicalRequest['messages'], role: 'user' | 'assistant', content: Block[]): void {
+export function pushMessage(msgs: CanonicalRequest['messages'], role: CanonicalRequest['messages'][number]['role'], content: Block[]): void {
   const last = msgs[msgs.length - 1];
   if (last && last.role === role) last.content.push(...content);
   else msgs.push({ role, content });
+}
+
+/** The text of a tool result: its text blocks, one per line (images and documents travel apart). */
+export function toolResultText(c: string | Block[]): string {
+  return typeof c === 'string' ? c : c.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('\n');
 }

@@ -19,3 +19,18 @@ export function parseEventData(data: string): J | undefined {
     return undefined;
   }
 }
+
+/** Deepest nesting a translated request may have (the encoders recurse; JSON.stringify does too). */
+export const MAX_DEPTH = 256;
+
+/** Whether `v` nests arrays/objects deeper than `limit`; iterative, so any depth is safe to ask about. */
+export function deeperThan(v: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[v, 0]];
+  while (stack.length) {
+    const [x, d] = stack.pop() as [unknown, number];
+    if (!x || typeof x !== 'object') continue;
+    if (d >= limit) return true;
+    for (const c of Array.isArray(x) ? x : Object.values(x)) if (c && typeof c === 'object') stack.push([c, d + 1]);
+  }
+  return false;
+}

@@ -10,6 +10,7 @@ import { TranslationError } from './errors.js';
 import { parseEventData, type J } from './json.js';
 import { adapterFor, clientSide, upstreamSide } from './registry.js';
 import { createSseParser } from './sse.js';
+import { canonicalUsage, estimateTokens } from './usage.js';
 import type { WireProtocol } from './wire.js';
 import { emptyUsage, type TokenUsage } from '../usage/types.js';
 
@@ -23,6 +24,15 @@ export interface TranslateOptions {
   thinkingBudgets?: { low: number; medium: number; high: number };
   /** Route option: automatic prompt-cache breakpoints, where the upstream protocol has them. */
   autoCache?: '5m' | '1h';
+  /** The client's request as parsed. */
+  request: J;
+  /**
+   * Input tokens to announce in a translated message_start when the upstream has not reported
+   * them by then (Chat Completions reports usage only at the end; Claude Code reads input tokens
+   * only from message_start): the sent body's length / 4 — EzyBus's documented estimate. The
+   * exact figure follows in message_delta.
+   */
+  inputTokensEstimate?: number;
 }
 
 export interface UpstreamRequestPlan {
@@ -30,11 +40,12 @@ export interface UpstreamRequestPlan {
   body: string;
   headers: Record<string, string>;
   notes: string[];
+  inputTokensEstimate: number;
 }
 
-export function planUpstreamRequest(client: WireProtocol, upstream: WireProtocol, body: J, clientHeaders: Record<string, string>, opts: TranslateOptions): UpstreamRequestPlan {
+export function planUpstreamRequest(client: WireProtocol, upstream: WireProtocol, clientHeaders: Record<string, string>, opts: TranslateOptions): UpstreamRequestPlan {
   const notes: string[] = [];
-  const req = clientSide(client).decodeRequest(body, notes);
+  const req = clientSide(client).decodeRequest(opts.request, notes);
   const up = upstreamSide(upstream);
   const out = up.encodeRequest(
     req,
@@ -42,7 +53,8 @@ export function planUpstreamRequest(client: WireProtocol, upstream: WireProtocol
     notes,
   );
   if (opts.autoCache && up.placeCachePoints) notes.push(...up.placeCachePoints(out, opts.autoCache));
-  return { path: up.path(opts.upstreamModel, opts.stream), body: JSON.stringify(out), headers: up.translatedHeaders(clientHeaders), notes };
+  const text = JSON.stringify(out);
+  return { path: up.path(opts.upstreamModel, opts.stream), body: text, headers: up.translatedHeaders(clientHeaders), notes, inputTokensEstimate: estimateTokens(text.length) };
 }
 
 /** An SSE event with its data parsed once, for every reader of it. */
@@ -55,19 +67,25 @@ export const streamEvent = (e: { event: string | undefined; data: string }): Str
 export function createStreamTranslator(
   client: WireProtocol,
   upstream: WireProtocol,
-  opts: TranslateOptions & { includeUsage: boolean; onUsage(u: TokenUsage, stopReason: string | null, upstreamError: boolean): void },
+  opts: TranslateOptions & { onUsage(u: TokenUsage, stopReason: string | null, upstreamError: boolean): void },
 ): TransformStream<Uint8Array, Uint8Array> {
   const enc = new TextEncoder();
   const parser = upstreamSide(upstream).parser();
-  const encoder = clientSide(client).encoder({ publicModel: opts.publicModel, includeUsage: opts.includeUsage });
+  const side = clientSide(client);
+  const encoder = side.encoder({ publicModel: opts.publicModel, includeUsage: side.includeUsage(opts.request), request: opts.request });
   const usage = adapterFor(upstream).usage.reader();
   let stop: string | null = null;
   let sse: ReturnType<typeof createSseParser>;
   let out = '';
   const emit = (events: CanonicalEvent[]): void => {
     for (const e of events) {
-      if (e.type === 'message_delta') stop = e.delta.stop_reason;
-      out += encoder.push(e);
+      if (e.type === 'message_start') out += encoder.push(withInputTokens(e, usage.result().usage, opts.inputTokensEstimate));
+      else if (e.type === 'message_delta') {
+        stop = e.delta.stop_reason;
+        // The usage the client sees is the usage that is billed: one extraction, one figure.
+        const billed = usage.result().usage;
+        out += encoder.push(billed ? { ...e, usage: canonicalUsage(billed) } : e);
+      } else out += encoder.push(e);
     }
   };
   return new TransformStream<Uint8Array, Uint8Array>({
@@ -95,11 +113,22 @@ export function createStreamTranslator(
   });
 }
 
+/** A message_start that says 0 input tokens: what the upstream reported so far, else the estimate. */
+function withInputTokens(e: Extract<CanonicalEvent, { type: 'message_start' }>, known: TokenUsage | null, estimate: number | undefined): CanonicalEvent {
+  const u = e.message.usage;
+  if (u.input_tokens + u.cache_read_input_tokens + u.cache_creation_input_tokens > 0) return e;
+  if (known && known.inputTokens + known.cacheReadTokens + known.cacheWrite5mTokens + known.cacheWrite1hTokens > 0) {
+    return { ...e, message: { ...e.message, usage: { ...canonicalUsage(known), output_tokens: u.output_tokens } } };
+  }
+  return estimate ? { ...e, message: { ...e.message, usage: { ...u, input_tokens: estimate } } } : e;
+}
+
 export function translateResponseBody(client: WireProtocol, upstream: WireProtocol, upstreamBody: string, opts: TranslateOptions): { body: string; usage: TokenUsage | null } {
   const d = parseEventData(upstreamBody.trim());
   if (!d) throw new Error('upstream answered with a body that is not a JSON object');
   const m = upstreamSide(upstream).decodeBody(d);
-  return { body: JSON.stringify(clientSide(client).encodeBody(m, opts.publicModel)), usage: adapterFor(upstream).usage.fromBody(d) };
+  const side = clientSide(client);
+  return { body: JSON.stringify(side.encodeBody(m, { publicModel: opts.publicModel, includeUsage: true, request: opts.request })), usage: adapterFor(upstream).usage.fromBody(d) };
 }
 
 /** Upstream error → the client's error shape, same status class; the message is kept. */

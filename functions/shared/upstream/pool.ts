@@ -136,6 +136,16 @@ export function candidateRef(c: Candidate): string {
   return keyRef(c.upstream.id, c.keyId);
 }
 
+/** Each target of a route with its upstream (targets naming no known upstream are left out). */
+export async function routeUpstreams(route: Route): Promise<Array<{ target: RouteTarget; upstream: Upstream }>> {
+  let ups = await upstreams.get();
+  if (route.targets.some((t) => !ups.has(t.upstream)) && upstreams.isStale()) ups = await upstreams.refresh();
+  return route.targets.flatMap((target) => {
+    const upstream = ups.get(target.upstream);
+    return upstream ? [{ target, upstream }] : [];
+  });
+}
+
 export function resetPools(): void {
   upstreams.clear();
   keyLists.clear();

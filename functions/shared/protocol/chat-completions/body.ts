@@ -1,6 +1,8 @@
 /** Chat Completions non-stream bodies ↔ the canonical message. */
 import type { Block, CanonicalMessage } from '../canonical.js';
+import type { EncoderOptions } from '../adapter.js';
 import { arr, obj, type J } from '../json.js';
+import { usesLegacyFunctions } from './request-in.js';
 import { canonicalUsage } from '../usage.js';
 import { finishFromStop, stopFromFinish } from './stop.js';
 import { chatCompletionsUsage, usageObject } from './usage.js';
@@ -34,7 +36,8 @@ export function decodeBody(d: J): CanonicalMessage {
   };
 }
 
-export function encodeBody(m: CanonicalMessage, publicModel: string): J {
+export function encodeBody(m: CanonicalMessage, o: EncoderOptions): J {
+  const legacy = usesLegacyFunctions(o.request);
   const text = m.content.filter((b) => b.type === 'text').map((b) => (b as { text: string }).text).join('');
   const reasoning = m.content.filter((b) => b.type === 'thinking').map((b) => (b as { thinking: string }).thinking).join('');
   const thinkingBlocks = m.content
@@ -44,13 +47,14 @@ export function encodeBody(m: CanonicalMessage, publicModel: string): J {
   const message: J = { role: 'assistant', content: text || (calls.length ? null : ''), refusal: null };
   if (reasoning) message.reasoning_content = reasoning;
   if (thinkingBlocks.length) message.thinking_blocks = thinkingBlocks;
-  if (calls.length) message.tool_calls = calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: JSON.stringify(c.input ?? {}) } }));
+  if (calls.length && legacy) message.function_call = { name: calls[0]?.name, arguments: JSON.stringify(calls[0]?.input ?? {}) };
+  else if (calls.length) message.tool_calls = calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: JSON.stringify(c.input ?? {}) } }));
   return {
     id: `chatcmpl-${m.id.replace(/^(msg_|chatcmpl-)/, '')}`,
     object: 'chat.completion',
     created: Math.floor(Date.now() / 1000),
-    model: publicModel,
-    choices: [{ index: 0, message, logprobs: null, finish_reason: finishFromStop(m.stop_reason) }],
+    model: o.publicModel,
+    choices: [{ index: 0, message, logprobs: null, finish_reason: finishFromStop(m.stop_reason, legacy) }],
     usage: usageObject(m.usage),
   };
 }

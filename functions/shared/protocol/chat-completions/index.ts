@@ -3,7 +3,6 @@
  * base URL serve it (OpenRouter, Gemini's OpenAI endpoint, vLLM …).
  */
 import type { Adapter } from '../adapter.js';
-import { TranslationError } from '../errors.js';
 import { ensureIncludeUsage } from '../json-text.js';
 import { obj } from '../json.js';
 import { decodeBody, encodeBody } from './body.js';
@@ -41,11 +40,9 @@ export const chatCompletions = {
     errorMessage,
   },
   client: {
-    validate(body) {
-      const messages = body.messages;
-      if (!Array.isArray(messages)) throw new TranslationError("'messages' is required and must be an array.", 'messages');
-      if (messages.length === 0) throw new TranslationError("'messages' must contain at least one message.", 'messages');
-    },
+    // Routing needs only model and stream; the upstream validates the rest of what it is sent
+    // (OpenAI's own `empty_array` for `messages: []`), and decodeRequest checks what is translated.
+    validate: () => undefined,
     decodeRequest,
     includeUsage: (body) => obj(body.stream_options).include_usage === true,
     encoder,

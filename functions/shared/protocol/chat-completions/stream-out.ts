@@ -4,11 +4,13 @@
  * block once as a `thinking_blocks` delta entry — the field an OpenAI-format client sends back
  * on the assistant message so that multi-turn tool use with thinking keeps working
  * (docs/conformance.md). The usage chunk is written only when the client asked for it
- * (`stream_options.include_usage`).
+ * (`stream_options.include_usage`). A client that asked with the legacy `functions` gets its
+ * call as `function_call` deltas and `finish_reason: "function_call"`.
  */
 import { emptyCanonicalUsage, type CanonicalUsage } from '../canonical.js';
 import type { ClientEncoder, EncoderOptions } from '../adapter.js';
 import { mergeUsage } from '../usage.js';
+import { usesLegacyFunctions } from './request-in.js';
 import { finishFromStop } from './stop.js';
 import { usageObject } from './usage.js';
 
@@ -19,6 +21,7 @@ export function encoder(o: EncoderOptions): ClientEncoder {
   const kinds = new Map<number, { kind: string; tool?: number; thinking?: string; signature?: string }>();
   let tools = 0;
   let finish: string | null = null;
+  const legacy = usesLegacyFunctions(o.request);
   const chunk = (delta: Record<string, unknown>, finish_reason: string | null = null): string =>
     `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: o.publicModel, choices: [{ index: 0, delta, logprobs: null, finish_reason }] })}\n\n`;
   return {
@@ -33,6 +36,7 @@ export function encoder(o: EncoderOptions): ClientEncoder {
           if (b.type === 'tool_use') {
             const tool = tools++;
             kinds.set(e.index, { kind: 'tool', tool });
+            if (legacy) return tool === 0 ? chunk({ function_call: { name: b.name, arguments: '' } }) : '';
             return chunk({ tool_calls: [{ index: tool, id: b.id, type: 'function', function: { name: b.name, arguments: '' } }] });
           }
           if (b.type === 'redacted_thinking') {
@@ -54,7 +58,10 @@ export function encoder(o: EncoderOptions): ClientEncoder {
             if (k) k.signature = (k.signature ?? '') + d.signature;
             return '';
           }
-          if (d.type === 'input_json_delta' && k?.tool !== undefined) return d.partial_json ? chunk({ tool_calls: [{ index: k.tool, function: { arguments: d.partial_json } }] }) : '';
+          if (d.type === 'input_json_delta' && k?.tool !== undefined && d.partial_json) {
+            if (legacy) return k.tool === 0 ? chunk({ function_call: { arguments: d.partial_json } }) : '';
+            return chunk({ tool_calls: [{ index: k.tool, function: { arguments: d.partial_json } }] });
+          }
           return '';
         }
         case 'content_block_stop': {
@@ -64,7 +71,7 @@ export function encoder(o: EncoderOptions): ClientEncoder {
         }
         case 'message_delta':
           usage = mergeUsage(usage, e.usage);
-          finish = finishFromStop(e.delta.stop_reason);
+          finish = finishFromStop(e.delta.stop_reason, legacy);
           return chunk({}, finish);
         case 'message_stop': {
           let out = finish === null ? chunk({}, 'stop') : '';

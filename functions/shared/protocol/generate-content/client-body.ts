@@ -9,6 +9,7 @@
  * the upstream's call id in `functionCall.id`. Usage: promptTokenCount counts every input token (cache reads included, as
  * Gemini reports it), candidatesTokenCount the visible output, thoughtsTokenCount the thinking.
  */
+import type { EncoderOptions } from '../adapter.js';
 import type { Block, CanonicalMessage, CanonicalUsage, StopReason } from '../canonical.js';
 import { encodeThinking, type ThinkingBlock } from './thought-signature.js';
 
@@ -60,12 +61,12 @@ export function responseId(id: string): string {
   return id.replace(/[^A-Za-z0-9_-]/g, '');
 }
 
-export function encodeBody(m: CanonicalMessage, publicModel: string): J {
+export function encodeBody(m: CanonicalMessage, o: EncoderOptions): J {
   const parts = partsOf(m.content);
   return {
     candidates: [{ content: { parts, role: 'model' }, finishReason: finishReason(m.stop_reason), index: 0 }],
     usageMetadata: usageMetadata(m.usage),
-    modelVersion: publicModel,
+    modelVersion: o.publicModel,
     responseId: responseId(m.id),
   };
 }

@@ -3,7 +3,8 @@
  * leaves a note. System text becomes `systemInstruction`; tool results become functionResponse
  * parts named by the call (ids from ids.ts carry the name and thought signature back).
  */
-import type { CanonicalRequest } from '../canonical.js';
+import { toolResultText, type CanonicalRequest, type ImageSource } from '../canonical.js';
+import { mimeFromUrl } from '../mime.js';
 import type { OutOptions } from '../adapter.js';
 import { TranslationError } from '../errors.js';
 import type { J } from '../json.js';
@@ -39,6 +40,51 @@ export function geminiSchema(s: unknown, notes: Set<string>): unknown {
   return out;
 }
 
+/** An image or document as a part: inline data, or a URL with the media type its extension tells (omitted when it tells none). */
+function mediaPart(source: ImageSource): J {
+  if (source.type === 'base64') return { inlineData: { mimeType: source.media_type, data: source.data } };
+  const mimeType = mimeFromUrl(source.url);
+  return { fileData: { fileUri: source.url, ...(mimeType ? { mimeType } : {}) } };
+}
+
+/**
+ * Gemini 3 models take a thinking level; 2.x and older (and names that say neither) a budget. An effort level the
+ * client named maps to the level of the same name (high → HIGH; Messages' `max` and OpenAI's
+ * `xhigh` → HIGH, the top); Pro models have only LOW and HIGH, so minimal → LOW, medium → HIGH.
+ */
+function thinkingConfig(req: CanonicalRequest, o: OutOptions, notes: string[]): J | undefined {
+  const effort = req.reasoningEffort;
+  // Budgets are what every model takes (legacy on Gemini 3): levels only where the name says 3+.
+  const levelled = /gemini-(?:[3-9]|[1-9]\d)(?:[.-]|$)/.test(o.model);
+  if (effort && effort !== 'none' && levelled) {
+    const pro = /-pro\b/.test(o.model);
+    const level = effort === 'minimal' ? (pro ? 'LOW' : 'MINIMAL') : effort === 'low' ? 'LOW' : effort === 'medium' ? (pro ? 'HIGH' : 'MEDIUM') : 'HIGH';
+    if (level.toLowerCase() !== effort) notes.push(`effort '${effort}' sent as thinkingLevel ${level}: the nearest level this model has`);
+    return { thinkingLevel: level, includeThoughts: true };
+  }
+  const thinking = budgetFor(req, o);
+  return thinking === undefined ? undefined : { thinkingBudget: thinking === 'adaptive' ? -1 : thinking, includeThoughts: true };
+}
+
+/** Consecutive turns of one role become one turn (a system note lands beside its user turn). */
+function mergeTurns(contents: J[]): J[] {
+  const out: J[] = [];
+  for (const c of contents) {
+    const last = out[out.length - 1];
+    if (last && last.role === c.role) last.parts = [...(last.parts as J[]), ...(c.parts as J[])];
+    else out.push(c);
+  }
+  return out;
+}
+
+/**
+ * Canonical request → generateContent body.
+ * - System messages in mid-conversation: Gemini has only `systemInstruction`, so each becomes a
+ *   user-role text part at its position, marked `<system>…</system>`, merged into the user turn
+ *   beside it (see protocol/README.md, "Translation choices").
+ * - A tool result's images follow its functionResponse as inline-data parts in the same turn
+ *   (every Gemini model reads them there).
+ */
 export function encodeRequest(req: CanonicalRequest, o: OutOptions, notes: string[]): J {
   const schemaNotes = new Set<string>();
   const names = new Map<string, string>();
@@ -46,6 +92,11 @@ export function encodeRequest(req: CanonicalRequest, o: OutOptions, notes: strin
   const contents: J[] = [];
   for (const m of req.messages) {
     const parts: J[] = [];
+    if (m.role === 'system') {
+      const text = m.content.map((b) => (b.type === 'text' ? b.text : '')).join('\n');
+      if (text) contents.push({ role: 'user', parts: [{ text: `<system>\n${text}\n</system>` }] });
+      continue;
+    }
     let pendingSig: string | undefined;
     for (const b of m.content) {
       if (b.type === 'thinking') {
@@ -57,21 +108,23 @@ export function encodeRequest(req: CanonicalRequest, o: OutOptions, notes: strin
       if (b.type === 'text') {
         if (b.text) parts.push({ text: b.text, ...sig });
       } else if (b.type === 'image' || b.type === 'document') {
-        parts.push(b.source.type === 'base64' ? { inlineData: { mimeType: b.source.media_type, data: b.source.data } } : { fileData: { fileUri: b.source.url, mimeType: b.type === 'document' ? 'application/pdf' : 'image/jpeg' } });
+        parts.push(mediaPart(b.source));
       } else if (b.type === 'tool_use') {
         const decoded = decodeGeminiCallId(b.id);
         parts.push({ functionCall: { name: b.name, args: b.input ?? {} }, ...(decoded?.signature ? { thoughtSignature: decoded.signature } : sig) });
       } else if (b.type === 'tool_result') {
         const name = names.get(b.tool_use_id) ?? decodeGeminiCallId(b.tool_use_id)?.name;
         if (!name) throw new TranslationError(`tool result ${b.tool_use_id} names no tool call in the conversation`, 'messages');
-        const text = typeof b.content === 'string' ? b.content : b.content.map((x) => (x.type === 'text' ? x.text : '')).join('\n');
+        const blocks = typeof b.content === 'string' ? [] : b.content;
+        const text = toolResultText(b.content);
         parts.push({ functionResponse: { name, response: b.is_error ? { error: text } : { result: text } } });
+        for (const x of blocks) if (x.type === 'image' || x.type === 'document') parts.push(mediaPart(x.source));
       }
       if (b.type !== 'text' || b.text) pendingSig = undefined;
     }
     if (parts.length) contents.push({ role: m.role === 'assistant' ? 'model' : 'user', parts });
   }
-  const body: J = { contents };
+  const body: J = { contents: mergeTurns(contents) };
   if (req.system.length) body.systemInstruction = { parts: [{ text: req.system.map((s) => s.text).join('\n\n') }] };
   if (req.tools.length) {
     body.tools = [
@@ -94,8 +147,8 @@ export function encodeRequest(req: CanonicalRequest, o: OutOptions, notes: strin
   if (req.temperature !== undefined) gc.temperature = req.temperature;
   if (req.topP !== undefined) gc.topP = req.topP;
   if (req.stop.length) gc.stopSequences = req.stop.slice(0, 5);
-  const thinking = budgetFor(req, o);
-  if (thinking !== undefined) gc.thinkingConfig = { thinkingBudget: thinking === 'adaptive' ? -1 : thinking, includeThoughts: true };
+  const thinking = thinkingConfig(req, o, notes);
+  if (thinking) gc.thinkingConfig = thinking;
   if (req.json) {
     gc.responseMimeType = 'application/json';
     if (req.json.schema) gc.responseSchema = geminiSchema(req.json.schema, schemaNotes);

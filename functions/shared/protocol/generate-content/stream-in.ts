@@ -5,6 +5,7 @@ import { blocks } from '../blocks.js';
 import { obj, objs } from '../json.js';
 import { canonicalUsage } from '../usage.js';
 import { encodeGeminiCallId } from './ids.js';
+import { applyPartialArg, type PartialCall } from './partial-args.js';
 import { stopFromFinish } from './stop.js';
 import { readUsage } from './usage.js';
 
@@ -15,9 +16,22 @@ export function parser(): UpstreamParser {
   let calls = 0;
   let sawCall = false;
   let done = false;
+  let pending: PartialCall | undefined;
+  const emitCall = (out: CanonicalEvent[], name: string, sig: string | undefined, args: unknown): void => {
+    sawCall = true;
+    const id = encodeGeminiCallId(calls++, name, sig);
+    const i = b.ensure(out, `tool:${id}`, { type: 'tool_use', id, name, input: {} });
+    out.push({ type: 'content_block_delta', index: i, delta: { type: 'input_json_delta', partial_json: JSON.stringify(args) } });
+  };
+  const closePending = (out: CanonicalEvent[]): void => {
+    if (!pending) return;
+    emitCall(out, pending.name, pending.signature, pending.args);
+    pending = undefined;
+  };
   const finish = (out: CanonicalEvent[]): void => {
     if (done || !b.started) return;
     done = true;
+    closePending(out);
     b.close(out);
     out.push({ type: 'message_delta', delta: { stop_reason: sawCall && stop === 'end_turn' ? 'tool_use' : stop, stop_sequence: null }, usage: usage ?? {} });
     out.push({ type: 'message_stop' });
@@ -43,10 +57,16 @@ export function parser(): UpstreamParser {
             if (sig) out.push({ type: 'content_block_delta', index: i, delta: { type: 'signature_delta', signature: `gemini:${sig}` } });
           } else if (p.functionCall) {
             const f = obj(p.functionCall);
-            sawCall = true;
-            const id = encodeGeminiCallId(calls++, String(f.name ?? ''), sig);
-            const i = b.ensure(out, `tool:${id}`, { type: 'tool_use', id, name: String(f.name ?? ''), input: {} });
-            out.push({ type: 'content_block_delta', index: i, delta: { type: 'input_json_delta', partial_json: JSON.stringify(f.args ?? {}) } });
+            const pieces = Array.isArray(f.partialArgs) ? objs(f.partialArgs) : undefined;
+            if (pending) {
+              // A call whose arguments stream in pieces: gather them; an empty functionCall (or
+              // one that no longer continues) closes it.
+              for (const piece of pieces ?? []) applyPartialArg(pending, piece);
+              if (!pieces || f.willContinue !== true) closePending(out);
+            } else if (typeof f.name === 'string' && f.willContinue === true) {
+              pending = { name: f.name, signature: sig, args: {}, continuing: undefined };
+              for (const piece of pieces ?? []) applyPartialArg(pending, piece);
+            } else if (typeof f.name === 'string' && f.name) emitCall(out, f.name, sig, f.args ?? {});
           } else if (typeof p.text === 'string') {
             if (sig) {
               // A signature on a text part: keep it as an (empty) signed thinking block so an

@@ -1,5 +1,6 @@
 /** Messages non-stream bodies ↔ the canonical message. */
 import type { Block, CanonicalMessage, CanonicalUsage } from '../canonical.js';
+import type { EncoderOptions } from '../adapter.js';
 import { arr, type J } from '../json.js';
 import { canonicalUsage } from '../usage.js';
 import { stopFromNative } from './stop.js';
@@ -17,14 +18,14 @@ export function decodeBody(d: J): CanonicalMessage {
   };
 }
 
-export function encodeBody(m: CanonicalMessage, publicModel: string): J {
+export function encodeBody(m: CanonicalMessage, o: EncoderOptions): J {
   const usage: Partial<CanonicalUsage> = { ...m.usage };
   delete usage.reasoning_tokens;
   return {
     id: m.id.startsWith('msg_') ? m.id : `msg_${m.id.replace(/[^A-Za-z0-9]/g, '')}`,
     type: 'message',
     role: 'assistant',
-    model: publicModel,
+    model: o.publicModel,
     content: m.content,
     stop_reason: m.stop_reason,
     stop_sequence: m.stop_sequence,

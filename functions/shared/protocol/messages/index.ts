@@ -1,7 +1,6 @@
 /** Anthropic Messages (`POST /v1/messages`, any query string such as the SDK's `?beta=true`). */
 import type { Adapter } from '../adapter.js';
 import { placeCacheBreakpoints } from '../cache-points.js';
-import { TranslationError } from '../errors.js';
 import { decodeBody, encodeBody } from './body.js';
 import { errorBody, errorEvent, errorMessage, upstreamError } from './errors.js';
 import { decodeRequest } from './request-in.js';
@@ -43,11 +42,9 @@ export const messages = {
     errorMessage,
   },
   client: {
-    validate(body) {
-      if (!Array.isArray(body.messages)) throw new TranslationError("'messages' is required and must be an array.", 'messages');
-      const mt = body.max_tokens;
-      if (typeof mt !== 'number' || !Number.isInteger(mt) || mt < 1) throw new TranslationError("'max_tokens' is required and must be a positive integer.", 'max_tokens');
-    },
+    // Routing needs only model and stream; Anthropic validates the rest of what it is sent, and
+    // decodeRequest checks what is translated.
+    validate: () => undefined,
     decodeRequest,
     // Messages streams always carry usage.
     includeUsage: () => true,

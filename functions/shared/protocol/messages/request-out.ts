@@ -7,9 +7,11 @@ import { budgetFor, jsonInstruction } from '../thinking.js';
 export function encodeRequest(req: CanonicalRequest, o: OutOptions, notes: string[]): J {
   const body: J = { model: o.model, max_tokens: req.maxTokens ?? o.maxTokensDefault };
   const system = [...req.system];
-  if (req.json) {
+  if (req.json?.schema) body.output_config = { format: { type: 'json_schema', schema: req.json.schema } };
+  else if (req.json) {
+    // A schema maps to structured outputs; "any JSON object" has no counterpart but an instruction.
     system.push({ type: 'text', text: jsonInstruction(req) });
-    notes.push('response_format became a system instruction: Anthropic has no JSON mode');
+    notes.push('response_format json_object became a system instruction: Anthropic has no schema-less JSON mode');
   }
   if (system.length) body.system = system;
   body.messages = req.messages.map((m) => ({ role: m.role, content: m.content.map(block) }));
