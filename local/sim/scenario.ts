@@ -19,6 +19,12 @@ export interface Scenario {
   /** Probability of a connection reset before any response byte. */
   reset_rate: number;
   error_after: number | undefined;
+  /**
+   * A fault right after the provider's stream preamble (OpenAI's role chunk; Anthropic's
+   * message_start, ping and empty text block start; nothing for Gemini), before any content:
+   * `reset` the connection, send the provider's `error` event, or `end` the stream.
+   */
+  pre_content: 'reset' | 'error' | 'end' | undefined;
   header_delay_ms: number;
   hang: boolean;
   hold_after: number | undefined;
@@ -52,6 +58,7 @@ const DEFAULTS: Scenario = {
   reset_after: undefined,
   reset_rate: 0,
   error_after: undefined,
+  pre_content: undefined,
   header_delay_ms: 0,
   hang: false,
   hold_after: undefined,
@@ -84,6 +91,8 @@ export function parseScenario(q: string): Scenario {
   s.reset_after = n('reset_after');
   s.reset_rate = n('reset_rate') ?? 0;
   s.error_after = n('error_after');
+  const pre = p.get('pre_content');
+  s.pre_content = pre === 'reset' || pre === 'error' || pre === 'end' ? pre : undefined;
   s.header_delay_ms = n('header_delay_ms') ?? 0;
   s.hang = p.get('hang') === '1';
   s.hold_after = n('hold_after');

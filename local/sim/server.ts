@@ -240,8 +240,17 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     }
     await firstTokenDelay(s);
     const perToken = s.tps > 0 ? 1000 / s.tps : 0;
+    const preamble = provider === 'openai' ? 1 : provider === 'anthropic' ? 3 : 0;
     for (const [i, e] of events.entries()) {
       if (gone()) return;
+      if (s.pre_content && i === preamble) {
+        if (s.pre_content === 'reset') await resetAfterFlush(res);
+        else {
+          if (s.pre_content === 'error') await writeEvent(midStreamError(provider));
+          res.end();
+        }
+        return;
+      }
       if (s.reset_after !== undefined && i === s.reset_after) {
         await resetAfterFlush(res);
         return;

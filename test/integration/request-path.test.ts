@@ -172,9 +172,10 @@ describe('errors in the endpoint’s own protocol', () => {
 });
 
 describe('streaming behaviour', () => {
-  it('flushes: the first chunk arrives while the simulator still holds back the second', async () => {
+  // The role chunk is preamble (held until content, so a failure before it can fail over): hold after the first content.
+  it('flushes: the first content chunk arrives while the simulator still holds back the second', async () => {
     const t0 = performance.now();
-    const res = await post('/v1/chat/completions', oaBody({ stream: true }, 'hi [[sim:hold_after=1&hold_ms=600&tokens=4]]'));
+    const res = await post('/v1/chat/completions', oaBody({ stream: true }, 'hi [[sim:hold_after=2&hold_ms=600&tokens=4]]'));
     const { reads } = await readAll(res);
     const content = reads.filter((r) => r.text.includes('"choices"'));
     expect(content.length).toBeGreaterThan(1);

@@ -40,6 +40,8 @@ export interface AttemptContext {
   /** Aborted when admission refuses: every attempt stops. */
   refused: AbortSignal;
   total: AbortSignal;
+  /** Keys already tried for this request (kept across calls when a stream fails before content). */
+  tried?: Set<string>;
 }
 
 export interface Won {
@@ -132,7 +134,7 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
 /** Tries candidates until one answers; throws one GatewayError naming every attempt when none does. */
 export async function firstAnswer(ctx: AttemptContext): Promise<Won> {
   const cfg = gatewayConfig();
-  const tried = new Set<string>();
+  const tried = ctx.tried ?? new Set<string>();
   let lastWait: number | undefined;
   let soonest: number | undefined;
   const next = async (): Promise<Candidate | null> => {

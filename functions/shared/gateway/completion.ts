@@ -9,7 +9,9 @@ import type { FunctionUrlEvent, LambdaContext, LambdaResponseStream, StreamingHa
 import { requestDeadline } from '../runtime/lifecycle.js';
 import { ResponseWriter } from '../runtime/response.js';
 import type { Route } from '../store/records.js';
-import type { Candidate } from '../upstream/pool.js';
+import { candidateRef, type Candidate } from '../upstream/pool.js';
+import { recordFailure } from '../upstream/health.js';
+import { log } from '../logging/log.js';
 import type { AttemptRecord } from '../usage/record.js';
 import type { TokenUsage } from '../usage/types.js';
 import type { Endpoint } from '../../endpoints.js';
@@ -180,39 +182,50 @@ function billable(leg: Leg, cand: Candidate, u: TokenUsage): TokenUsage {
 
 async function attempt(f: Flow): Promise<{ delivery: Delivery; cand: Candidate; leg: Leg; notes: string[] }> {
   const cfg = gatewayConfig();
-  const won = await firstAnswer({
-    client: f.protocol,
-    event: f.event,
-    req: f.req,
-    route: f.route,
-    attempts: f.attempts,
-    requestId: f.requestId,
-    refused: f.refused,
-    total: requestDeadline(cfg.totalTimeoutMs),
-  });
-  const { cand, leg, res, abort, signal, rec, t0 } = won;
-  try {
-    await f.gate; // admitted (and committed, for streams) before any content goes out
-  } catch (err) {
-    abort.abort(err);
-    throw err;
+  const total = requestDeadline(cfg.totalTimeoutMs);
+  const tried = new Set<string>();
+  for (;;) {
+    const won = await firstAnswer({
+      client: f.protocol,
+      event: f.event,
+      req: f.req,
+      route: f.route,
+      attempts: f.attempts,
+      requestId: f.requestId,
+      refused: f.refused,
+      total,
+      tried,
+    });
+    const { cand, leg, res, abort, signal, rec, t0 } = won;
+    try {
+      await f.gate; // admitted (and committed, for streams) before any content goes out
+    } catch (err) {
+      abort.abort(err);
+      throw err;
+    }
+    const d = await (f.req.stream ? deliverStream : deliverJson)({
+      client: f.client,
+      req: f.req,
+      leg,
+      cand,
+      route: f.route,
+      res,
+      out: f.out,
+      heartbeat: f.heartbeat,
+      abort,
+      signal,
+      idleTimeoutMs: cfg.idleTimeoutMs,
+      requestId: f.requestId,
+      startedAt: f.startedAt,
+      price: async (u) => (await priceUsage(adapterFor(cand.upstream.protocol).recordName, cand.target.model, billable(leg, cand, u))).costMicros,
+    });
+    rec.ms = Math.round(performance.now() - t0);
+    if (!d.retry) return { delivery: d, cand, leg, notes: leg.notes };
+    // Failed before any content reached the client: rest the key, as a failed head would, and go on.
+    abort.abort(d.retry);
+    res.body.destroy();
+    rec.outcome = d.retry.outcome;
+    recordFailure(candidateRef(cand), undefined, true);
+    log('warn', 'upstream stream failed before any content; trying the next key', { requestId: f.requestId, upstream: cand.upstream.id, upstreamKeyId: cand.keyId, outcome: d.retry.outcome });
   }
-  const d = await (f.req.stream ? deliverStream : deliverJson)({
-    client: f.client,
-    req: f.req,
-    leg,
-    cand,
-    route: f.route,
-    res,
-    out: f.out,
-    heartbeat: f.heartbeat,
-    abort,
-    signal,
-    idleTimeoutMs: cfg.idleTimeoutMs,
-    requestId: f.requestId,
-    startedAt: f.startedAt,
-    price: async (u) => (await priceUsage(adapterFor(cand.upstream.protocol).recordName, cand.target.model, billable(leg, cand, u))).costMicros,
-  });
-  rec.ms = Math.round(performance.now() - t0);
-  return { delivery: d, cand, leg, notes: leg.notes };
 }

@@ -13,7 +13,7 @@ import type { Candidate } from '../upstream/pool.js';
 import type { CutShort } from '../usage/record.js';
 import { emptyUsage, type TokenUsage } from '../usage/types.js';
 import type { ClientSide } from '../protocol/adapter.js';
-import { adapterFor } from '../protocol/registry.js';
+import { adapterFor, upstreamSide } from '../protocol/registry.js';
 import { parseEventData } from '../protocol/json.js';
 import { streamEvent } from '../protocol/translate.js';
 import { GatewayError } from './errors.js';
@@ -22,6 +22,7 @@ import { translatedBody, translatedError, translatedStream, type Leg } from './l
 import { errorEvent } from './render.js';
 import { scrubberFor } from './scrub.js';
 import { createUsageStripper } from './usage-strip.js';
+import { PreContentFailure, untilContent } from './preamble.js';
 import type { ClientRequest } from './request.js';
 
 export interface Delivery {
@@ -31,6 +32,8 @@ export interface Delivery {
   cutShort: CutShort;
   /** ms from request start to the first content byte written to the client. */
   firstByteAt: number | null;
+  /** The upstream failed before any content reached the client: try another key. */
+  retry?: PreContentFailure;
 }
 
 export interface DeliverContext {
@@ -152,6 +155,7 @@ export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
     ctx.abort.abort(new UpstreamError('idle', `upstream silent for ${ctx.idleTimeoutMs} ms`, { retryable: false }));
   }, ctx.idleTimeoutMs);
   let failure: unknown;
+  const upstream = untilContent(res.body as AsyncIterable<Buffer>, upstreamSide(leg.upstreamProtocol).streamEventKind, () => ctx.signal.aborted, () => idle.refresh());
   // The usage tap outlives a broken stream: what was produced before the break is billed.
   const tap = leg.passThrough ? adapterFor(leg.upstreamProtocol).usage.reader() : undefined;
   const scrub = scrubberFor(ctx.cand.apiKey);
@@ -159,8 +163,7 @@ export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
     if (tap) {
       const parser = createSseParser((e) => tap.event(streamEvent(e)));
       const strip = leg.stripUsage ? createUsageStripper() : undefined;
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
-        idle.refresh();
+      for await (const chunk of upstream) {
         ctx.heartbeat?.touch();
         firstByteAt ??= performance.now() - ctx.startedAt;
         const bytes = strip ? strip.push(chunk) : chunk;
@@ -190,10 +193,7 @@ export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
         }
       })();
       try {
-        for await (const chunk of res.body as AsyncIterable<Buffer>) {
-          idle.refresh();
-          await writer.write(chunk);
-        }
+        for await (const chunk of upstream) await writer.write(chunk);
         await writer.close();
       } catch (err) {
         await writer.abort(err).catch(() => undefined);
@@ -208,6 +208,8 @@ export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
   } finally {
     clearTimeout(idle);
   }
+  // Nothing reached the client: the caller tries the next key (after resting this one).
+  if (failure instanceof PreContentFailure) return { status: 502, usage: null, errorType: 'upstream', cutShort: null, firstByteAt: null, retry: failure };
   if (tap) {
     const r = tap.result();
     usage = r.usage;

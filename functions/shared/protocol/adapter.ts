@@ -101,7 +101,15 @@ export interface UpstreamSide {
   stopReason(native: string): StopReason;
   /** The human message in an upstream error body, when it has one. */
   errorMessage(body: J): string | undefined;
+  /**
+   * What one stream event is, for failover before the first content (design invariant 4): the
+   * preamble a stream opens with (message_start, role-only chunks, pings) is held back until
+   * content arrives, and an error before it fails over to the next key.
+   */
+  streamEventKind(e: StreamEvent): StreamEventKind;
 }
+
+export type StreamEventKind = 'preamble' | 'content' | 'error';
 
 /** A client speaking this protocol to EzyBus. */
 export interface ClientSide {

@@ -10,7 +10,7 @@ import { errorBody, errorEvent, errorMessage, upstreamError } from './errors.js'
 import { decodeRequest } from './request-in.js';
 import { encodeRequest } from './request-out.js';
 import { stopFromFinish } from './stop.js';
-import { parser } from './stream-in.js';
+import { parser, streamEventKind } from './stream-in.js';
 import { encoder } from './stream-out.js';
 import { chatCompletionsUsage } from './usage.js';
 
@@ -38,6 +38,7 @@ export const chatCompletions = {
     decodeBody,
     stopReason: stopFromFinish,
     errorMessage,
+    streamEventKind,
   },
   client: {
     // Routing needs only model and stream; the upstream validates the rest of what it is sent

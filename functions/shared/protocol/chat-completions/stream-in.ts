@@ -1,6 +1,6 @@
 /** Chat Completions stream → canonical events (docs/protocols.md §4.11). Never throws; odd events are skipped. */
 import type { CanonicalEvent, CanonicalUsage, StopReason } from '../canonical.js';
-import type { UpstreamParser } from '../adapter.js';
+import type { StreamEvent, StreamEventKind, UpstreamParser } from '../adapter.js';
 import { blocks } from '../blocks.js';
 import { count, obj, type J } from '../json.js';
 import { canonicalUsage } from '../usage.js';
@@ -69,4 +69,21 @@ export function parser(): UpstreamParser {
       return out;
     },
   };
+}
+
+/** A role-only or usage-free empty chunk is preamble; an `error` object is an error; anything else (text, reasoning, a tool call, a finish reason, [DONE]) is content. */
+export function streamEventKind(e: StreamEvent): StreamEventKind {
+  if (e.data === '[DONE]') return 'content';
+  const d = e.json;
+  if (!d) return 'preamble';
+  if (d.error) return 'error';
+  if (d.usage && typeof d.usage === 'object') return 'content';
+  for (const c of Array.isArray(d.choices) ? (d.choices as J[]) : []) {
+    if (typeof c.finish_reason === 'string') return 'content';
+    const delta = obj(c.delta);
+    if ((typeof delta.content === 'string' && delta.content) || (typeof delta.refusal === 'string' && delta.refusal)) return 'content';
+    if ((typeof delta.reasoning_content === 'string' && delta.reasoning_content) || (typeof delta.reasoning === 'string' && delta.reasoning)) return 'content';
+    if (Array.isArray(delta.tool_calls) && delta.tool_calls.length) return 'content';
+  }
+  return 'preamble';
 }

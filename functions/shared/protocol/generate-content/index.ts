@@ -14,7 +14,7 @@ import { decodeRequest, validate } from './request-in.js';
 import { encoder } from './stream-out.js';
 import { encodeRequest } from './request-out.js';
 import { stopFromFinish } from './stop.js';
-import { parser } from './stream-in.js';
+import { parser, streamEventKind } from './stream-in.js';
 import { generateContentUsage } from './usage.js';
 
 export const generateContent = {
@@ -32,6 +32,7 @@ export const generateContent = {
     decodeBody,
     stopReason: stopFromFinish,
     errorMessage,
+    streamEventKind,
   },
   client: {
     validate,

@@ -1,6 +1,6 @@
 /** generateContent stream (`streamGenerateContent?alt=sse`) → canonical events. Never throws. */
 import type { CanonicalEvent, CanonicalUsage, StopReason } from '../canonical.js';
-import type { UpstreamParser } from '../adapter.js';
+import type { StreamEvent, StreamEventKind, UpstreamParser } from '../adapter.js';
 import { blocks } from '../blocks.js';
 import { obj, objs } from '../json.js';
 import { canonicalUsage } from '../usage.js';
@@ -91,4 +91,14 @@ export function parser(): UpstreamParser {
       return [];
     },
   };
+}
+
+/** An `error` object is an error; a candidate with parts, a finish reason or a block is content; usage alone is preamble. */
+export function streamEventKind(e: StreamEvent): StreamEventKind {
+  const d = e.json;
+  if (!d) return 'preamble';
+  if (d.error) return 'error';
+  if (typeof obj(d.promptFeedback).blockReason === 'string') return 'content';
+  for (const c of objs(d.candidates)) if (typeof c.finishReason === 'string' || objs(obj(c.content).parts).length) return 'content';
+  return 'preamble';
 }

@@ -6,7 +6,7 @@ import { errorBody, errorEvent, errorMessage, upstreamError } from './errors.js'
 import { decodeRequest } from './request-in.js';
 import { encodeRequest } from './request-out.js';
 import { stopFromNative } from './stop.js';
-import { parser } from './stream-in.js';
+import { parser, streamEventKind } from './stream-in.js';
 import { encoder } from './stream-out.js';
 import { messagesUsage } from './usage.js';
 
@@ -40,6 +40,7 @@ export const messages = {
     decodeBody,
     stopReason: stopFromNative,
     errorMessage,
+    streamEventKind,
   },
   client: {
     // Routing needs only model and stream; Anthropic validates the rest of what it is sent, and
