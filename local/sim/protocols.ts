@@ -115,17 +115,43 @@ function autoCache(input: RenderInput, all: number): Pick<Plan, 'cacheRead' | 'c
   return { inputTokens: all, cacheRead, cacheWrite5m: 0, cacheWrite1h: 0 };
 }
 
+/** The text of the tool result the conversation ends with, in the provider's own form; undefined when it ends otherwise. */
+export function lastToolResult(provider: Provider, body: Record<string, unknown>): string | undefined {
+  const J = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
+  const list = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.map(J) : []);
+  const text = (c: unknown): string => (typeof c === 'string' ? c : list(c).map((b) => (typeof b.text === 'string' ? b.text : '')).join('\n'));
+  if (provider === 'openai') {
+    const last = list(body.messages).at(-1);
+    return last?.role === 'tool' ? text(last.content) : undefined;
+  }
+  if (provider === 'anthropic') {
+    const users = list(body.messages).filter((m) => m.role === 'user');
+    const result = list(users.at(-1)?.content).find((b) => b.type === 'tool_result');
+    return result ? text(result.content) : undefined;
+  }
+  const last = list(body.contents).at(-1);
+  const fr = list(last?.parts).find((p) => p.functionResponse);
+  if (!fr) return undefined;
+  const response = J(J(fr.functionResponse).response);
+  return text(response.result ?? response.output ?? response.content ?? JSON.stringify(response));
+}
+
 function plan(input: RenderInput): Plan {
   const seed = input.seed ^ input.id;
   const s = input.scenario;
   const declared = toolDefs(input.provider, input.body);
+  const answered = s.bash === undefined ? undefined : lastToolResult(input.provider, input.body);
+  const bashTool = s.bash === undefined || answered !== undefined ? undefined : declared.find((d) => d.name === 'Bash');
   const defs = s.tool_name !== undefined ? declared.filter((d) => d.name === s.tool_name) : declared;
-  const calling = !(s.tool_once && lastTurnIsToolResult(input.provider, input.body));
-  const tools = (calling ? defs.slice(0, s.tool) : []).map((d) => ({
-    name: d.name,
-    args: s.tool_args ?? JSON.stringify(Object.fromEntries(d.required.map((k) => [k, 'sim']))),
-  }));
-  const text = tools.length ? [] : tokens(seed, input.scenario.tokens, input.scenario.text);
+  const calling = s.bash === undefined && !(s.tool_once && lastTurnIsToolResult(input.provider, input.body));
+  const tools = bashTool
+    ? [{ name: bashTool.name, args: JSON.stringify({ command: s.bash, description: 'Run the command the user asked for' }) }]
+    : (calling ? defs.slice(0, s.tool) : []).map((d) => ({
+        name: d.name,
+        args: s.tool_args ?? JSON.stringify(Object.fromEntries(d.required.map((k) => [k, 'sim']))),
+      }));
+  const reply = answered !== undefined ? `The command printed: ${answered.trim()}` : s.text;
+  const text = tools.length ? [] : tokens(seed, s.tokens, reply);
   const thinking = thinkingWanted(input) ? tokens(seed + 1, Math.max(4, Math.floor(input.scenario.tokens / 2))) : [];
   const all = promptTokens(input.provider, input.body);
   return { text, thinking, tools, ...(input.provider === 'anthropic' ? cacheUsage(input, all) : autoCache(input, all)) };

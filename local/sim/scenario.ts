@@ -37,6 +37,11 @@ export interface Scenario {
   tool_once: boolean;
   thinking: boolean;
   text: string | undefined;
+  /**
+   * Agent-client runs: call the request's `Bash` tool once with this command, then — once the
+   * conversation carries the tool's result — answer with text that quotes the result.
+   */
+  bash: string | undefined;
   /** Replay a recorded response from test/fixtures/real (its name, e.g. anthropic/stream-text-basic.vercel-ai.chunks.txt). */
   replay: string | undefined;
   /** Echo the request's key (raw, Bearer, base64, URL-encoded, truncated) in error bodies, error events and a header, as a leaky proxy would. */
@@ -69,6 +74,7 @@ const DEFAULTS: Scenario = {
   tool_once: false,
   thinking: false,
   text: undefined,
+  bash: undefined,
   replay: undefined,
   echo_auth: false,
   raw: '',
@@ -106,6 +112,7 @@ export function parseScenario(q: string): Scenario {
   s.text = p.get('text') ?? undefined;
   s.replay = p.get('replay') ?? undefined;
   s.echo_auth = p.get('echo_auth') === '1';
+  s.bash = p.get('bash') ?? undefined;
   return s;
 }
 
