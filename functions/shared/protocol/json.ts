@@ -34,3 +34,8 @@ export function deeperThan(v: unknown, limit: number): boolean {
   }
   return false;
 }
+
+/** A string value, a number or boolean as text, or `fallback` — never String() on an object (its toString may be data). */
+export const textOr = (v: unknown, fallback: string): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : fallback);
+/** Any value, named safely for a note or an error message. */
+export const label = (v: unknown): string => textOr(v, v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);

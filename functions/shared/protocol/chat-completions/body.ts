@@ -1,7 +1,7 @@
 /** Chat Completions non-stream bodies ↔ the canonical message. */
 import type { Block, CanonicalMessage } from '../canonical.js';
 import type { EncoderOptions } from '../adapter.js';
-import { arr, obj, type J } from '../json.js';
+import { textOr, arr, obj, type J } from '../json.js';
 import { usesLegacyFunctions } from './request-in.js';
 import { canonicalUsage } from '../usage.js';
 import { finishFromStop, stopFromFinish } from './stop.js';
@@ -19,16 +19,16 @@ export function decodeBody(d: J): CanonicalMessage {
     const f = obj(tc.function);
     let input: unknown = {};
     try {
-      input = JSON.parse(String(f.arguments ?? '{}'));
+      input = JSON.parse(textOr(f.arguments, '{}'));
     } catch {
       input = { _raw: f.arguments };
     }
-    content.push({ type: 'tool_use', id: String(tc.id ?? ''), name: String(f.name ?? ''), input });
+    content.push({ type: 'tool_use', id: textOr(tc.id, ''), name: textOr(f.name, ''), input });
   }
   const usage = chatCompletionsUsage.fromBody(d);
   return {
-    id: String(d.id ?? 'chatcmpl'),
-    model: String(d.model ?? ''),
+    id: textOr(d.id, 'chatcmpl'),
+    model: textOr(d.model, ''),
     content,
     stop_reason: typeof c.finish_reason === 'string' ? stopFromFinish(c.finish_reason) : 'end_turn',
     stop_sequence: null,

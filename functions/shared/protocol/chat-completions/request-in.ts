@@ -13,7 +13,7 @@
  */
 import { cacheOf, pushMessage, withCache, type Block, type CanonicalRequest, type CanonicalTool, type ImageSource, type ToolChoice } from '../canonical.js';
 import { TranslationError } from '../errors.js';
-import { arr, deeperThan, MAX_DEPTH, num, obj, str, type J } from '../json.js';
+import { label, arr, deeperThan, MAX_DEPTH, num, obj, str, type J } from '../json.js';
 
 const bad = (path: string, what: string): TranslationError => new TranslationError(`${path}: ${what}`, path.split('.')[0]);
 const kind = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);
@@ -159,7 +159,7 @@ export function decodeRequest(body: J, notes: string[]): CanonicalRequest {
   arr(body.tools).forEach((raw, i) => {
     const t = obj(raw);
     if (t.type !== 'function') {
-      notes.push(`tool of type '${String(t.type)}' dropped: only function tools translate`);
+      notes.push(`tool of type '${label(t.type)}' dropped: only function tools translate`);
       return;
     }
     req.tools.push(tool(obj(t.function), `tools.${i}.function`, t.cache_control));

@@ -2,7 +2,7 @@
 import type { CanonicalEvent, CanonicalUsage, StopReason } from '../canonical.js';
 import type { StreamEvent, StreamEventKind, UpstreamParser } from '../adapter.js';
 import { blocks } from '../blocks.js';
-import { count, obj, type J } from '../json.js';
+import { textOr, count, obj, type J } from '../json.js';
 import { canonicalUsage } from '../usage.js';
 import { stopFromFinish } from './stop.js';
 import { readUsage } from './usage.js';
@@ -31,10 +31,10 @@ export function parser(): UpstreamParser {
       if (!d) return out;
       if (d.error) {
         const err = obj(d.error);
-        out.push({ type: 'error', error: { type: String(err.type ?? 'api_error'), message: String(err.message ?? 'upstream error') } });
+        out.push({ type: 'error', error: { type: textOr(err.type, 'api_error'), message: textOr(err.message, 'upstream error') } });
         return out;
       }
-      b.start(out, String(d.id ?? 'chatcmpl'), String(d.model ?? ''));
+      b.start(out, textOr(d.id, 'chatcmpl'), textOr(d.model, ''));
       if (d.usage && typeof d.usage === 'object') usage = canonicalUsage(readUsage(d.usage as J));
       for (const c of Array.isArray(d.choices) ? (d.choices as J[]) : []) {
         const delta = obj(c.delta);
@@ -56,7 +56,7 @@ export function parser(): UpstreamParser {
             key = typeof tc.id === 'string' ? tc.id : `call_${ti}`;
             toolKeys.set(ti, key);
           }
-          const i = b.ensure(out, `tool:${key}`, { type: 'tool_use', id: key, name: String(f.name ?? ''), input: {} });
+          const i = b.ensure(out, `tool:${key}`, { type: 'tool_use', id: key, name: textOr(f.name, ''), input: {} });
           if (typeof f.arguments === 'string' && f.arguments) out.push({ type: 'content_block_delta', index: i, delta: { type: 'input_json_delta', partial_json: f.arguments } });
         }
         if (typeof c.finish_reason === 'string') stop = stopFromFinish(c.finish_reason);

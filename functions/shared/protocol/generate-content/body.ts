@@ -1,6 +1,6 @@
 /** generateContent non-stream body → the canonical message. */
 import type { Block, CanonicalMessage } from '../canonical.js';
-import { obj, objs, type J } from '../json.js';
+import { textOr, obj, objs, type J } from '../json.js';
 import { canonicalUsage } from '../usage.js';
 import { encodeGeminiCallId } from './ids.js';
 import { stopFromFinish } from './stop.js';
@@ -12,10 +12,10 @@ export function decodeBody(d: J): CanonicalMessage {
   let calls = 0;
   for (const p of objs(obj(c.content).parts)) {
     const sig = typeof p.thoughtSignature === 'string' ? p.thoughtSignature : undefined;
-    if (p.thought === true) content.push({ type: 'thinking', thinking: String(p.text ?? ''), signature: sig ? `gemini:${sig}` : '' });
+    if (p.thought === true) content.push({ type: 'thinking', thinking: textOr(p.text, ''), signature: sig ? `gemini:${sig}` : '' });
     else if (p.functionCall) {
       const f = obj(p.functionCall);
-      content.push({ type: 'tool_use', id: encodeGeminiCallId(calls++, String(f.name ?? ''), sig), name: String(f.name ?? ''), input: f.args ?? {} });
+      content.push({ type: 'tool_use', id: encodeGeminiCallId(calls++, textOr(f.name, ''), sig), name: textOr(f.name, ''), input: f.args ?? {} });
     } else if (typeof p.text === 'string') {
       if (sig) content.push({ type: 'thinking', thinking: '', signature: `gemini:${sig}` });
       content.push({ type: 'text', text: p.text });
@@ -25,8 +25,8 @@ export function decodeBody(d: J): CanonicalMessage {
   const blocked = typeof obj(d.promptFeedback).blockReason === 'string';
   const stop = blocked ? 'refusal' : typeof c.finishReason === 'string' ? stopFromFinish(c.finishReason) : 'end_turn';
   return {
-    id: String(d.responseId ?? 'gemini'),
-    model: String(d.modelVersion ?? ''),
+    id: textOr(d.responseId, 'gemini'),
+    model: textOr(d.modelVersion, ''),
     content,
     stop_reason: calls > 0 && stop === 'end_turn' ? 'tool_use' : stop,
     stop_sequence: null,

@@ -2,7 +2,7 @@
 import type { CanonicalEvent, CanonicalUsage, StopReason } from '../canonical.js';
 import type { StreamEvent, StreamEventKind, UpstreamParser } from '../adapter.js';
 import { blocks } from '../blocks.js';
-import { obj, objs } from '../json.js';
+import { textOr, obj, objs } from '../json.js';
 import { canonicalUsage } from '../usage.js';
 import { encodeGeminiCallId } from './ids.js';
 import { applyPartialArg, type PartialCall } from './partial-args.js';
@@ -43,10 +43,10 @@ export function parser(): UpstreamParser {
       if (!d) return out;
       if (d.error) {
         const err = obj(d.error);
-        out.push({ type: 'error', error: { type: 'api_error', message: String(err.message ?? 'upstream error') } });
+        out.push({ type: 'error', error: { type: 'api_error', message: textOr(err.message, 'upstream error') } });
         return out;
       }
-      b.start(out, String(d.responseId ?? 'gemini'), String(d.modelVersion ?? ''));
+      b.start(out, textOr(d.responseId, 'gemini'), textOr(d.modelVersion, ''));
       if (d.usageMetadata) usage = canonicalUsage(readUsage(obj(d.usageMetadata)));
       for (const c of objs(d.candidates)) {
         for (const p of objs(obj(c.content).parts)) {

@@ -4,7 +4,7 @@
  * output = candidates + thoughts.
  */
 import type { UsageModel, UsageReader } from '../adapter.js';
-import { count, obj, objs, type J } from '../json.js';
+import { textOr, count, obj, objs, type J } from '../json.js';
 import { cutStreamUsage } from '../usage.js';
 import { emptyUsage, type TokenUsage } from '../../usage/types.js';
 
@@ -34,7 +34,7 @@ function reader(): UsageReader {
       for (const c of objs(d.candidates)) {
         for (const p of objs(obj(c.content).parts)) {
           sawContent = true;
-          contentChars += String(p.text ?? JSON.stringify(p.functionCall ?? '')).length;
+          contentChars += textOr(p.text, JSON.stringify(p.functionCall ?? '')).length;
         }
         if (typeof c.finishReason === 'string') stopReason = c.finishReason;
       }

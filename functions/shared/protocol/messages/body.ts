@@ -1,7 +1,7 @@
 /** Messages non-stream bodies ↔ the canonical message. */
 import type { Block, CanonicalMessage, CanonicalUsage } from '../canonical.js';
 import type { EncoderOptions } from '../adapter.js';
-import { arr, type J } from '../json.js';
+import { textOr, arr, type J } from '../json.js';
 import { canonicalUsage } from '../usage.js';
 import { stopFromNative } from './stop.js';
 import { messagesUsage } from './usage.js';
@@ -9,8 +9,8 @@ import { messagesUsage } from './usage.js';
 export function decodeBody(d: J): CanonicalMessage {
   const usage = messagesUsage.fromBody(d);
   return {
-    id: String(d.id ?? 'msg'),
-    model: String(d.model ?? ''),
+    id: textOr(d.id, 'msg'),
+    model: textOr(d.model, ''),
     content: arr(d.content) as Block[],
     stop_reason: typeof d.stop_reason === 'string' ? stopFromNative(d.stop_reason) : null,
     stop_sequence: typeof d.stop_sequence === 'string' ? d.stop_sequence : null,

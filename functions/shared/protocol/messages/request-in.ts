@@ -15,7 +15,7 @@
  */
 import { cacheOf, pushMessage, withCache, type Block, type CanonicalRequest, type CanonicalTool, type ImageSource } from '../canonical.js';
 import { TranslationError } from '../errors.js';
-import { arr, deeperThan, MAX_DEPTH, num, obj, str, type J } from '../json.js';
+import { label, arr, deeperThan, MAX_DEPTH, num, obj, str, type J } from '../json.js';
 import { DEFAULT_THINKING_BUDGETS } from '../thinking.js';
 import { mimeFromData } from '../mime.js';
 
@@ -175,7 +175,7 @@ export function decodeRequest(body: J, notes: string[]): CanonicalRequest {
   arr(body.tools).forEach((raw, i) => {
     const t = obj(raw);
     if (t.type !== undefined && t.type !== 'custom') {
-      notes.push(`server tool '${String(t.type)}' dropped: it runs only on Anthropic`);
+      notes.push(`server tool '${label(t.type)}' dropped: it runs only on Anthropic`);
       return;
     }
     const schema = t.input_schema === undefined ? { type: 'object' } : t.input_schema;
@@ -207,7 +207,7 @@ export function decodeRequest(body: J, notes: string[]): CanonicalRequest {
     const schema = format.schema;
     if (!schema || typeof schema !== 'object' || Array.isArray(schema)) throw bad('output_config.format.schema', 'expected an object');
     req.json = { schema: schema as J, ...(typeof format.name === 'string' ? { name: format.name } : {}) };
-  } else if (format.type !== undefined) notes.push(`output_config.format of type '${String(format.type)}' dropped: only json_schema translates`);
+  } else if (format.type !== undefined) notes.push(`output_config.format of type '${label(format.type)}' dropped: only json_schema translates`);
   const uid = str(obj(body.metadata).user_id);
   if (uid) req.user = uid;
   for (const f of ['top_k', 'container', 'mcp_servers', 'context_management', 'service_tier']) {

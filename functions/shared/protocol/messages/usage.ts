@@ -7,7 +7,7 @@
  * never added on top.
  */
 import type { UsageModel, UsageReader } from '../adapter.js';
-import { arr, count, obj, type J } from '../json.js';
+import { textOr, arr, count, obj, type J } from '../json.js';
 import { cutStreamUsage, estimateTokens } from '../usage.js';
 import { splitCacheWrites } from '../../usage/cache-split.js';
 import { emptyUsage, type TokenUsage } from '../../usage/types.js';
@@ -62,7 +62,7 @@ function reader(): UsageReader {
         sawContent = true;
         const delta = obj(d.delta);
         if (typeof delta.thinking === 'string') thinkingChars += delta.thinking.length;
-        contentChars += String(delta.text ?? delta.partial_json ?? delta.thinking ?? '').length;
+        contentChars += textOr(delta.text ?? delta.partial_json ?? delta.thinking, '').length;
       }
     },
     result() {
@@ -77,7 +77,7 @@ function fromBody(d: J): TokenUsage | null {
   const u = readUsage(obj(d.usage));
   if (thinkingReported(obj(d.usage))) return u;
   let thinkingChars = 0;
-  for (const b of arr(d.content).map(obj)) if (b.type === 'thinking') thinkingChars += String(b.thinking ?? '').length;
+  for (const b of arr(d.content).map(obj)) if (b.type === 'thinking') thinkingChars += textOr(b.thinking, '').length;
   return withThinkingEstimate(u, thinkingChars);
 }
 
