@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PreContentFailure, untilContent } from '../../functions/shared/gateway/preamble.js';
+import { awaitContent, PreContentFailure } from '../../functions/shared/gateway/preamble.js';
 import { upstreamSide } from '../../functions/shared/protocol/registry.js';
 
 const b = (s: string): Buffer => Buffer.from(s);
@@ -10,7 +10,10 @@ async function* from(parts: string[], failAfter?: Error): AsyncGenerator<Buffer>
 async function run(parts: string[], protocol: 'chat-completions' | 'messages' | 'generate-content', failAfter?: Error, aborted = false): Promise<{ out: string[]; err?: unknown }> {
   const out: string[] = [];
   try {
-    for await (const c of untilContent(from(parts, failAfter), upstreamSide(protocol).streamEventKind, () => aborted, () => undefined)) out.push(c.toString());
+    // What the relay does: the chunks up to the first content, then the rest of the same iterator.
+    const it = from(parts, failAfter);
+    for (const c of await awaitContent(it, upstreamSide(protocol).streamEventKind, () => aborted, () => undefined)) out.push(c.toString());
+    for await (const c of { [Symbol.asyncIterator]: () => it }) out.push(c.toString());
     return { out };
   } catch (err) {
     return { out, err };
@@ -26,7 +29,7 @@ const blockStart = 'event: content_block_start\ndata: {"type":"content_block_sta
 const delta = 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}\n\n';
 const overloaded = 'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n';
 
-describe('untilContent', () => {
+describe('awaitContent', () => {
   it('holds the preamble and releases it, in order, with the first content', async () => {
     const r = await run([role, text.slice(0, 10), text.slice(10)], 'chat-completions');
     expect(r.err).toBeUndefined();

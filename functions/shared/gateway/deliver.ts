@@ -22,7 +22,7 @@ import { translatedBody, translatedError, translatedStream, type Leg } from './l
 import { errorEvent } from './render.js';
 import { scrubberFor } from './scrub.js';
 import { createUsageStripper } from './usage-strip.js';
-import { PreContentFailure, untilContent } from './preamble.js';
+import { awaitContent, PreContentFailure } from './preamble.js';
 import type { ClientRequest } from './request.js';
 
 export interface Delivery {
@@ -155,7 +155,10 @@ export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
     ctx.abort.abort(new UpstreamError('idle', `upstream silent for ${ctx.idleTimeoutMs} ms`, { retryable: false }));
   }, ctx.idleTimeoutMs);
   let failure: unknown;
-  const upstream = untilContent(res.body as AsyncIterable<Buffer>, upstreamSide(leg.upstreamProtocol).streamEventKind, () => ctx.signal.aborted, () => idle.refresh());
+  const body = (res.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  const later: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => body };
+  // Held until the first content, so that a failure before it can still fail over (preamble.ts).
+  const first = (): Promise<Buffer[]> => awaitContent(body, upstreamSide(leg.upstreamProtocol).streamEventKind, () => ctx.signal.aborted, () => idle.refresh());
   // The usage tap outlives a broken stream: what was produced before the break is billed.
   const tap = leg.passThrough ? adapterFor(leg.upstreamProtocol).usage.reader() : undefined;
   const scrub = scrubberFor(ctx.cand.apiKey);
@@ -163,7 +166,7 @@ export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
     if (tap) {
       const parser = createSseParser((e) => tap.event(streamEvent(e)));
       const strip = leg.stripUsage ? createUsageStripper() : undefined;
-      for await (const chunk of upstream) {
+      const relay = async (chunk: Buffer): Promise<void> => {
         ctx.heartbeat?.touch();
         firstByteAt ??= performance.now() - ctx.startedAt;
         const bytes = strip ? strip.push(chunk) : chunk;
@@ -171,6 +174,11 @@ export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
         const written = bytes ? out.write(scrub.errorChunk(bytes)) : undefined; // with the response stream from here on
         parser.push(chunk);
         await written;
+      };
+      for (const chunk of await first()) await relay(chunk);
+      for await (const chunk of later) {
+        idle.refresh();
+        await relay(chunk);
       }
       const rest = strip?.end();
       if (rest) await out.write(scrub.errorChunk(rest));
@@ -193,7 +201,11 @@ export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
         }
       })();
       try {
-        for await (const chunk of upstream) await writer.write(chunk);
+        for (const chunk of await first()) await writer.write(chunk);
+        for await (const chunk of later) {
+          idle.refresh();
+          await writer.write(chunk);
+        }
         await writer.close();
       } catch (err) {
         await writer.abort(err).catch(() => undefined);

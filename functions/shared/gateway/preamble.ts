@@ -25,35 +25,32 @@ export class PreContentFailure extends Error {
 }
 
 /**
- * The upstream body's chunks, held until the first content and then passed on as they come.
- * Throws PreContentFailure for an error event, a broken connection or an end before content;
+ * Reads the upstream body until its first content and returns every chunk so far (the held
+ * preamble and the chunk with the content), in order; the caller goes on reading the same
+ * iterator directly, so nothing sits between later chunks and the client. Throws
+ * PreContentFailure for an error event, a broken connection or an end before content;
  * `aborted()` tells a failure EzyBus caused itself (deadlines), which is not retried.
  */
-export async function* untilContent(body: AsyncIterable<Buffer>, kind: (e: StreamEvent) => StreamEventKind, aborted: () => boolean, onChunk: () => void): AsyncGenerator<Buffer> {
-  let held: Buffer[] | undefined = [];
+export async function awaitContent(body: AsyncIterator<Buffer>, kind: (e: StreamEvent) => StreamEventKind, aborted: () => boolean, onChunk: () => void): Promise<Buffer[]> {
+  const held: Buffer[] = [];
   let verdict: StreamEventKind | undefined;
   const parser = createSseParser((e) => {
-    verdict ??= ((k) => (k === 'preamble' ? undefined : k))(kind(streamEvent(e)));
+    if (verdict) return;
+    const k = kind(streamEvent(e));
+    if (k !== 'preamble') verdict = k;
   });
   try {
-    for await (const chunk of body) {
+    for (;;) {
+      const r = await body.next();
+      if (r.done) throw new PreContentFailure('empty', 'the upstream stream ended before any content');
       onChunk();
-      if (!held) {
-        yield chunk;
-        continue;
-      }
-      held.push(chunk);
-      parser.push(chunk);
+      held.push(r.value);
+      parser.push(r.value);
       if (verdict === 'error') throw new PreContentFailure('stream-error', 'the upstream sent an error event before any content');
-      if (verdict === 'content') {
-        const release = held;
-        held = undefined;
-        for (const c of release) yield c;
-      }
+      if (verdict === 'content') return held;
     }
   } catch (err) {
-    if (held && !aborted() && !(err instanceof PreContentFailure)) throw new PreContentFailure('reset', `the upstream stream broke before any content: ${err instanceof Error ? err.message : String(err)}`);
-    throw err;
+    if (err instanceof PreContentFailure || aborted()) throw err;
+    throw new PreContentFailure('reset', `the upstream stream broke before any content: ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (held) throw new PreContentFailure('empty', 'the upstream stream ended before any content');
 }
