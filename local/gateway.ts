@@ -117,7 +117,10 @@ export async function startLocalGateway(opts: LocalGatewayOptions = {}): Promise
   // Lambda installs the global before it loads a handler module; so do we.
   installLocalAwsLambda();
   const routes = await (opts.loadHandlers ?? loadSourceHandlers)();
-  if (routes['/admin']) routes['/console'] = consoleRoute(routes['/admin'], opts.dataDir);
+  if (routes['/admin']) {
+    routes['/console'] = consoleRoute(routes['/admin'], opts.dataDir);
+    routes['/admin'] = freshAfterWrites(routes['/admin']);
+  }
   const mode = opts.mode ?? 'furl';
   const runtime: LocalServer =
     mode === 'web'
@@ -160,6 +163,25 @@ async function loadSourceHandlers(): Promise<Record<string, StreamingHandler>> {
   // The admin API and console: not an endpoint of the gateway list (its own construct in the stack).
   const admin = await import('../functions/admin.js');
   return { ...routeTable((e) => loaded.get(e.key as EndpointKey) as StreamingHandler), '/admin': admin.handler };
+}
+
+/**
+ * Locally the admin API and the gateway share one process, so a change made in the console
+ * (a route, a key, a price) can reach the gateway at once instead of after the cache TTL, as an
+ * operator trying it in the terminal expects. In AWS they are separate functions and the TTL
+ * applies. (Dropping the pools drops this process's own view of key health too; the shared one
+ * in the store is read again within its 2 s cache.)
+ */
+function freshAfterWrites(admin: StreamingHandler): StreamingHandler {
+  return awslambda.streamifyResponse(async (event, stream, context) => {
+    await admin(event, stream, context);
+    if (event.requestContext.http.method !== 'GET') {
+      resetRoutes();
+      resetAuthCache();
+      resetPricing();
+      resetPools();
+    }
+  });
 }
 
 /** The admin function serves /console too; locally the files are built on the first visit. */
