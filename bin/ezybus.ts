@@ -4,6 +4,7 @@
  * Run through bin/ezybus.mjs, the plain-JavaScript entry that `npx ezybus`, `npm link` and
  * `npm install -g` use.
  */
+import { OpError } from '../functions/shared/admin/errors.js';
 import { isAction, parse, print, UsageError, type Command } from './cli/command.js';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
@@ -14,6 +15,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   prices: { summary: 'prices set|list|unset     Price overrides per stage (the built-in catalog applies otherwise)', load: () => import('./commands/prices.js') },
   usage: { summary: 'usage                     Usage per key, model and day (table or --csv)', load: () => import('./commands/usage.js') },
   ledger: { summary: 'ledger replay FILE        Replay usage records from log lines into the ledger (idempotent)', load: () => import('./commands/ledger.js') },
+  'admin-keys': { summary: 'admin-keys create|list|…  Admin keys for the console and the admin API (ak-eb-…)', load: () => import('./commands/admin-keys.js') },
 };
 
 const MAIN_HELP = `Usage: ezybus <command> [options]
@@ -82,5 +84,6 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 
 main(process.argv.slice(2)).catch((err: unknown) => {
   process.stderr.write(`ezybus: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(err instanceof UsageError ? 2 : 1);
+  // An operation refused for a reason the operator can fix (unknown id, bad value) is bad usage too.
+  process.exit(err instanceof UsageError || err instanceof OpError ? 2 : 1);
 });

@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { cidrProblem } from './ip-allow.js';
 
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
@@ -50,6 +51,14 @@ export const StageSchema = z
     priceClass: z.enum(['PriceClass_100', 'PriceClass_200', 'PriceClass_All']),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']),
     alarmEmail: z.string().email().optional(),
+    /** Who may reach /admin/* and /console (CIDR ranges, IPv4 or IPv6); absent: anyone with an admin key. */
+    adminAllowCidrs: z
+      .array(z.string().superRefine((c, ctx) => {
+        const p = cidrProblem(c);
+        if (p) ctx.addIssue({ code: 'custom', message: p });
+      }))
+      .min(1)
+      .optional(),
   })
   .strict();
 

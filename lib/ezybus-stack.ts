@@ -24,6 +24,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { AdminConsole } from './admin-console.js';
 import { originSecretSha256, type StageConfig } from './config.js';
 import { COUNT_LAZY, withLazyPackage } from './lazy-modules.js';
 import { ENDPOINTS, type Endpoint, type EndpointKey } from '../functions/endpoints.js';
@@ -80,6 +81,7 @@ export class EzyBusStack extends Stack {
   readonly shipper: lambda.Function | undefined;
   readonly shipperDlq: sqs.Queue | undefined;
   readonly hasCustomDomain: boolean;
+  readonly admin: AdminConsole;
 
   constructor(scope: Construct, id: string, props: EzyBusStackProps) {
     super(scope, id, props);
@@ -224,6 +226,9 @@ export class EzyBusStack extends Stack {
           }
         : {}),
     });
+    // ---- the admin API and console (/admin/*, /console*): lib/admin-console.ts ----
+    this.admin = new AdminConsole(this, 'Admin', { stage: cfg, tables: this.tables, key: this.key, distribution: this.distribution, env, makeFunction: (n, e, m, t, v, extra = {}) => makeFunction(n, e, m, t, v, { ...bundling(), ...extra }) });
+
     if (cfg.domain?.hostedZoneId && cfg.domain.zoneName) {
       const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: cfg.domain.hostedZoneId, zoneName: cfg.domain.zoneName });
       const alias = route53.RecordTarget.fromAlias(new targets.CloudFrontTarget(this.distribution));
@@ -257,7 +262,7 @@ export class EzyBusStack extends Stack {
           conditions: { StringEquals: { 'kms:EncryptionContext:ezybus:stage': stage, 'kms:EncryptionContext:ezybus:purpose': 'loki' } },
         }),
       );
-      for (const { name } of ENDPOINTS) {
+      for (const name of [...ENDPOINTS.map((e) => e.name), 'admin']) {
         new logs.SubscriptionFilter(this, `${name}ToLoki`, {
           logGroup: logGroups[name]!,
           destination: new logDestinations.LambdaDestination(this.shipper),

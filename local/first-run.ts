@@ -1,5 +1,5 @@
 /**
- * First-run setup of the local gateway: a gateway key (printed once), and upstreams from the
+ * First-run setup of the local gateway: a gateway key and an admin key (each printed once), and upstreams from the
  * environment (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY and their *_BASE_URL), or —
  * when none is configured — demo routes to the built-in provider simulator so the README
  * quickstart works offline.
@@ -7,7 +7,8 @@
 import { listGatewayKeys, listPriceOverrides, listRoutes, listUpstreams, putPriceOverride } from '../functions/shared/store/repo.js';
 import { catalogRows, PRICE_CATALOG_VERSION } from '../functions/shared/usage/prices.js';
 import type { Protocol } from '../functions/shared/usage/types.js';
-import { addUpstream, addUpstreamKey, createGatewayKey, setRoute } from '../bin/cli/ops.js';
+import { createAdminKey, listAdminKeys } from '../functions/shared/admin/admin-keys.js';
+import { addUpstream, addUpstreamKey, createGatewayKey, setRoute } from '../functions/shared/admin/ops.js';
 
 interface EnvProvider {
   protocol: Protocol;
@@ -56,11 +57,15 @@ export async function ensureDemoPrices(): Promise<void> {
   }
 }
 
-export async function firstRun(env: NodeJS.ProcessEnv, simulatorUrl: () => Promise<string>): Promise<{ newKey?: string; demo: boolean }> {
-  const result: { newKey?: string; demo: boolean } = { demo: false };
+export async function firstRun(env: NodeJS.ProcessEnv, simulatorUrl: () => Promise<string>): Promise<{ newKey?: string; newAdminKey?: string; demo: boolean }> {
+  const result: { newKey?: string; newAdminKey?: string; demo: boolean } = { demo: false };
   if ((await listGatewayKeys()).length === 0) {
     const { key } = await createGatewayKey({ name: 'first local key' });
     result.newKey = key;
+  }
+  if ((await listAdminKeys()).length === 0) {
+    const { key } = await createAdminKey('first local admin key', 'write');
+    result.newAdminKey = key;
   }
   const existing = new Set((await listUpstreams()).map((u) => u.id));
   let configured = false;

@@ -1,9 +1,9 @@
 /**
  * The whole gateway on one machine: an embedded DynamoDB-compatible store (dynalite, on disk or
- * in memory), the local keyring in place of KMS, and the three Lambda handlers — the same
- * modules Lambda loads — served by the local Function URL runtime, or (mode 'web') by the Web
- * Functions edge, one Node server for every endpoint as a Web Function runs them. Used by
- * `npm start` and by the integration tests.
+ * in memory), the local keyring in place of KMS, and the Lambda handlers — the same modules
+ * Lambda loads, the admin API and console (/admin, /console) included — served by the local
+ * Function URL runtime, or (mode 'web') by the Web Functions edge, one Node server for every
+ * endpoint as a Web Function runs them. Used by `npm start` and by the integration tests.
  */
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -117,6 +117,10 @@ export async function startLocalGateway(opts: LocalGatewayOptions = {}): Promise
   // Lambda installs the global before it loads a handler module; so do we.
   installLocalAwsLambda();
   const routes = await (opts.loadHandlers ?? loadSourceHandlers)();
+  if (routes['/admin']) {
+    routes['/console'] = consoleRoute(routes['/admin'], opts.dataDir);
+    routes['/admin'] = freshAfterWrites(routes['/admin']);
+  }
   const mode = opts.mode ?? 'furl';
   const runtime: LocalServer =
     mode === 'web'
@@ -156,7 +160,40 @@ async function loadSourceHandlers(): Promise<Record<string, StreamingHandler>> {
       ENDPOINTS.map(async (e) => [e.key, ((await import(new URL(`../${e.entry.replace(/\.ts$/, '.js')}`, import.meta.url).href)) as { handler: StreamingHandler }).handler] as const),
     ),
   );
-  return routeTable((e) => loaded.get(e.key as EndpointKey) as StreamingHandler);
+  // The admin API and console: not an endpoint of the gateway list (its own construct in the stack).
+  const admin = await import('../functions/admin.js');
+  return { ...routeTable((e) => loaded.get(e.key as EndpointKey) as StreamingHandler), '/admin': admin.handler };
+}
+
+/**
+ * Locally the admin API and the gateway share one process, so a change made in the console
+ * (a route, a key, a price) can reach the gateway at once instead of after the cache TTL, as an
+ * operator trying it in the terminal expects. In AWS they are separate functions and the TTL
+ * applies. (Dropping the pools drops this process's own view of key health too; the shared one
+ * in the store is read again within its 2 s cache.)
+ */
+function freshAfterWrites(admin: StreamingHandler): StreamingHandler {
+  return awslambda.streamifyResponse(async (event, stream, context) => {
+    await admin(event, stream, context);
+    if (event.requestContext.http.method !== 'GET') {
+      resetRoutes();
+      resetAuthCache();
+      resetPricing();
+      resetPools();
+    }
+  });
+}
+
+/** The admin function serves /console too; locally the files are built on the first visit. */
+function consoleRoute(admin: StreamingHandler, dataDir: string | undefined): StreamingHandler {
+  const dir = process.env.EZYBUS_CONSOLE_DIR ?? join(dataDir ?? join(process.env.TMPDIR ?? '/tmp', `ezybus-${process.pid}`), 'console');
+  process.env.EZYBUS_CONSOLE_DIR = dir;
+  let built: Promise<unknown> | undefined;
+  return awslambda.streamifyResponse(async (event, stream, context) => {
+    built ??= import('../console/build.js').then((b) => b.buildConsole(dir));
+    await built;
+    return admin(event, stream, context);
+  });
 }
 
 /** True when something already listens on host:port. */

@@ -36,4 +36,26 @@ if (forTests) {
     run(py, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', req]);
     execFileSync(py, ['-c', `open(${JSON.stringify(marker)}, 'w').write(${JSON.stringify(wanted)})`]);
   }
+
+  // The console's browser test drives Debian's headless Chromium (test/e2e/console.test.ts).
+  if (!existsSync('/usr/bin/chromium')) {
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    const asRoot = process.getuid?.() === 0;
+    const sudo = !asRoot && (() => {
+      try {
+        execFileSync('sudo', ['-n', 'true'], { stdio: 'ignore' });
+        return true;
+      } catch {
+        return false;
+      }
+    })();
+    if (asRoot || sudo) {
+      const pre = sudo ? ['sudo', '-n'] : [];
+      const apt = (args) => run(pre[0] ?? 'apt-get', sudo ? [...pre.slice(1), 'apt-get', ...args] : args, { env });
+      apt(['update']);
+      apt(['install', '-y', 'chromium']);
+    } else {
+      console.error('[ensure-deps] /usr/bin/chromium is missing and apt needs root: run `apt-get install -y chromium` as root (the console browser test needs it)');
+    }
+  }
 }

@@ -1,7 +1,8 @@
 /** `ezybus keys create|update|revoke|list`: gateway keys (sk-eb-…). */
-import { listGatewayKeys, putGatewayKey } from '../../functions/shared/store/repo.js';
+import { listGatewayKeys } from '../../functions/shared/store/repo.js';
 import type { GatewayKey } from '../../functions/shared/store/records.js';
-import { createGatewayKey } from '../cli/ops.js';
+import { createGatewayKey, keyView, revokeGatewayKey, updateGatewayKey } from '../../functions/shared/admin/ops.js';
+import { cliActor } from '../cli/actor.js';
 import { flag, int, one, print, required, UsageError, type Args, type Command } from '../cli/command.js';
 
 const LIMITS = {
@@ -38,12 +39,6 @@ function limits(a: Args): Limits {
   return out;
 }
 
-async function find(id: string): Promise<GatewayKey> {
-  const found = (await listGatewayKeys()).find((k) => k.id === id);
-  if (!found) throw new UsageError(`no gateway key with id '${id}' (see ezybus keys list)`);
-  return found;
-}
-
 export const command: Command = {
   help: `Usage:
   ezybus keys create --name NAME [--models 'gpt-*,claude-*'] [--expires 2027-01-01T00:00:00Z]
@@ -57,7 +52,7 @@ Changes reach running gateways within the key cache TTL (EZYBUS_CACHE_TTL_MS, de
     create: {
       options: { name: { type: 'string' }, ...LIMITS, json: { type: 'boolean' } },
       async run(a) {
-        const { key, record } = await createGatewayKey({ name: required(a, 'name'), ...limits(a) });
+        const { key, record } = await createGatewayKey({ name: required(a, 'name'), ...limits(a) }, cliActor());
         if (flag(a, 'json')) print(JSON.stringify({ id: record.id, key, prefix: record.prefix }));
         else print(`Created ${record.id} (${record.name}). The key is shown once:\n${key}`);
       },
@@ -65,24 +60,22 @@ Changes reach running gateways within the key cache TTL (EZYBUS_CACHE_TTL_MS, de
     update: {
       options: { id: { type: 'string' }, name: { type: 'string' }, ...LIMITS },
       async run(a) {
-        const found = await find(required(a, 'id'));
         const name = one(a, 'name');
-        await putGatewayKey({ ...found, ...(name ? { name } : {}), ...limits(a) });
-        print(`Updated ${found.id} (${name ?? found.name}). Running gateways see it within the key cache TTL.`);
+        const found = await updateGatewayKey(required(a, 'id'), { ...(name ? { name } : {}), ...limits(a) }, cliActor());
+        print(`Updated ${found.id} (${found.name}). Running gateways see it within the key cache TTL.`);
       },
     },
     revoke: {
       options: { id: { type: 'string' } },
       async run(a) {
-        const found = await find(required(a, 'id'));
-        await putGatewayKey({ ...found, disabled: true });
+        const found = await revokeGatewayKey(required(a, 'id'), cliActor());
         print(`Revoked ${found.id} (${found.name}). Running gateways see it within the key cache TTL.`);
       },
     },
     list: {
       options: { json: { type: 'boolean' } },
       async run(a) {
-        const list = (await listGatewayKeys()).map(({ hash: _hash, ...k }) => k);
+        const list = (await listGatewayKeys()).map(keyView);
         if (flag(a, 'json')) print(JSON.stringify(list));
         else for (const k of list) print(`${k.id}  ${k.prefix}…  ${k.name}${k.disabled ? '  (revoked)' : ''}${k.allowedModels ? `  models=${k.allowedModels.join(',')}` : ''}`);
       },

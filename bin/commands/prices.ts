@@ -1,5 +1,7 @@
 /** `ezybus prices list|set|unset`: per-stage price overrides over the built-in catalog. */
-import { deletePriceOverride, listPriceOverrides, putPriceOverride } from '../../functions/shared/store/repo.js';
+import { listPriceOverrides } from '../../functions/shared/store/repo.js';
+import { removePriceOverride, setPriceOverride } from '../../functions/shared/admin/ops.js';
+import { cliActor } from '../cli/actor.js';
 import { catalogRows, PRICE_CATALOG_VERSION, type ModelPrice } from '../../functions/shared/usage/prices.js';
 import { flag, int, one, print, required, UsageError, type Args, type Command } from '../cli/command.js';
 
@@ -72,7 +74,7 @@ gateways see it (within EZYBUS_CACHE_TTL_MS); records already written keep their
       options: { model: { type: 'string' } },
       async run(a) {
         const model = required(a, 'model');
-        await deletePriceOverride(model);
+        await removePriceOverride(model, cliActor());
         print(`Override removed; ${model} is priced from the catalog again.`);
       },
     },
@@ -87,7 +89,7 @@ gateways see it (within EZYBUS_CACHE_TTL_MS); records already written keep their
           price.longContext = { ...tier(a, 'long-'), aboveInputTokens: above };
         }
         const note = one(a, 'note');
-        await putPriceOverride({ model, price, updatedAt: Date.now(), ...(note ? { note } : {}) });
+        await setPriceOverride(model, price, note, cliActor());
         print(`Override set: ${row(model, price)}`);
       },
     },

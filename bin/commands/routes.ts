@@ -1,6 +1,7 @@
 /** `ezybus routes set|list`: public model names → upstream targets. */
-import { listRoutes, listUpstreams } from '../../functions/shared/store/repo.js';
-import { setRoute } from '../cli/ops.js';
+import { listRoutes } from '../../functions/shared/store/repo.js';
+import { setCheckedRoute } from '../../functions/shared/admin/ops.js';
+import { cliActor } from '../cli/actor.js';
 import { all, flag, int, one, print, required, UsageError, type Args, type Command } from '../cli/command.js';
 
 function targets(a: Args): Array<{ upstream: string; model: string; weight: number; priority: number }> {
@@ -54,15 +55,13 @@ export const command: Command = {
       },
       async run(a) {
         const ts = targets(a);
-        const known = new Set((await listUpstreams()).map((u) => u.id));
-        for (const t of ts) if (!known.has(t.upstream)) throw new UsageError(`unknown upstream '${t.upstream}' (see ezybus upstreams list)`);
         const maxTokens = int(a, 'max-tokens');
         const hedge = int(a, 'hedge-after-ms');
         const statuses = numbers(a, 'failover-statuses', (xs) => xs.every((x) => Number.isInteger(x) && x >= 400 && x <= 599), 'HTTP statuses 400–599');
         const autoCache = one(a, 'auto-cache');
         if (autoCache !== undefined && autoCache !== '5m' && autoCache !== '1h') throw new UsageError(`--auto-cache must be 5m or 1h, got '${autoCache}'`);
         const budgets = numbers(a, 'thinking-budgets', (xs) => xs.length === 3 && xs.every((x) => Number.isInteger(x) && x >= 1024), 'three token counts ≥ 1024 (low,medium,high)');
-        const r = await setRoute(required(a, 'model'), ts, {
+        const r = await setCheckedRoute(required(a, 'model'), ts, {
           ...(autoCache ? { autoCache } : {}),
           ...(budgets ? { thinkingBudgets: { low: budgets[0]!, medium: budgets[1]!, high: budgets[2]! } } : {}),
           active: !flag(a, 'inactive'),
@@ -70,7 +69,7 @@ export const command: Command = {
           ...(hedge !== undefined ? { hedgeAfterMs: hedge } : {}),
           ...(statuses ? { failoverStatuses: statuses } : {}),
           ...(flag(a, 'early-commit') ? { earlyCommit: true } : {}),
-        });
+        }, cliActor());
         print(`Route ${r.model} → ${r.targets.map((t) => `${t.upstream}:${t.model}`).join(', ')}`);
       },
     },

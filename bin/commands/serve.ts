@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { listRoutes, listUpstreams } from '../../functions/shared/store/repo.js';
 import { DEMO_MODELS, firstRun } from '../../local/first-run.js';
 import { portInUse, startLocalGateway } from '../../local/gateway.js';
-import { addUpstream } from '../cli/ops.js';
+import { addUpstream } from '../../functions/shared/admin/ops.js';
 import { int, one, print, UsageError, type Command } from '../cli/command.js';
 
 /** With EZYBUS_LOKI_URL set, the local server's log lines also go straight to Loki. */
@@ -54,6 +54,7 @@ OPENAI_API_KEY / ANTHROPIC_API_KEY / GEMINI_API_KEY is set, demo routes to the s
       const routes = (await listRoutes()).filter((r) => r.active).map((r) => r.model);
       print(`EzyBus is listening on ${gw.url}/v1  (store: ${dataDir})`);
       if (setup.newKey) print(`\nYour gateway key (shown once, keep it):\n  ${setup.newKey}\n`);
+      if (setup.newAdminKey) print(`Your admin key for the console at ${gw.url}/console/ (shown once, keep it):\n  ${setup.newAdminKey}\n`);
       if (sim) print(`Provider simulator: ${sim.url} (demo models: ${Object.values(DEMO_MODELS).join(', ')})`);
       print(`Models: ${routes.join(', ') || '(none — add routes with ezybus routes set)'}`);
       print(`\nTry:\n  curl ${gw.url}/v1/chat/completions -H "Authorization: Bearer $EZYBUS_KEY" \\\n    -H 'content-type: application/json' \\\n    -d '{"model":"${routes[0] ?? 'demo-gpt'}","messages":[{"role":"user","content":"Hello"}],"stream":true}'`);

@@ -1,8 +1,8 @@
 /** `ezybus upstreams add|rotate|disable|enable|reencrypt|health|list`: providers and their keys. */
 import { PROTOCOL_SPELLINGS, wireProtocolOf } from '../../functions/shared/protocol/wire.js';
-import { listUpstreamKeys, listUpstreams, putUpstream } from '../../functions/shared/store/repo.js';
-import type { Upstream } from '../../functions/shared/store/records.js';
-import { addUpstream, addUpstreamKey, reencryptUpstreamKey, setUpstreamKeyDisabled } from '../cli/ops.js';
+import { listUpstreamKeys, listUpstreams } from '../../functions/shared/store/repo.js';
+import { addUpstream, addUpstreamKey, listUpstreamViews, reencryptUpstreamKey, rotateUpstreamKey, setUpstreamDisabled, setUpstreamKeyDisabled } from '../../functions/shared/admin/ops.js';
+import { cliActor } from '../cli/actor.js';
 import { flag, one, print, required, UsageError, type Action, type Command } from '../cli/command.js';
 
 /** The provider key named by --key-env: read from the environment so it stays out of shell history. */
@@ -12,22 +12,13 @@ function keyFromEnv(name: string): string {
   return value;
 }
 
-async function known(id: string): Promise<Upstream> {
-  const u = (await listUpstreams()).find((x) => x.id === id);
-  if (!u) throw new UsageError(`unknown upstream '${id}'`);
-  return u;
-}
-
 const toggle = (disable: boolean): Action => ({
   options: { id: { type: 'string' }, key: { type: 'string' } },
   async run(a) {
     const id = required(a, 'id');
     const key = one(a, 'key');
-    if (key) await setUpstreamKeyDisabled(id, key, disable ? 'disabled by operator' : undefined);
-    else {
-      const { disabled: _d, ...rest } = await known(id);
-      await putUpstream(disable ? { ...rest, disabled: true } : rest);
-    }
+    if (key) await setUpstreamKeyDisabled(id, key, disable ? 'disabled by operator' : undefined, cliActor());
+    else await setUpstreamDisabled(id, disable, cliActor());
     print(`${disable ? 'Disabled' : 'Enabled'} ${id}${key ? `/${key}` : ''}.`);
   },
 });
@@ -53,9 +44,9 @@ export const command: Command = {
         const id = required(a, 'id');
         const keyEnv = one(a, 'key-env');
         const value = keyEnv ? keyFromEnv(keyEnv) : undefined;
-        const u = await addUpstream(id, protocol, required(a, 'base-url'));
+        const u = await addUpstream(id, protocol, required(a, 'base-url'), cliActor());
         if (value) {
-          const keyId = await addUpstreamKey(id, value);
+          const keyId = await addUpstreamKey(id, value, undefined, cliActor());
           print(`Added upstream ${u.id} (${u.protocol}, ${u.baseUrl}) with key ${keyId} (…${value.slice(-4)}).`);
         } else print(`Added upstream ${u.id} (${u.protocol}, ${u.baseUrl}). Add a key with --key-env.`);
       },
@@ -64,11 +55,9 @@ export const command: Command = {
       options: { id: { type: 'string' }, 'key-env': { type: 'string' }, retire: { type: 'string' } },
       async run(a) {
         const id = required(a, 'id');
-        await known(id);
         const value = keyFromEnv(required(a, 'key-env'));
-        const keyId = await addUpstreamKey(id, value);
         const retire = one(a, 'retire');
-        if (retire) await setUpstreamKeyDisabled(id, retire, 'retired by rotation');
+        const keyId = await rotateUpstreamKey(id, value, retire, cliActor());
         print(`Added key ${keyId} (…${value.slice(-4)}) to ${id}${retire ? `; retired ${retire}` : ''}.`);
       },
     },
@@ -80,7 +69,7 @@ export const command: Command = {
         let n = 0;
         for (const u of await listUpstreams()) {
           for (const k of await listUpstreamKeys(u.id)) {
-            await reencryptUpstreamKey(k);
+            await reencryptUpstreamKey(k, undefined, undefined, cliActor());
             n++;
           }
         }
@@ -102,11 +91,7 @@ export const command: Command = {
     list: {
       options: { json: { type: 'boolean' } },
       async run(a) {
-        const rows = [];
-        for (const u of await listUpstreams()) {
-          const keys = (await listUpstreamKeys(u.id)).map((k) => ({ id: k.id, hint: `…${k.hint}`, disabled: k.disabled ?? false, ...(k.disabledReason ? { reason: k.disabledReason } : {}) }));
-          rows.push({ ...u, keys });
-        }
+        const rows = await listUpstreamViews();
         if (flag(a, 'json')) print(JSON.stringify(rows));
         else for (const r of rows) print(`${r.id}  ${r.protocol}  ${r.baseUrl}  keys: ${r.keys.map((k) => `${k.id}(${k.hint})`).join(', ') || 'none'}`);
       },

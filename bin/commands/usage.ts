@@ -1,6 +1,6 @@
 /** `ezybus usage`: per key, model and day from the ledger's running totals (table or CSV). */
 import { listGatewayKeys } from '../../functions/shared/store/repo.js';
-import { toCsv, toTable, usageRows } from '../cli/usage-report.js';
+import { toCsv, toTable, usageRows } from '../../functions/shared/admin/usage-report.js';
 import { flag, one, UsageError, type Command } from '../cli/command.js';
 
 export const command: Command = {

@@ -12,7 +12,8 @@ function int(name: string, fallback: number): number {
 
 export interface GatewayConfig {
   stage: string;
-  tables: { keys: string; config: string; state: string; usage: string };
+  /** `admin` holds admin keys and the audit trail; only the admin function and the CLI use it. */
+  tables: { keys: string; config: string; state: string; usage: string; admin: string };
   kmsKeyArn: string | undefined;
   /** Local AES-256-GCM keyring file used instead of KMS (npm start, tests). */
   localKeyringPath: string | undefined;
@@ -49,6 +50,7 @@ export function gatewayConfig(): GatewayConfig {
       config: process.env.EZYBUS_CONFIG_TABLE ?? `ezybus-${stage}-config`,
       state: process.env.EZYBUS_STATE_TABLE ?? `ezybus-${stage}-state`,
       usage: process.env.EZYBUS_USAGE_TABLE ?? `ezybus-${stage}-usage`,
+      admin: process.env.EZYBUS_ADMIN_TABLE ?? `ezybus-${stage}-admin`,
     },
     kmsKeyArn: process.env.EZYBUS_KMS_KEY_ARN || undefined,
     localKeyringPath: process.env.EZYBUS_LOCAL_KEYRING || undefined,

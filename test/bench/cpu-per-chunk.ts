@@ -9,7 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { addUpstream, addUpstreamKey, createGatewayKey, setRoute } from '../../bin/cli/ops.js';
+import { addUpstream, addUpstreamKey, createGatewayKey, setRoute } from '../../functions/shared/admin/ops.js';
 import { configureProcess } from '../../local/gateway.js';
 import { ensureTables } from '../../functions/shared/store/tables.js';
 import { bundle } from '../../scripts/build.js';

@@ -19,7 +19,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { addUpstream, addUpstreamKey, createGatewayKey, setRoute } from '../../bin/cli/ops.js';
+import { addUpstream, addUpstreamKey, createGatewayKey, setRoute } from '../../functions/shared/admin/ops.js';
 import { configureProcess } from '../../local/gateway.js';
 import { ensureTables } from '../../functions/shared/store/tables.js';
 import { writeUsage } from '../../functions/shared/usage/ledger.js';

@@ -2,7 +2,7 @@
  * The demo models of `npm start` (demo-gpt, demo-claude, demo-gemini) on a test stack: the
  * routes first-run creates, to the simulator, so client tests run against exactly those names.
  */
-import { setRoute } from '../../bin/cli/ops.js';
+import { setRoute } from '../../functions/shared/admin/ops.js';
 import { DEMO_MODELS } from '../../local/first-run.js';
 import type { Protocol } from '../../functions/shared/usage/types.js';
 

@@ -6,7 +6,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addUpstream, addUpstreamKey, createGatewayKey, setRoute } from '../../bin/cli/ops.js';
+import { addUpstream, addUpstreamKey, createGatewayKey, setRoute } from '../../functions/shared/admin/ops.js';
 import { startLocalGateway, type ComputeMode, type LocalGateway } from '../../local/gateway.js';
 import { setLogSink } from '../../functions/shared/logging/log.js';
 import { startSimulator, type Simulator } from '../../local/sim/server.js';

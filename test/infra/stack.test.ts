@@ -78,7 +78,7 @@ describe('functions', () => {
       prod.hasResourceProperties('AWS::Lambda::Function', { FunctionName: `ezybus-prod-${name}`, Runtime: 'nodejs24.x', Architectures: ['arm64'] });
       prod.hasResourceProperties('AWS::Lambda::Url', { TargetFunctionArn: { 'Fn::GetAtt': [fnLogical(prod, `ezybus-prod-${name}`), 'Arn'] }, AuthType: 'NONE', InvokeMode: 'RESPONSE_STREAM' });
     }
-    prod.resourceCountIs('AWS::Lambda::Url', 3);
+    prod.resourceCountIs('AWS::Lambda::Url', 4); // + the admin function's (test/infra/admin-console.test.ts)
   });
 
   it('streaming functions run up to 15 minutes; the gateway’s own deadline sits below', () => {
@@ -159,8 +159,9 @@ describe('CloudFront', () => {
 
   it('a behaviour per path, caching disabled, all viewer headers but Host, no compression', () => {
     const cfg = dist(prod).DistributionConfig as { CacheBehaviors: { PathPattern: string; Compress: boolean; CachePolicyId: string; OriginRequestPolicyId: string; AllowedMethods: string[]; ViewerProtocolPolicy: string }[] };
-    expect(cfg.CacheBehaviors.map((b) => b.PathPattern).sort()).toEqual(['/v1/chat/completions', '/v1/messages', '/v1/models*'].sort());
-    for (const b of cfg.CacheBehaviors) {
+    const gateway = cfg.CacheBehaviors.filter((b) => b.PathPattern.startsWith('/v1')); // /admin/* and /console*: test/infra/admin-console.test.ts
+    expect(gateway.map((b) => b.PathPattern).sort()).toEqual(['/v1/chat/completions', '/v1/messages', '/v1/models*'].sort());
+    for (const b of gateway) {
       expect(b.Compress).toBe(false);
       expect(b.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad'); // Managed-CachingDisabled
       expect(b.OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac'); // Managed-AllViewerExceptHostHeader
@@ -171,7 +172,7 @@ describe('CloudFront', () => {
 
   it('origins are the Function URLs, with the read timeout and the secret origin header', () => {
     const origins = (dist(prod).DistributionConfig as { Origins: { CustomOriginConfig: { OriginReadTimeout: number; OriginProtocolPolicy: string }; OriginCustomHeaders?: { HeaderName: string; HeaderValue: string }[] }[] }).Origins;
-    expect(origins).toHaveLength(3);
+    expect(origins).toHaveLength(4); // three gateway functions and the admin function
     for (const o of origins) {
       expect(o.CustomOriginConfig).toMatchObject({ OriginReadTimeout: 60, OriginProtocolPolicy: 'https-only' });
       expect(o.OriginCustomHeaders).toEqual([{ HeaderName: 'x-ezybus-origin', HeaderValue: 'x'.repeat(40) }]);
@@ -199,7 +200,7 @@ describe('observability', () => {
   });
 
   it('every gateway log group is subscribed to the Loki shipper, which fails over to a DLQ', () => {
-    prod.resourceCountIs('AWS::Logs::SubscriptionFilter', 3);
+    prod.resourceCountIs('AWS::Logs::SubscriptionFilter', 4); // the admin function's logs go to Loki too
     prod.hasResourceProperties('AWS::Logs::SubscriptionFilter', { DestinationArn: { 'Fn::GetAtt': [fnLogical(prod, 'ezybus-prod-loki-shipper'), 'Arn'] }, FilterPattern: '' });
     prod.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       MaximumRetryAttempts: 2,

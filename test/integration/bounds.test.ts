@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setRoute } from '../../bin/cli/ops.js';
+import { setRoute } from '../../functions/shared/admin/ops.js';
 import { MAX_MODEL_NAME_BYTES, MAX_NOTE_BYTES, MAX_NOTES } from '../../functions/shared/gateway/bounds.js';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { getUsageRecord } from '../../functions/shared/store/repo.js';

@@ -5,7 +5,7 @@
  */
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUpstream, addUpstreamKey, setRoute } from '../../bin/cli/ops.js';
+import { addUpstream, addUpstreamKey, setRoute } from '../../functions/shared/admin/ops.js';
 import { gatewayConfig } from '../../functions/shared/config.js';
 import { setLogSink } from '../../functions/shared/logging/log.js';
 import { startStack, type Stack } from '../helpers/stack.js';

@@ -11,7 +11,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setRoute } from '../../bin/cli/ops.js';
+import { setRoute } from '../../functions/shared/admin/ops.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
 type Client = 'openai' | 'anthropic';

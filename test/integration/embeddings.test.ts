@@ -5,7 +5,7 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setRoute } from '../../bin/cli/ops.js';
+import { setRoute } from '../../functions/shared/admin/ops.js';
 import { simVector } from '../../local/sim/extras.js';
 import { DEMO, addDemoRoutes } from '../helpers/demo.js';
 import { startStack, type Stack } from '../helpers/stack.js';

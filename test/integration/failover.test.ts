@@ -4,7 +4,7 @@
  * disabled keys, probes, all-failed errors, mid-stream failures and hedging.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUpstream, addUpstreamKey, setRoute } from '../../bin/cli/ops.js';
+import { addUpstream, addUpstreamKey, setRoute } from '../../functions/shared/admin/ops.js';
 import { dataLines, readAll, startSecondInstance, startStack, until, type Stack } from '../helpers/stack.js';
 
 let s: Stack;

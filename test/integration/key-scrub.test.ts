@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUpstream, addUpstreamKey, setRoute } from '../../bin/cli/ops.js';
+import { addUpstream, addUpstreamKey, setRoute } from '../../functions/shared/admin/ops.js';
 import { readAll, startStack, type Stack } from '../helpers/stack.js';
 
 let s: Stack;

@@ -4,7 +4,7 @@
  * reaching a warm gateway within the documented cache TTL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGatewayKey } from '../../bin/cli/ops.js';
+import { createGatewayKey } from '../../functions/shared/admin/ops.js';
 import { listGatewayKeys, putGatewayKey } from '../../functions/shared/store/repo.js';
 import { writeUsage } from '../../functions/shared/usage/ledger.js';
 import { MODELS, startSecondInstance, startStack, type Stack } from '../helpers/stack.js';

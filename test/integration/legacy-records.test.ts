@@ -5,7 +5,7 @@
  * usage record and log line must keep the field values dashboards and Loki queries read.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUpstreamKey, setRoute } from '../../bin/cli/ops.js';
+import { addUpstreamKey, setRoute } from '../../functions/shared/admin/ops.js';
 import { gatewayConfig } from '../../functions/shared/config.js';
 import { dynamo, marshal } from '../../functions/shared/store/dynamo.js';
 import { listUpstreams } from '../../functions/shared/store/repo.js';

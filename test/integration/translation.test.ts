@@ -6,7 +6,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setRoute } from '../../bin/cli/ops.js';
+import { setRoute } from '../../functions/shared/admin/ops.js';
 import { MODELS, startStack, type Stack } from '../helpers/stack.js';
 
 let s: Stack;

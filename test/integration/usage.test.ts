@@ -8,7 +8,7 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replay } from '../../bin/cli/replay.js';
-import { createGatewayKey, setRoute } from '../../bin/cli/ops.js';
+import { createGatewayKey, setRoute } from '../../functions/shared/admin/ops.js';
 import { getUsageRecord, listTotals } from '../../functions/shared/store/repo.js';
 import type { UsageRecord } from '../../functions/shared/usage/record.js';
 import { dataLines, readAll, startSecondInstance, startStack, type Stack } from '../helpers/stack.js';

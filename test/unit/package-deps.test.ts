@@ -29,7 +29,7 @@ function importedBy(...dirs: string[]): Set<string> {
 }
 
 describe('package.json', () => {
-  const product = importedBy('bin', 'local', 'functions', 'lib', 'scripts');
+  const product = importedBy('bin', 'local', 'functions', 'lib', 'scripts', 'console');
   const tests = importedBy('test', 'vitest.config.ts', 'eslint.config.js');
 
   it('lists every package the product code loads as a dependency', () => {

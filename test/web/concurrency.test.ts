@@ -8,7 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUpstream, addUpstreamKey, createGatewayKey, setRoute } from '../../bin/cli/ops.js';
+import { addUpstream, addUpstreamKey, createGatewayKey, setRoute } from '../../functions/shared/admin/ops.js';
 import { dataLines, MODELS, startStack, type Stack } from '../helpers/stack.js';
 
 const STREAMS = 300;

@@ -21,7 +21,7 @@ function num(v: unknown): number | undefined {
   return typeof v === 'number' ? v : undefined;
 }
 
-async function queryAll(table: string, pk: string): Promise<Record<string, unknown>[]> {
+async function queryAll(table: string, pk: string, skPrefix?: string): Promise<Record<string, unknown>[]> {
   const { client, sdk } = await dynamo();
   const out: Record<string, unknown>[] = [];
   let start: Item | undefined;
@@ -29,8 +29,8 @@ async function queryAll(table: string, pk: string): Promise<Record<string, unkno
     const res = await client.send(
       new sdk.QueryCommand({
         TableName: table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': { S: pk } },
+        KeyConditionExpression: skPrefix ? 'pk = :pk AND begins_with(sk, :p)' : 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: pk }, ...(skPrefix ? { ':p': { S: skPrefix } } : {}) },
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),
     );
@@ -206,8 +206,9 @@ export interface TotalsRow {
   values: Record<string, number>;
 }
 
-export async function listTotals(keyId: string): Promise<TotalsRow[]> {
-  const rows = await queryAll(gatewayConfig().tables.usage, `tot#${keyId}`);
+/** A key's totals; `skPrefix` narrows them (`day#2026-12-01#` is one day's rows, for the console). */
+export async function listTotals(keyId: string, skPrefix?: string): Promise<TotalsRow[]> {
+  const rows = await queryAll(gatewayConfig().tables.usage, `tot#${keyId}`, skPrefix);
   return rows.map((r) => {
     const values: Record<string, number> = {};
     for (const [k, v] of Object.entries(r)) if (typeof v === 'number') values[k] = v;

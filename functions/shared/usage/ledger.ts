@@ -14,6 +14,7 @@
 import { gatewayConfig } from '../config.js';
 import { dynamo, marshal } from '../store/dynamo.js';
 import type { UsageRecord } from './record.js';
+import { putRecent } from './recent.js';
 
 /** Ledger items expire after this many days (DynamoDB TTL); totals are kept. */
 const RECORD_RETENTION_DAYS = 400;
@@ -97,6 +98,7 @@ export async function writeUsage(rec: UsageRecord): Promise<boolean> {
     );
     if (existing.Item?.totals?.S !== 'pending') return false;
   }
-  await applyTotals(rec);
+  // The request log's row (usage/recent.ts) goes beside the totals.
+  await Promise.all([applyTotals(rec), putRecent(rec)]);
   return true;
 }

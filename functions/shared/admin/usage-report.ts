@@ -1,8 +1,8 @@
 /**
  * `ezybus usage`: per key, model and day, from the ledger's running totals; table or CSV.
  */
-import type { GatewayKey } from '../../functions/shared/store/records.js';
-import { listTotals } from '../../functions/shared/store/repo.js';
+import type { GatewayKey } from '../store/records.js';
+import { listTotals } from '../store/repo.js';
 
 export const USAGE_COLUMNS = [
   'requests',
