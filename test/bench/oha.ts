@@ -41,6 +41,9 @@ export function runOha(bin: string, t: Target, body: string, opts: { seconds: nu
   const args = [
     '--no-tui',
     ...json,
+    // Let requests in flight at the deadline finish: an aborted request would leave the
+    // gateway serving a client that is gone, and the next phase would start on a busy server.
+    '-w',
     '-z',
     `${opts.seconds}s`,
     '-c',
