@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setRoute } from '../../bin/cli/ops.js';
+import { setRoute } from '../../functions/shared/admin/ops.js';
 import { DEMO_MODELS } from '../../local/first-run.js';
 import type { UsageRecord } from '../../functions/shared/usage/record.js';
 import { startStack, type Stack } from '../helpers/stack.js';

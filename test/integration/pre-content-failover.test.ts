@@ -6,7 +6,7 @@
  * another serves), and the usage record must name the failed attempt — pass-through and translated.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUpstream, addUpstreamKey, setRoute } from '../../bin/cli/ops.js';
+import { addUpstream, addUpstreamKey, setRoute } from '../../functions/shared/admin/ops.js';
 import type { UsageRecord } from '../../functions/shared/usage/record.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 

@@ -98,8 +98,17 @@ function mutated(base: fc.Arbitrary<J>): fc.Arbitrary<unknown> {
     const copy = JSON.parse(JSON.stringify(r)) as J;
     const slots: Array<[J | unknown[], string | number]> = [];
     const walk = (v: unknown): void => {
-      if (Array.isArray(v)) v.forEach((x, i) => (slots.push([v, i]), walk(x)));
-      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) (slots.push([v as J, k]), walk(x));
+      if (Array.isArray(v)) {
+        v.forEach((x, i) => {
+          slots.push([v, i]);
+          walk(x);
+        });
+      } else if (v && typeof v === 'object') {
+        for (const [k, x] of Object.entries(v)) {
+          slots.push([v as J, k]);
+          walk(x);
+        }
+      }
     };
     walk(copy);
     const slot = slots[at % Math.max(1, slots.length)];
