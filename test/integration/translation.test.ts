@@ -167,8 +167,9 @@ describe('errors and limits of translation', () => {
     expect(await msgs.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: expect.stringMatching(/role "wizard"/) as unknown } });
   });
 
+  // After the first content (error_after=4: past Anthropic's message_start, ping and block start): before it, the stream fails over instead.
   it('an error event from the upstream mid-stream reaches the client once, in its protocol', async () => {
-    const body = { max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'hi [[sim:tokens=6&error_after=3]]' }] };
+    const body = { max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'hi [[sim:tokens=6&error_after=4]]' }] };
     const oa = await fetch(`${s.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${s.key}`, 'content-type': 'application/json' },
