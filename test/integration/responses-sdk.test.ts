@@ -96,7 +96,7 @@ describe('openai SDK responses.create through EzyBus', () => {
     const reasoning = r.output.find((i) => i.type === 'reasoning') as OpenAI.Responses.ResponseReasoningItem;
     expect(reasoning.encrypted_content).toBeTruthy();
     const call = r.output.find((i) => i.type === 'function_call') as OpenAI.Responses.ResponseFunctionToolCall;
-    await client().responses.create({ model: DEMO.anthropic, reasoning: { effort: 'low' }, tools: [{ type: 'function', name: 'f', parameters: { type: 'object' }, strict: false }], input: [{ role: 'user', content: 'Think' }, ...r.output, { type: 'function_call_output', call_id: call.call_id, output: 'ok' }] });
+    await client().responses.create({ model: DEMO.anthropic, reasoning: { effort: 'low' }, tools: [{ type: 'function', name: 'f', parameters: { type: 'object' }, strict: false }], input: [{ role: 'user', content: 'Think' }, ...(r.output as OpenAI.Responses.ResponseInputItem[]), { type: 'function_call_output', call_id: call.call_id, output: 'ok' }] });
     const sent = JSON.parse(s.sim.received.at(-1)!.body) as { messages: { role: string; content: { type: string; signature?: string }[] }[] };
     const thinking = sent.messages[1]!.content.find((b) => b.type === 'thinking');
     expect(thinking?.signature).toBe(Buffer.from(`sim-signature-${s.sim.received.at(-2)!.id}`).toString('base64'));
