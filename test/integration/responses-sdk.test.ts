@@ -111,7 +111,7 @@ describe('openai SDK responses.create through EzyBus', () => {
       [{ model: DEMO.openai }, 'input'],
       [{ model: DEMO.openai, input: 'x', stream: 'yes' }, 'stream'],
       [{ model: DEMO.anthropic, input: 'x', previous_response_id: 'resp_123' }, 'previous_response_id'],
-      [{ model: DEMO.gemini, input: [{ type: 'item_reference', id: 'msg_1' }], stream: true }, 'input'],
+      [{ model: DEMO.gemini, input: [{ type: 'item_reference', id: 'msg_1' }] }, 'input'],
     ] as const) {
       const res = await raw(body);
       expect(res.status, JSON.stringify(body)).toBe(400);
@@ -119,6 +119,18 @@ describe('openai SDK responses.create through EzyBus', () => {
       expect(j.error.type).toBe('invalid_request_error');
       if (param) expect(j.error.param).toBe(param);
     }
+    // A stream is committed (200, SSE) once admitted; what translation refuses then arrives as
+    // the protocol's closing events, which the SDK raises.
+    const res = await raw({ model: DEMO.gemini, input: [{ type: 'item_reference', id: 'msg_1' }], stream: true });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toMatch(/event: error\ndata: \{"type":"error".*item_reference/);
+    expect(text).toContain('event: response.failed');
+    await expect(
+      (async () => {
+        for await (const _ of await client().responses.create({ model: DEMO.gemini, input: [{ type: 'item_reference', id: 'msg_1' }], stream: true })) void _;
+      })(),
+    ).rejects.toThrow(/item_reference/);
     await expect(client().responses.create({ model: 'nope', input: 'x' })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     await expect(new OpenAI({ baseURL: `${s.url}/v1`, apiKey: 'sk-eb-nope', maxRetries: 0 }).responses.create({ model: DEMO.openai, input: 'x' })).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
   });
@@ -143,7 +155,12 @@ describe('openai SDK responses.create through EzyBus', () => {
     expect(res.status).toBe(200);
     const j = (await res.json()) as { object: string; output: { type: string; role?: string }[] };
     expect(j.object).toBe('response.compaction');
-    expect(j.output.filter((i) => i.role === 'user')).toHaveLength(2);
+    const users = j.output.filter((i) => i.role === 'user') as { content: { text: string }[] }[];
+    // The two user turns, then the model's summary of everything (also a user item, as Codex's own compaction writes it).
+    expect(users.map((u) => u.content[0]?.text.slice(0, 14))).toEqual(['What is 2+2?', 'And 3+3?', 'Summary of the']);
+    expect(users[2]!.content[0]!.text.length).toBeGreaterThan('Summary of the conversation so far'.length);
+    // The summary came from the upstream model, asked with the history.
+    expect(s.sim.received.at(-1)!.body).toContain('Summarise the conversation');
   });
 
   it('GET /v1/models?client_version answers in the shape Codex reads', async () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { compactionAsRequest, compactionFromResponse, SUMMARY_PREFIX } from '../../../functions/shared/protocol/responses/compaction.js';
 import { chatBodyFromResponsesShape, isResponsesShaped } from '../../../functions/shared/protocol/responses/chat-shape.js';
-import { toOpenAI } from '../../../functions/shared/protocol/request-out.js';
+import { encodeRequest as toChat } from '../../../functions/shared/protocol/chat-completions/request-out.js';
 import { responsesRecorded } from './fixtures.js';
 
 type J = Record<string, unknown>;
@@ -48,7 +48,7 @@ describe('Responses-shaped bodies on /v1/chat/completions', () => {
         reasoning: { effort: 'low' },
         stream: true,
       },
-      toOpenAI,
+      toChat,
       notes,
     );
     expect(chat).toMatchObject({

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CanonicalEvent } from '../../../functions/shared/protocol/canonical.js';
 import { createSseParser, type SseEvent } from '../../../functions/shared/protocol/sse.js';
-import { openaiEncoder, anthropicEncoder } from '../../../functions/shared/protocol/stream-out.js';
+import { clientSide } from '../../../functions/shared/protocol/registry.js';
+import { streamEvent } from '../../../functions/shared/protocol/translate.js';
 import { messageFromResponses, messageToResponses } from '../../../functions/shared/protocol/responses/body.js';
 import { responseEcho } from '../../../functions/shared/protocol/responses/output.js';
 import { responsesParser } from '../../../functions/shared/protocol/responses/stream-in.js';
@@ -50,7 +51,7 @@ function read(text: string): { text: string; calls: { name: string; arguments: s
 function parseAll(body: string, chunkSize = 0): CanonicalEvent[] {
   const p = responsesParser();
   const events: CanonicalEvent[] = [];
-  const sp = createSseParser((e) => events.push(...p.push(e)));
+  const sp = createSseParser((e) => events.push(...p.push(streamEvent(e))));
   if (chunkSize) for (let i = 0; i < body.length; i += chunkSize) sp.push(body.slice(i, i + chunkSize));
   else sp.push(body);
   sp.end();
@@ -87,7 +88,7 @@ describe('recorded Responses streams', () => {
     it(`${r.name}: parser → Chat Completions and Anthropic clients see the same text and calls`, () => {
       const upstream = read(r.body);
       const events = parseAll(r.body);
-      const oa = openaiEncoder({ publicModel: 'public', includeUsage: true });
+      const oa = clientSide('chat-completions').encoder({ publicModel: 'public', includeUsage: true, request: {} });
       let text = '';
       const args = new Map<number, string>();
       let usage: J | undefined;
@@ -104,7 +105,7 @@ describe('recorded Responses streams', () => {
       expect([...args.values()]).toEqual(upstream.calls.map((c) => c.arguments));
       const u = upstream.usage as { input_tokens: number; output_tokens: number; output_tokens_details: { reasoning_tokens: number }; input_tokens_details: { cached_tokens: number } };
       expect(usage).toMatchObject({ prompt_tokens: u.input_tokens, completion_tokens: u.output_tokens, completion_tokens_details: { reasoning_tokens: u.output_tokens_details.reasoning_tokens } });
-      const an = anthropicEncoder({ publicModel: 'public', includeUsage: true });
+      const an = clientSide('messages').encoder({ publicModel: 'public', includeUsage: true, request: {} });
       let atext = '';
       for (const e of sse(events.map((x) => an.push(x)).join(''))) {
         const d = JSON.parse(e.data) as { type: string; delta?: { text?: string } };
@@ -115,7 +116,7 @@ describe('recorded Responses streams', () => {
 
     it(`${r.name}: the pass-through usage reader reports the provider's usage exactly`, () => {
       const reader = responsesUsageReader();
-      for (const e of sse(r.body)) reader.event(e);
+      for (const e of sse(r.body)) reader.event(streamEvent(e));
       const res = reader.result();
       expect(res.usage).toEqual(responsesUsage(read(r.body).usage ?? {}));
       expect(res.stopReason).toBe('completed');
@@ -137,7 +138,7 @@ describe('recorded Responses streams', () => {
   it('a cut stream is estimated, flagged, and has no stop reason', () => {
     const r = streams.find((s) => s.name.startsWith('stream-text-basic'))!;
     const reader = responsesUsageReader();
-    for (const e of sse(r.body.slice(0, r.body.indexOf('event: response.output_text.done')))) reader.event(e);
+    for (const e of sse(r.body.slice(0, r.body.indexOf('event: response.output_text.done')))) reader.event(streamEvent(e));
     const res = reader.result();
     expect(res.stopReason).toBeNull();
     expect(res.usage).toMatchObject({ estimated: true });

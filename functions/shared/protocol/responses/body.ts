@@ -4,7 +4,7 @@
  */
 import type { Block, CanonicalMessage } from '../canonical.js';
 import { emptyCanonicalUsage } from '../canonical.js';
-import { obj, objs, str, type J } from './json.js';
+import { obj, objs, str, type J } from '../json.js';
 import { callItem, finishedResponse, messageItem, reasoningItem, responseId, textPart, type ResponseParts } from './output.js';
 import { encryptedFromThinking, signatureForResponsesItem, summaryText } from './reasoning.js';
 import { stopOfResponse } from './status.js';

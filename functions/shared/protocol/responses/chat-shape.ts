@@ -7,7 +7,7 @@
  * Fields of the original the rewrite does not carry are listed in `notes`.
  */
 import type { CanonicalRequest } from '../canonical.js';
-import type { J } from './json.js';
+import type { J } from '../json.js';
 import { fromResponses } from './request-in.js';
 
 export const isResponsesShaped = (body: J): boolean => body.messages === undefined && (typeof body.input === 'string' || Array.isArray(body.input));

@@ -8,7 +8,7 @@
  * `compaction` item, since no other provider can read that. Codex continues from it as it does
  * from OpenAI's.
  */
-import { obj, objs, str, type J } from './json.js';
+import { obj, objs, str, type J } from '../json.js';
 
 export const SUMMARY_PREFIX = 'Summary of the conversation so far (written when the context was compacted):\n\n';
 

@@ -5,7 +5,7 @@
  * "Facts read from the new recordings"). After, the stream ends with an `error` event and a
  * `response.failed` whose `response.error` says the same, so clients that read either stop.
  */
-import type { J } from './json.js';
+import type { J } from '../json.js';
 
 export interface ResponsesErrorFacts {
   message: string;

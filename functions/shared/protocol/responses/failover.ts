@@ -9,7 +9,7 @@
  * This is the one place a pass-through body is re-serialised; the first attempt always goes out
  * byte for byte.
  */
-import { obj } from './json.js';
+import { obj } from '../json.js';
 
 export function hasOrgBoundReasoning(text: string): boolean {
   return text.includes('"encrypted_content"');

@@ -4,7 +4,7 @@
  * render the same answer the same way.
  */
 import type { CanonicalUsage, StopReason } from '../canonical.js';
-import { str, type J } from './json.js';
+import { str, type J } from '../json.js';
 import { statusOfStop } from './status.js';
 import { responsesUsageObject } from './usage.js';
 

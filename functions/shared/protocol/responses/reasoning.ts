@@ -13,7 +13,7 @@
  * the client returns it.
  */
 import type { Block } from '../canonical.js';
-import { obj, str } from './json.js';
+import { obj, str } from '../json.js';
 
 const OURS = 'ezb1.';
 const FROM_RESPONSES = 'responses:';

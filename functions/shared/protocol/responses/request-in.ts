@@ -13,7 +13,7 @@
  */
 import type { Block, CanonicalRequest, ToolChoice } from '../canonical.js';
 import { TranslationError } from '../errors.js';
-import { obj, objs, num, str, type J } from './json.js';
+import { obj, objs, num, str, type J } from '../json.js';
 import { isResponsesSignature, thinkingFromReasoningItem } from './reasoning.js';
 import { CUSTOM_INPUT, canonicalCallName, toolsFromResponses, type ToolKinds } from './tools.js';
 

@@ -5,8 +5,8 @@
  * return (as signed thinking blocks) and nothing depends on OpenAI-side storage.
  */
 import type { Block, CanonicalRequest } from '../canonical.js';
-import type { OutOptions } from '../request-out.js';
-import type { J } from './json.js';
+import type { OutOptions } from '../adapter.js';
+import type { J } from '../json.js';
 import { responsesItemOfSignature } from './reasoning.js';
 
 type Source = { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string };

@@ -4,7 +4,7 @@
  * cut one is `incomplete` with the reason, a broken one `failed`.
  */
 import type { StopReason } from '../canonical.js';
-import type { J } from './json.js';
+import type { J } from '../json.js';
 
 export interface ResponsesStatus {
   status: 'completed' | 'incomplete';

@@ -8,9 +8,8 @@
  */
 import type { CanonicalEvent, StopReason } from '../canonical.js';
 import { emptyCanonicalUsage } from '../canonical.js';
-import type { SseEvent } from '../sse.js';
-import type { UpstreamParser } from '../stream-in.js';
-import { num, obj, objs, str, type J } from './json.js';
+import type { StreamEvent, StreamEventKind, UpstreamParser } from '../adapter.js';
+import { num, obj, objs, str, type J } from '../json.js';
 import { signatureForResponsesItem } from './reasoning.js';
 import { stopOfResponse } from './status.js';
 import { canonicalCallName } from './tools.js';
@@ -50,14 +49,10 @@ export function responsesParser(): UpstreamParser {
   };
 
   return {
-    push(e: SseEvent) {
+    push(e: StreamEvent) {
       const out: CanonicalEvent[] = [];
-      let d: J;
-      try {
-        d = obj(JSON.parse(e.data));
-      } catch {
-        return out;
-      }
+      const d = e.json;
+      if (!d) return out;
       const type = str(d.type) ?? e.event;
       const oi = num(d.output_index);
       const item = obj(d.item);
@@ -149,4 +144,24 @@ export function responsesParser(): UpstreamParser {
       return [];
     },
   };
+}
+
+const PREAMBLE = new Set(['response.created', 'response.in_progress', 'response.queued', 'response.content_part.added', 'response.reasoning_summary_part.added']);
+
+/**
+ * What a Responses stream event is, for failover before the first content: the response's
+ * opening events and empty skeletons (a message or reasoning item just added, an empty part) are
+ * preamble; `error` and `response.failed` are errors; deltas, calls, finished items and the
+ * terminal event are content.
+ */
+export function streamEventKind(e: StreamEvent): StreamEventKind {
+  const d = e.json;
+  const type = str(d?.type) ?? e.event;
+  if (type === 'error' || type === 'response.failed') return 'error';
+  if (!d || (type !== undefined && PREAMBLE.has(type))) return 'preamble';
+  if (type === 'response.output_item.added') {
+    const t = obj(d.item).type;
+    if (t === 'message' || t === 'reasoning') return 'preamble';
+  }
+  return 'content';
 }

@@ -13,7 +13,7 @@
  */
 import type { CanonicalEvent, CanonicalUsage, StopReason } from '../canonical.js';
 import { emptyCanonicalUsage } from '../canonical.js';
-import type { J } from './json.js';
+import type { J } from '../json.js';
 import { callItem, finishedResponse, messageItem, reasoningItem, responseId, responseObject, textPart, type CallShape, type ResponseParts } from './output.js';
 import { encryptedFromThinking } from './reasoning.js';
 import { statusOfStop } from './status.js';

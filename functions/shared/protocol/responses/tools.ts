@@ -12,7 +12,7 @@
  *   a note when the upstream is another protocol.
  */
 import type { CanonicalTool } from '../canonical.js';
-import { obj, objs, str, type J } from './json.js';
+import { obj, objs, str, type J } from '../json.js';
 
 /** How tool calls of a request are rendered back to a Responses client. */
 export interface ToolKinds {

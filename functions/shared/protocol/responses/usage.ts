@@ -6,9 +6,10 @@
  * terminal event of a stream (`response.completed` / `.incomplete` / `.failed`).
  */
 import { emptyUsage, type TokenUsage } from '../../usage/types.js';
+import type { UsageModel, UsageReader } from '../adapter.js';
 import type { CanonicalUsage } from '../canonical.js';
-import type { SseEvent } from '../sse.js';
-import { count, obj, objs, str, type J } from './json.js';
+import { count, obj, str, type J } from '../json.js';
+import { canonicalUsage, cutStreamUsage } from '../usage.js';
 
 export function responsesUsage(u: J): TokenUsage {
   const details = obj(u.input_tokens_details);
@@ -24,16 +25,7 @@ export function responsesUsage(u: J): TokenUsage {
   };
 }
 
-export function canonicalUsageOf(u: J): CanonicalUsage {
-  const t = responsesUsage(u);
-  return {
-    input_tokens: t.inputTokens,
-    output_tokens: t.outputTokens,
-    cache_read_input_tokens: t.cacheReadTokens,
-    cache_creation_input_tokens: t.cacheWrite5mTokens,
-    reasoning_tokens: t.reasoningTokens,
-  };
-}
+export const canonicalUsageOf = (u: J): CanonicalUsage => canonicalUsage(responsesUsage(u));
 
 /** Canonical usage → the usage object a Responses client reads. */
 export function responsesUsageObject(u: CanonicalUsage): J {
@@ -49,30 +41,17 @@ export function responsesUsageObject(u: CanonicalUsage): J {
 
 const TERMINAL = new Set(['response.completed', 'response.incomplete', 'response.failed']);
 
-export interface ResponsesUsageReader {
-  event(e: SseEvent): void;
-  result(): { usage: TokenUsage | null; stopReason: string | null; sawContent: boolean; upstreamError: boolean };
-}
-
-const estimate = (chars: number): number => Math.ceil(chars / 4);
-
 /** Usage beside a passed-through Responses stream, one event at a time; estimates a cut stream. */
-export function responsesUsageReader(): ResponsesUsageReader {
+export function responsesUsageReader(): UsageReader {
   let usage: TokenUsage | null = null;
   let stopReason: string | null = null;
   let sawContent = false;
   let upstreamError = false;
   let chars = 0;
   return {
-    event(e) {
-      if (!e.data) return;
-      let d: J;
-      try {
-        d = obj(JSON.parse(e.data));
-      } catch {
-        return;
-      }
-      const type = str(d.type) ?? e.event;
+    event({ event, json: d }) {
+      if (!d) return;
+      const type = str(d.type) ?? event;
       if (type === 'error') upstreamError = true;
       if (type && TERMINAL.has(type)) {
         const r = obj(d.response);
@@ -84,14 +63,7 @@ export function responsesUsageReader(): ResponsesUsageReader {
         chars += (str(d.delta) ?? '').length;
       }
     },
-    result() {
-      let u = usage;
-      if (stopReason === null && sawContent) {
-        const out = estimate(chars);
-        u = u ? { ...u, outputTokens: Math.max(u.outputTokens, out), estimated: true } : { ...emptyUsage(), outputTokens: out, estimated: true };
-      }
-      return { usage: u, stopReason, sawContent, upstreamError };
-    },
+    result: () => ({ usage: cutStreamUsage(usage, stopReason, sawContent, chars), stopReason, sawContent, upstreamError }),
   };
 }
 
@@ -99,5 +71,10 @@ export function usageFromResponsesBody(d: J): TokenUsage | null {
   return d.usage && typeof d.usage === 'object' ? responsesUsage(obj(d.usage)) : null;
 }
 
-/** Items of a response body's output (helper for readers). */
-export const outputItems = (d: J): J[] => objs(d.output);
+export const responsesUsageModel: UsageModel = {
+  read: responsesUsage,
+  fromBody: usageFromResponsesBody,
+  reader: responsesUsageReader,
+  // OpenAI caches automatically: nothing to attribute from the request.
+  billable: (u) => u,
+};
