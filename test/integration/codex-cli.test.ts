@@ -10,7 +10,6 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setRoute } from '../../bin/cli/ops.js';
 import { UPSTREAM_MODELS, startStack, type Stack } from '../helpers/stack.js';
@@ -56,20 +55,24 @@ beforeAll(async () => {
 });
 afterAll(async () => s?.close());
 
-async function codexExec(model: string, prompt: string): Promise<{ stdout: string; stderr: string }> {
-  const { stdout, stderr } = await promisify(execFile)(CODEX, ['exec', '--skip-git-repo-check', '-m', model, prompt], {
-    cwd: work,
-    env: { PATH: process.env.PATH ?? '', HOME: home, CODEX_HOME: home, EZYBUS_KEY: s.key, NO_COLOR: '1' },
-    timeout: 90_000,
+function codexExec(model: string, prompt: string): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      CODEX,
+      ['exec', '--skip-git-repo-check', '-m', model, prompt],
+      { cwd: work, env: { PATH: process.env.PATH ?? '', HOME: home, CODEX_HOME: home, EZYBUS_KEY: s.key, NO_COLOR: '1' }, timeout: 90_000 },
+      (err, stdout, stderr) => (err ? reject(Object.assign(err, { stdout, stderr })) : resolve({ stdout, stderr })),
+    );
+    // `codex exec` appends a piped stdin to the prompt and waits for its end.
+    child.stdin?.end();
   });
-  return { stdout, stderr };
 }
 
 const responsesRequests = (): { body: string }[] => s.sim.received.filter((r) => r.protocol !== 'other');
 
 describe.skipIf(!existsSync(CODEX))('Codex CLI through EzyBus', () => {
   for (const p of ['openai', 'anthropic', 'gemini'] as const) {
-    it(`codex exec, plain prompt, on ${DEMO[p]}`, async () => {
+    it(`codex exec, plain prompt, on ${DEMO[p]}`, { timeout: 120_000 }, async () => {
       s.sim.clearReceived();
       const { stdout } = await codexExec(DEMO[p], 'Say hello. [[sim:text=Hello from the simulator behind EzyBus]]');
       expect(stdout).toContain('Hello from the simulator behind EzyBus');
@@ -81,7 +84,7 @@ describe.skipIf(!existsSync(CODEX))('Codex CLI through EzyBus', () => {
       expect(log).toMatchObject({ status: 200 });
     });
 
-    it(`codex exec runs a shell tool call on ${DEMO[p]}`, async () => {
+    it(`codex exec runs a shell tool call on ${DEMO[p]}`, { timeout: 120_000 }, async () => {
       s.sim.clearReceived();
       const args = encodeURIComponent(JSON.stringify({ cmd: 'echo ezybus-shell-$((6*7))' }));
       const { stdout, stderr } = await codexExec(DEMO[p], `Run the command. [[sim:tools=1&tool_once=1&args=${args}&text=The command printed its line]]`);

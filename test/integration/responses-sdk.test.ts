@@ -155,7 +155,7 @@ describe('openai SDK responses.create through EzyBus', () => {
     expect(res.status).toBe(200);
     const j = (await res.json()) as { object: string; output: { type: string; role?: string }[] };
     expect(j.object).toBe('response.compaction');
-    const users = j.output.filter((i) => i.role === 'user') as { content: { text: string }[] }[];
+    const users = j.output.filter((i) => i.role === 'user') as unknown as { content: { text: string }[] }[];
     // The two user turns, then the model's summary of everything (also a user item, as Codex's own compaction writes it).
     expect(users.map((u) => u.content[0]?.text.slice(0, 14))).toEqual(['What is 2+2?', 'And 3+3?', 'Summary of the']);
     expect(users[2]!.content[0]!.text.length).toBeGreaterThan('Summary of the conversation so far'.length);
