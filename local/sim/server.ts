@@ -217,6 +217,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         return;
       }
     }
+    if (s.foreign_org && provider === 'responses' && rec.body.includes('"encrypted_content"')) {
+      // What OpenAI answers a key of another organisation that is sent this one's encrypted reasoning.
+      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'The encrypted content for item rs_sim could not be verified.', type: 'invalid_request_error', param: null, code: 'invalid_encrypted_content' } }));
+      return;
+    }
     const stream = provider === 'gemini' ? gem?.[2] === 'streamGenerateContent' : body.stream === true;
     const model = provider === 'gemini' ? decodeURIComponent(gem?.[1] ?? '') : String(body.model ?? 'sim');
     const input = { provider, body, bodyText: rec.body, model, stream, scenario: s, seed, id: rec.id, cache };

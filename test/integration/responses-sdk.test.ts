@@ -40,7 +40,11 @@ describe('openai SDK responses.create through EzyBus', () => {
       expect(r.usage?.total_tokens).toBe((r.usage?.input_tokens ?? 0) + (r.usage?.output_tokens ?? 0));
       // Billed like any other request: the ledger's record has the same usage.
       const log = lastLog(model);
-      expect(log).toMatchObject({ status: 200 });
+      expect(log).toMatchObject({ status: 200, fn: 'responses' });
+      const billed = (log!.record as { usage: { inputTokens: number; cacheReadTokens: number; outputTokens: number; reasoningTokens: number } }).usage;
+      expect(billed.outputTokens).toBe(r.usage?.output_tokens);
+      expect(billed.inputTokens + billed.cacheReadTokens).toBe(r.usage?.input_tokens);
+      expect(billed.reasoningTokens).toBe(r.usage?.output_tokens_details.reasoning_tokens);
     });
 
     it(`stream on ${model}`, async () => {
