@@ -7,16 +7,11 @@ import { createOpenAI } from '@ai-sdk/openai';
 import { generateText, Output, stepCountIs, streamText, tool } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { setRoute } from '../../bin/cli/ops.js';
-import { UPSTREAM_MODELS, startStack, type Stack } from '../helpers/stack.js';
-
-const DEMO = { openai: 'demo-gpt', anthropic: 'demo-claude', gemini: 'demo-gemini' } as const;
+import { DEMO, startDemoStack } from '../helpers/demo.js';
+import type { Stack } from '../helpers/stack.js';
 
 let s: Stack;
-beforeAll(async () => {
-  s = await startStack({ EZYBUS_HEARTBEAT_MS: '20' });
-  for (const p of ['openai', 'anthropic', 'gemini'] as const) await setRoute(DEMO[p], [{ upstream: `sim-${p}`, model: UPSTREAM_MODELS[p] }], { ownedBy: 'simulator' });
-});
+beforeAll(async () => (s = await startDemoStack({ EZYBUS_HEARTBEAT_MS: '20' })));
 afterAll(async () => s?.close());
 
 const provider = () => createOpenAI({ baseURL: `${s.url}/v1`, apiKey: s.key });

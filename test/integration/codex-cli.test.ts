@@ -11,19 +11,17 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setRoute } from '../../bin/cli/ops.js';
-import { UPSTREAM_MODELS, startStack, type Stack } from '../helpers/stack.js';
+import { DEMO, startDemoStack } from '../helpers/demo.js';
+import type { Stack } from '../helpers/stack.js';
 
 const CODEX = new URL('../../node_modules/.bin/codex', import.meta.url).pathname;
-const DEMO = { openai: 'demo-gpt', anthropic: 'demo-claude', gemini: 'demo-gemini' } as const;
 
 let s: Stack;
 let home: string;
 let work: string;
 
 beforeAll(async () => {
-  s = await startStack();
-  for (const p of ['openai', 'anthropic', 'gemini'] as const) await setRoute(DEMO[p], [{ upstream: `sim-${p}`, model: UPSTREAM_MODELS[p] }], { ownedBy: 'simulator' });
+  s = await startDemoStack();
   const dir = mkdtempSync(join(tmpdir(), 'ezybus-codex-'));
   home = join(dir, 'home');
   work = join(dir, 'work');

@@ -6,25 +6,15 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setRoute } from '../../bin/cli/ops.js';
-import { UPSTREAM_MODELS, startStack, type Stack } from '../helpers/stack.js';
-
-const DEMO = { openai: 'demo-gpt', anthropic: 'demo-claude', gemini: 'demo-gemini' } as const;
+import { DEMO, lastLog as logOf, startDemoStack } from '../helpers/demo.js';
+import type { Stack } from '../helpers/stack.js';
 
 let s: Stack;
-beforeAll(async () => {
-  s = await startStack({ EZYBUS_HEARTBEAT_MS: '20' });
-  for (const p of ['openai', 'anthropic', 'gemini'] as const) await setRoute(DEMO[p], [{ upstream: `sim-${p}`, model: UPSTREAM_MODELS[p] }], { ownedBy: 'simulator' });
-});
+beforeAll(async () => (s = await startDemoStack({ EZYBUS_HEARTBEAT_MS: '20' })));
 afterAll(async () => s?.close());
 
 const client = (): OpenAI => new OpenAI({ baseURL: `${s.url}/v1`, apiKey: s.key, maxRetries: 0 });
-type Rec = Record<string, unknown>;
-const lastLog = (model: string): Rec | undefined =>
-  s.logs
-    .map((l) => JSON.parse(l) as Rec)
-    .filter((l) => l.model === model)
-    .at(-1);
+const lastLog = (model: string): Record<string, unknown> | undefined => logOf(s, model);
 
 describe('openai SDK responses.create through EzyBus', () => {
   for (const p of ['openai', 'anthropic', 'gemini'] as const) {

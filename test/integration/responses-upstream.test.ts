@@ -8,6 +8,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUpstream, addUpstreamKey, setRoute } from '../../bin/cli/ops.js';
+import { lastLog as logOf } from '../helpers/demo.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { responsesRecorded } from '../unit/responses/fixtures.js';
 
@@ -37,12 +38,8 @@ afterAll(async () => s?.close());
 const openai = (): OpenAI => new OpenAI({ baseURL: `${s.url}/v1`, apiKey: s.key, maxRetries: 0 });
 const post = (path: string, body: string): Promise<Response> =>
   fetch(`${s.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${s.key}`, 'content-type': 'application/json' }, body });
+const lastLog = (model: string): Record<string, unknown> | undefined => logOf(s, model);
 type Rec = Record<string, unknown>;
-const lastLog = (model: string): Rec | undefined =>
-  s.logs
-    .map((l) => JSON.parse(l) as Rec)
-    .filter((l) => l.model === model)
-    .at(-1);
 
 describe('Responses upstream, Responses client: pass-through', () => {
   it('sends the client’s bytes with only the model changed, unknown fields and all', async () => {
