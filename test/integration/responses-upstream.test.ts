@@ -7,7 +7,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUpstream, addUpstreamKey, setRoute } from '../../bin/cli/ops.js';
+import { addUpstream, addUpstreamKey, setRoute } from '../../functions/shared/admin/ops.js';
 import { lastLog as logOf } from '../helpers/demo.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { responsesRecorded } from '../unit/responses/fixtures.js';
