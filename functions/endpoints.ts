@@ -20,6 +20,8 @@ export interface Endpoint {
    * another's (`/v1/models/*:countTokens` inside `/v1/models*`) comes first.
    */
   patterns: readonly string[];
+  /** Further paths below `path` the same handler serves (Responses: `/v1/responses/compact`). */
+  subpaths?: readonly string[];
   /**
    * Completion endpoints stream, decrypt upstream keys and write usage; `unary` ones (token
    * counting, embeddings) make one small upstream call each, with the same access; `models` only reads.
@@ -50,6 +52,7 @@ export const ENDPOINTS = [
     patterns: ['/v1/embeddings', '/v1beta/models/*:embedContent', '/v1beta/models/*:batchEmbedContents', '/v1/models/*:embedContent', '/v1/models/*:batchEmbedContents'],
     kind: 'unary',
   },
+  { key: 'responses', name: 'responses', entry: 'functions/responses.ts', path: '/v1/responses', subpaths: ['/compact'], patterns: ['/v1/responses*'], kind: 'completion', protocol: 'responses' },
   { key: 'models', name: 'models', entry: 'functions/models.ts', path: '/v1/models', patterns: ['/v1/models*', '/v1beta/models*'], kind: 'models' },
 ] as const satisfies readonly Endpoint[];
 

@@ -11,10 +11,11 @@ import { routeTable, type EndpointKey } from './endpoints.js';
 import { handler as generateContent } from './generate-content.js';
 import { handler as messages } from './messages.js';
 import { handler as models } from './models.js';
+import { handler as responses } from './responses.js';
 import type { StreamingHandler } from './shared/runtime/awslambda.js';
 import { runWebFunction } from './shared/runtime/web-main.js';
 
-const HANDLERS: Record<EndpointKey, StreamingHandler> = { chat: chatCompletions, count: countTokens, messages, gemini: generateContent, embeddings, models };
+const HANDLERS: Record<EndpointKey, StreamingHandler> = { chat: chatCompletions, count: countTokens, messages, gemini: generateContent, embeddings, models, responses };
 const web = await runWebFunction(routeTable((e) => HANDLERS[e.key as EndpointKey]));
 // A local parent (`ezybus serve --mode web`, the tests) learns the port it got from this line.
 if (process.env.EZYBUS_REPORT_LISTEN === '1') process.stdout.write(`${JSON.stringify({ listening: web.url })}\n`);

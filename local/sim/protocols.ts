@@ -4,10 +4,11 @@
  * shaped like the recorded fixtures in test/fixtures/real.
  */
 import type { Scenario } from './scenario.js';
+import { renderResponses, responsesMidStreamError } from './responses.js';
 import { estimateTokens, tokens } from './text.js';
 import { lastTurnIsToolResult, promptTokens } from './tokenizer.js';
 
-export type Provider = 'openai' | 'anthropic' | 'gemini';
+export type Provider = 'openai' | 'anthropic' | 'gemini' | 'responses';
 
 export interface RenderInput {
   provider: Provider;
@@ -29,7 +30,7 @@ export interface Rendered {
   json: string;
 }
 
-interface Plan {
+export interface Plan {
   text: string[];
   thinking: string[];
   tools: { name: string; args: string }[];
@@ -52,7 +53,11 @@ function toolDefs(provider: Provider, body: Record<string, unknown>): { name: st
       const f = t.function as Record<string, unknown> | undefined;
       add(f?.name, f?.parameters);
     } else if (provider === 'anthropic') add(t.name, t.input_schema);
-    else for (const d of (t.functionDeclarations as Record<string, unknown>[] | undefined) ?? []) add(d.name, d.parameters ?? d.parametersJsonSchema);
+    else if (provider === 'responses') {
+      // Flat function tools; a custom (freeform) tool takes one raw string.
+      if (t.type === 'function') add(t.name, t.parameters);
+      else if (t.type === 'custom') add(t.name, undefined);
+    } else for (const d of (t.functionDeclarations as Record<string, unknown>[] | undefined) ?? []) add(d.name, d.parameters ?? d.parametersJsonSchema);
   }
   return out;
 }
@@ -65,6 +70,7 @@ function thinkingWanted(input: RenderInput): boolean {
     return t?.type === 'enabled' || t?.type === 'adaptive';
   }
   if (input.provider === 'openai') return typeof b.reasoning_effort === 'string';
+  if (input.provider === 'responses') return typeof (b.reasoning as { effort?: unknown } | undefined)?.effort === 'string';
   const gc = b.generationConfig as { thinkingConfig?: { includeThoughts?: boolean } } | undefined;
   return gc?.thinkingConfig?.includeThoughts === true;
 }
@@ -104,7 +110,7 @@ function cacheUsage(input: RenderInput, inputTokens: number): Pick<Plan, 'cacheR
 function autoCache(input: RenderInput, all: number): Pick<Plan, 'cacheRead' | 'cacheWrite5m' | 'cacheWrite1h' | 'inputTokens'> {
   const b = input.body;
   // Everything before the last turn, in the provider's own order (tools, system, history).
-  const turns = (input.provider === 'gemini' ? b.contents : b.messages) as unknown[] | undefined;
+  const turns = (input.provider === 'gemini' ? b.contents : input.provider === 'responses' ? b.input : b.messages) as unknown[] | undefined;
   const prefix = JSON.stringify({ p: input.provider, t: b.tools, s: b.systemInstruction, h: Array.isArray(turns) ? turns.slice(0, -1) : [] });
   const prefixTokens = estimateTokens(prefix);
   let cacheRead = 0;
@@ -124,6 +130,10 @@ export function lastToolResult(provider: Provider, body: Record<string, unknown>
     const last = list(body.messages).at(-1);
     return last?.role === 'tool' ? text(last.content) : undefined;
   }
+  if (provider === 'responses') {
+    const last = list(body.input).at(-1);
+    return /_call_output$/.test(String(last?.type)) ? text(last?.output) : undefined;
+  }
   if (provider === 'anthropic') {
     const users = list(body.messages).filter((m) => m.role === 'user');
     const result = list(users.at(-1)?.content).find((b) => b.type === 'tool_result');
@@ -136,7 +146,7 @@ export function lastToolResult(provider: Provider, body: Record<string, unknown>
   return text(response.result ?? response.output ?? response.content ?? JSON.stringify(response));
 }
 
-function plan(input: RenderInput): Plan {
+export function plan(input: RenderInput): Plan {
   const seed = input.seed ^ input.id;
   const s = input.scenario;
   const declared = toolDefs(input.provider, input.body);
@@ -157,9 +167,9 @@ function plan(input: RenderInput): Plan {
   return { text, thinking, tools, ...(input.provider === 'anthropic' ? cacheUsage(input, all) : autoCache(input, all)) };
 }
 
-const outTokens = (p: Plan): number => p.text.length + p.thinking.length + p.tools.reduce((n, t) => n + estimateTokens(t.args), 0);
+export const outTokens = (p: Plan): number => p.text.length + p.thinking.length + p.tools.reduce((n, t) => n + estimateTokens(t.args), 0);
 
-function fragments(s: string): string[] {
+export function fragments(s: string): string[] {
   const out: string[] = [];
   for (let i = 0; i < s.length; i += 6) out.push(s.slice(i, i + 6));
   return out.length ? out : [''];
@@ -292,6 +302,7 @@ function gemini(input: RenderInput, p: Plan): Rendered {
 
 export function render(input: RenderInput): Rendered {
   const p = plan(input);
+  if (input.provider === 'responses') return renderResponses(input, p);
   return input.provider === 'openai' ? openai(input, p) : input.provider === 'anthropic' ? anthropic(input, p) : gemini(input, p);
 }
 
@@ -328,6 +339,7 @@ export function errorBody(provider: Provider, status: number, message: string): 
 export function midStreamError(provider: Provider, extra = ''): string {
   if (provider === 'anthropic') return `event: error\ndata: ${errorBody('anthropic', 529, `Overloaded${extra}`)}\n\n`;
   if (provider === 'gemini') return `${errorBody('gemini', 503, `The model is overloaded.${extra}`)}\r\n`;
+  if (provider === 'responses') return responsesMidStreamError(extra);
   return `data: ${JSON.stringify({ error: { message: `The server had an error while processing your request.${extra}`, type: 'server_error', param: null, code: null } })}\n\n`;
 }
 

@@ -35,6 +35,8 @@ export interface Scenario {
   tool_args: string | undefined;
   /** No tool call when the request's last turn already carries a tool result (agent loops end). */
   tool_once: boolean;
+  /** Responses: refuse any request carrying encrypted reasoning, as a key of another OpenAI organisation does. */
+  foreign_org: boolean;
   thinking: boolean;
   text: string | undefined;
   /**
@@ -72,6 +74,7 @@ const DEFAULTS: Scenario = {
   tool_name: undefined,
   tool_args: undefined,
   tool_once: false,
+  foreign_org: false,
   thinking: false,
   text: undefined,
   bash: undefined,
@@ -108,6 +111,7 @@ export function parseScenario(q: string): Scenario {
   s.tool_args = p.get('tool_args') ?? undefined;
   s.tool_once = p.get('tool_once') === '1';
   if (s.tool_name !== undefined && s.tool === 0) s.tool = 1;
+  s.foreign_org = p.get('foreign_org') === '1';
   s.thinking = p.get('thinking') === '1';
   s.text = p.get('text') ?? undefined;
   s.replay = p.get('replay') ?? undefined;

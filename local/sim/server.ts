@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { serveExtra } from './extras.js';
 import { errorBody, invalidRequest, midStreamError, render, type Provider } from './protocols.js';
+import { renderCompaction, renderInputTokens } from './responses.js';
 import { resolveScenario, type Scenario } from './scenario.js';
 import { prng } from './text.js';
 
@@ -91,7 +92,13 @@ async function resetAfterFlush(res: ServerResponse): Promise<void> {
 async function replayFixture(s: Scenario, provider: Provider, res: ServerResponse, writeEvent: (x: string) => Promise<void>): Promise<void> {
   // Fixture replay is a test-only scenario; the recordings live with the tests.
   const { recorded } = await import('../../test/protocol/fixtures.js');
-  const r = recorded().find((x) => x.name === s.replay);
+  const { responsesRecorded } = await import('../../test/unit/responses/fixtures.js');
+  const r =
+    provider === 'responses'
+      ? responsesRecorded()
+          .map((x) => ({ ...x, name: `openai-responses/${x.name}`, provider: 'responses' as const }))
+          .find((x) => x.name === s.replay)
+      : recorded().find((x) => x.name === s.replay);
   if (!r || r.provider !== provider) {
     res.writeHead(400, { 'content-type': 'application/json' }).end(errorBody(provider, 400, `No ${provider} fixture named '${s.replay ?? ''}'.`));
     return;
@@ -165,8 +172,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       return;
     }
     const gem = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/.exec(rec.path);
+    const responsesOp = /^\/v1\/responses(\/compact|\/input_tokens)?$/.exec(rec.path);
     const provider: Provider | undefined =
-      rec.path === '/v1/chat/completions' ? 'openai' : rec.path === '/v1/messages' ? 'anthropic' : gem ? 'gemini' : undefined;
+      rec.path === '/v1/chat/completions' ? 'openai' : rec.path === '/v1/messages' ? 'anthropic' : gem ? 'gemini' : responsesOp ? 'responses' : undefined;
     if (!provider || rec.method !== 'POST') {
       res.writeHead(404, { 'content-type': 'application/json' }).end(errorBody(provider ?? 'openai', 404, `No route ${rec.method} ${rec.path}`));
       return;
@@ -209,13 +217,26 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         return;
       }
     }
+    if (s.foreign_org && provider === 'responses' && rec.body.includes('"encrypted_content"')) {
+      // What OpenAI answers a key of another organisation that is sent this one's encrypted reasoning.
+      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'The encrypted content for item rs_sim could not be verified.', type: 'invalid_request_error', param: null, code: 'invalid_encrypted_content' } }));
+      return;
+    }
     const stream = provider === 'gemini' ? gem?.[2] === 'streamGenerateContent' : body.stream === true;
     const model = provider === 'gemini' ? decodeURIComponent(gem?.[1] ?? '') : String(body.model ?? 'sim');
-    const out = render({ provider, body, bodyText: rec.body, model, stream, scenario: s, seed, id: rec.id, cache });
+    const input = { provider, body, bodyText: rec.body, model, stream, scenario: s, seed, id: rec.id, cache };
+    if (responsesOp?.[1]) {
+      // /compact and /input_tokens answer JSON only.
+      await firstTokenDelay(s);
+      res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': `req_sim${rec.id}` }).end(responsesOp[1] === '/compact' ? renderCompaction(input) : renderInputTokens(input));
+      rec.completed = true;
+      return;
+    }
+    const out = render(input);
     const rateHeaders: Record<string, string> =
       provider === 'anthropic'
         ? { 'request-id': `req_sim${rec.id}`, 'anthropic-ratelimit-requests-limit': '4000', 'anthropic-ratelimit-requests-remaining': '3999' }
-        : provider === 'openai'
+        : provider === 'openai' || provider === 'responses'
           ? { 'x-request-id': `req_sim${rec.id}`, 'x-ratelimit-limit-requests': '10000', 'x-ratelimit-remaining-requests': '9999', 'x-ratelimit-reset-requests': '6ms' }
           : {};
     if (s.echo_auth) rateHeaders[provider === 'anthropic' ? 'request-id' : 'x-request-id'] = `req_${rec.apiKey ?? ''}`;

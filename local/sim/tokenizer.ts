@@ -38,6 +38,7 @@ export function embeddingTokens(input: string | number[]): number {
 export function lastTurnIsToolResult(provider: Provider, body: J): boolean {
   const last = (list: unknown): J | undefined => (Array.isArray(list) ? (list.at(-1) as J | undefined) : undefined);
   if (provider === 'openai') return last(body.messages)?.role === 'tool';
+  if (provider === 'responses') return /_call_output$/.test(String(last(body.input)?.type));
   if (provider === 'anthropic') {
     const content = last(body.messages)?.content;
     return Array.isArray(content) && content.some((b) => (b as J).type === 'tool_result');

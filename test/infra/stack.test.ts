@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadStages, parseStage, type StageConfig } from '../../lib/config.js';
 import { EzyBusStack } from '../../lib/ezybus-stack.js';
+import { ENDPOINTS } from '../../functions/endpoints.js';
 import { applyNagSuppressions } from '../../lib/nag.js';
 import { DEFAULT_STAGES } from '../../lib/stages.js';
 
@@ -73,12 +74,12 @@ function statementsOf(t: Template, fnName: string): Array<{ Action: string | str
 const actionsOf = (t: Template, fnName: string): string[] => statementsOf(t, fnName).flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
 
 describe('functions', () => {
-  it('three gateway functions on nodejs24.x arm64 with streaming Function URLs, auth NONE', () => {
-    for (const name of ['chat-completions', 'messages', 'models']) {
+  it('a gateway function per endpoint on nodejs24.x arm64 with streaming Function URLs, auth NONE', () => {
+    for (const { name } of ENDPOINTS) {
       prod.hasResourceProperties('AWS::Lambda::Function', { FunctionName: `ezybus-prod-${name}`, Runtime: 'nodejs24.x', Architectures: ['arm64'] });
       prod.hasResourceProperties('AWS::Lambda::Url', { TargetFunctionArn: { 'Fn::GetAtt': [fnLogical(prod, `ezybus-prod-${name}`), 'Arn'] }, AuthType: 'NONE', InvokeMode: 'RESPONSE_STREAM' });
     }
-    prod.resourceCountIs('AWS::Lambda::Url', 4); // + the admin function's (test/infra/admin-console.test.ts)
+    prod.resourceCountIs('AWS::Lambda::Url', ENDPOINTS.length + 1); // + the admin function's (test/infra/admin-console.test.ts)
   });
 
   it('streaming functions run up to 15 minutes; the gateway’s own deadline sits below', () => {
@@ -160,7 +161,9 @@ describe('CloudFront', () => {
   it('a behaviour per path, caching disabled, all viewer headers but Host, no compression', () => {
     const cfg = dist(prod).DistributionConfig as { CacheBehaviors: { PathPattern: string; Compress: boolean; CachePolicyId: string; OriginRequestPolicyId: string; AllowedMethods: string[]; ViewerProtocolPolicy: string }[] };
     const gateway = cfg.CacheBehaviors.filter((b) => b.PathPattern.startsWith('/v1')); // /admin/* and /console*: test/infra/admin-console.test.ts
-    expect(gateway.map((b) => b.PathPattern).sort()).toEqual(['/v1/chat/completions', '/v1/messages', '/v1/models*'].sort());
+    expect(gateway.map((b) => b.PathPattern).sort()).toEqual(ENDPOINTS.flatMap((e) => e.patterns).sort());
+    // The Responses API and its /compact reach the responses function.
+    expect(gateway.map((b) => b.PathPattern)).toContain('/v1/responses*');
     for (const b of gateway) {
       expect(b.Compress).toBe(false);
       expect(b.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad'); // Managed-CachingDisabled
@@ -172,7 +175,7 @@ describe('CloudFront', () => {
 
   it('origins are the Function URLs, with the read timeout and the secret origin header', () => {
     const origins = (dist(prod).DistributionConfig as { Origins: { CustomOriginConfig: { OriginReadTimeout: number; OriginProtocolPolicy: string }; OriginCustomHeaders?: { HeaderName: string; HeaderValue: string }[] }[] }).Origins;
-    expect(origins).toHaveLength(4); // three gateway functions and the admin function
+    expect(origins).toHaveLength(ENDPOINTS.length + 1); // the gateway functions and the admin function
     for (const o of origins) {
       expect(o.CustomOriginConfig).toMatchObject({ OriginReadTimeout: 60, OriginProtocolPolicy: 'https-only' });
       expect(o.OriginCustomHeaders).toEqual([{ HeaderName: 'x-ezybus-origin', HeaderValue: 'x'.repeat(40) }]);
@@ -200,7 +203,7 @@ describe('observability', () => {
   });
 
   it('every gateway log group is subscribed to the Loki shipper, which fails over to a DLQ', () => {
-    prod.resourceCountIs('AWS::Logs::SubscriptionFilter', 4); // the admin function's logs go to Loki too
+    prod.resourceCountIs('AWS::Logs::SubscriptionFilter', ENDPOINTS.length + 1); // the admin function's logs go to Loki too
     prod.hasResourceProperties('AWS::Logs::SubscriptionFilter', { DestinationArn: { 'Fn::GetAtt': [fnLogical(prod, 'ezybus-prod-loki-shipper'), 'Arn'] }, FilterPattern: '' });
     prod.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       MaximumRetryAttempts: 2,
@@ -255,7 +258,7 @@ describe('cdk-nag AwsSolutions', () => {
     expect(nagReport).not.toMatch(/AwsSolutions-[A-Z]+\d+/);
   });
 
-  it('would fail without them (the check really runs)', () => {
+  it('would fail without them (the check really runs)', { timeout: 180_000 }, () => {
     const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'ezybus-cdk-control-')) });
     new EzyBusStack(app, 'EzyBus-control', { stage: devStage });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

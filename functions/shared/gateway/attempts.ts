@@ -13,6 +13,8 @@
  * attempts are in the usage record; the loser is marked so its upstream cost is visible.
  */
 import { once } from 'node:events';
+import { Readable } from 'node:stream';
+import { hasOrgBoundReasoning, isEncryptedContentRefusal } from '../protocol/responses/failover.js';
 import { gatewayConfig } from '../config.js';
 import { log } from '../logging/log.js';
 import { UpstreamError } from '../upstream/errors.js';
@@ -69,10 +71,11 @@ async function contentReady(res: UpstreamResponse, signal: AbortSignal): Promise
   }
 }
 
-async function launch(ctx: AttemptContext, cand: Candidate, waitForContent: boolean, abort = new AbortController()): Promise<Launch> {
+async function launch(ctx: AttemptContext, cand: Candidate, waitForContent: boolean, abort = new AbortController(), strip = false): Promise<Launch> {
   const cfg = gatewayConfig();
   const ref = candidateRef(cand);
-  const leg = buildLeg(ctx.client, ctx.req, ctx.event.headers, cand, ctx.route, ctx.event.rawQueryString);
+  // After a first attempt on another key, reasoning encrypted for that key's organisation goes.
+  const leg = buildLeg(ctx.client, ctx.req, ctx.event.headers, cand, ctx.route, ctx.event.rawQueryString, strip || ctx.attempts.length > 0);
   const signal = AbortSignal.any([abort.signal, ctx.total, ctx.refused]);
   const rec: AttemptRecord = { upstream: cand.upstream.id, upstreamKeyId: cand.keyId, model: cand.target.model, outcome: 0, ms: 0 };
   ctx.attempts.push(rec);
@@ -87,6 +90,16 @@ async function launch(ctx: AttemptContext, cand: Candidate, waitForContent: bool
       headersTimeoutMs: ctx.req.stream ? cfg.headersTimeoutMs : cfg.totalTimeoutMs,
     });
     rec.outcome = res.status;
+    if (!strip && res.status === 400 && leg.passThrough && leg.upstreamProtocol === 'responses' && hasOrgBoundReasoning(leg.body)) {
+      // Another organisation's encrypted reasoning: the same key, once, without it (docs/responses.md).
+      const raw = (await readBody(res.body, 256 * 1024)).toString('utf8');
+      if (isEncryptedContentRefusal(res.status, raw)) {
+        rec.ms = Math.round(performance.now() - t0);
+        return launch(ctx, cand, waitForContent, abort, true);
+      }
+      // Any other 400 is the answer: its bytes, already read, are relayed as read (deliver only streams the body).
+      res.body = Readable.from([Buffer.from(raw)]) as UpstreamResponse['body'];
+    }
     if (retryable(ctx.route, res.status) || KEY_REJECTED_STATUSES.has(res.status)) {
       await readBody(res.body, 256 * 1024).catch(() => undefined);
       rec.ms = Math.round(performance.now() - t0);

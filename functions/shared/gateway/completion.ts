@@ -43,7 +43,7 @@ export function completionHandler(ep: Endpoint): StreamingHandler {
   if (!ep.protocol) throw new Error(`endpoint ${ep.name} names no client protocol`);
   const protocol = ep.protocol;
   const side = clientSide(protocol); // at module init: a protocol without a client side cannot get a handler
-  return (event, responseStream, context) => handleCompletion(protocol, side, ep.name, ep.path, event, responseStream, context);
+  return (event, responseStream, context) => handleCompletion(protocol, side, ep.name, ep.path, ep.subpaths ?? [], event, responseStream, context);
 }
 
 /** What one request's attempts share. */
@@ -69,6 +69,7 @@ async function handleCompletion(
   client: ClientSide,
   fn: string,
   path: string,
+  subpaths: readonly string[],
   event: FunctionUrlEvent,
   responseStream: LambdaResponseStream,
   context: LambdaContext,
@@ -82,8 +83,9 @@ async function handleCompletion(
   let settle: ((tokens: number | null) => Promise<void>) | undefined;
   try {
     const query = event.queryStringParameters ?? {};
+    const subpath = event.rawPath.startsWith(path) ? event.rawPath.slice(path.length) : event.rawPath;
     // A protocol that names the call in the path (Gemini) serves every path it can read.
-    if (client.routing ? !client.routing(event.rawPath, query) : event.rawPath !== path) {
+    if (client.routing ? !client.routing(event.rawPath, query) : subpath !== '' && !subpaths.includes(subpath)) {
       throw new GatewayError(404, 'not_found', `No endpoint ${event.rawPath} here; this function serves ${path}.`);
     }
     const method = event.requestContext.http.method;
@@ -100,7 +102,7 @@ async function handleCompletion(
     const text = decodeBody(event, cfg.maxBodyBytes);
     const key = await auth;
     rec.keyId = key.id;
-    const req = parseClientRequest(client, text, { path: event.rawPath, query });
+    const req = parseClientRequest(client, text, { path: event.rawPath, query }, client.routing ? '' : subpath);
     rec.model = req.model;
     rec.stream = req.stream;
     const route = await findRoute(req.model);

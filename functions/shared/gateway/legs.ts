@@ -12,6 +12,8 @@ import type { Route } from '../store/records.js';
 import { routeUpstreams, type Candidate } from '../upstream/pool.js';
 import type { TokenUsage } from '../usage/types.js';
 import type { ClientRequest } from './request.js';
+import { compactionAsRequest, compactionFromResponse } from '../protocol/responses/compaction.js';
+import { stripOrgBoundReasoning } from '../protocol/responses/failover.js';
 
 export const DEFAULT_MAX_TOKENS = 4096;
 
@@ -27,6 +29,8 @@ export interface Leg {
   notes: string[];
   /** Options of a translated leg (what its stream, body and error translation need). */
   translate: TranslateOptions;
+  /** A Responses `/compact` answered by the routed model itself (responses/compaction.ts). */
+  compact?: boolean;
 }
 
 export function buildLeg(
@@ -36,6 +40,8 @@ export function buildLeg(
   cand: Candidate,
   route: Route,
   rawQuery = '',
+  /** This attempt follows one on another upstream key (possibly another organisation). */
+  retry = false,
 ): Leg {
   const upstream = cand.upstream.protocol;
   const side = upstreamSide(upstream);
@@ -43,8 +49,16 @@ export function buildLeg(
   const translate = optionsFor(req, route, model);
   if (upstream === client) {
     const own = clientSide(client).passThrough?.(req.text, model, rawQuery) ?? { text: rewriteModel(req.text, model), query: rawQuery };
-    const { text: body, stripUsage } = side.preparePassThrough(own.text, req.stream);
-    const path = side.path(model, req.stream);
+    const prepared = side.preparePassThrough(own.text, req.stream);
+    const { stripUsage } = prepared;
+    let body = prepared.text;
+    const notes: string[] = [];
+    if (retry && upstream === 'responses') {
+      const s = stripOrgBoundReasoning(body);
+      if (s.stripped) notes.push(`${s.stripped} encrypted reasoning item(s) removed: they are bound to the organisation of an earlier key`);
+      body = s.text;
+    }
+    const path = side.path(model, req.stream) + req.subpath;
     return {
       client,
       passThrough: true,
@@ -54,12 +68,16 @@ export function buildLeg(
       path: own.query ? `${path}${path.includes('?') ? '&' : '?'}${own.query}` : path,
       body,
       headers: { 'content-type': 'application/json', ...side.forwardedHeaders(clientHeaders) },
-      notes: [],
+      notes,
       translate,
     };
   }
   // Planned before the response was committed (planTranslations), so bad input was a 400 then.
-  const plan = req.plans?.get(planKey(upstream, model)) ?? planUpstreamRequest(client, upstream, clientHeaders, translate);
+  // A Responses /compact is answered by the model itself: its own request (responses/compaction.ts).
+  const compact = client === 'responses' && req.subpath === '/compact';
+  const plan = compact
+    ? planUpstreamRequest(client, upstream, clientHeaders, { ...translate, request: compactionAsRequest(req.json) })
+    : (req.plans?.get(planKey(upstream, model)) ?? planUpstreamRequest(client, upstream, clientHeaders, translate));
   translate.inputTokensEstimate = plan.inputTokensEstimate;
   return {
     client,
@@ -71,6 +89,7 @@ export function buildLeg(
     headers: { 'content-type': 'application/json', ...plan.headers },
     notes: plan.notes,
     translate,
+    ...(compact ? { compact } : {}),
   };
 }
 
@@ -109,7 +128,9 @@ function optionsFor(req: ClientRequest, route: Route, model: string): TranslateO
 }
 
 export function translatedBody(leg: Leg, body: string): { body: string; usage: TokenUsage | null } {
-  return translateResponseBody(leg.client, leg.upstreamProtocol, body, { ...leg.translate, stream: false });
+  const t = translateResponseBody(leg.client, leg.upstreamProtocol, body, { ...leg.translate, stream: false });
+  if (!leg.compact) return t;
+  return { ...t, body: JSON.stringify(compactionFromResponse(leg.translate.request ?? {}, JSON.parse(t.body) as Record<string, unknown>)) };
 }
 
 export function translatedError(leg: Leg, status: number, body: string): { status: number; body: string } {

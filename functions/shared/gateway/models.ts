@@ -12,6 +12,7 @@ import { log } from '../logging/log.js';
 import { asGatewayError } from './finish.js';
 import { errorBody, errorHeaders } from './render.js';
 import { activeRoutes, modelAllowed } from './routes.js';
+import { codexModelList, isCodexModelsRequest } from './codex-models.js';
 import { clientSide } from '../protocol/registry.js';
 
 export function modelsHandler(): StreamingHandler {
@@ -48,7 +49,11 @@ async function handleModels(event: FunctionUrlEvent, stream: LambdaResponseStrea
       await out.send(200, headers, JSON.stringify(anthropic ? anthropicModel(route) : openaiModel(route)));
       return;
     }
-    const body = anthropic ? anthropicList(routes, event.queryStringParameters ?? {}) : { object: 'list', data: routes.map(openaiModel) };
+    const body = isCodexModelsRequest(event.queryStringParameters)
+      ? codexModelList(routes)
+      : anthropic
+        ? anthropicList(routes, event.queryStringParameters ?? {})
+        : { object: 'list', data: routes.map(openaiModel) };
     await out.send(200, headers, JSON.stringify(body));
   } catch (err) {
     const ge = asGatewayError(err, requestId);

@@ -17,6 +17,8 @@ export interface ClientRequest {
   stream: boolean;
   /** Translated legs planned before commit (legs.ts planTranslations), by upstream protocol and model. */
   plans?: Map<string, UpstreamRequestPlan>;
+  /** The path below the endpoint's own (`/compact`), or ''. Such operations answer JSON only. */
+  subpath: string;
 }
 
 export function decodeBody(event: FunctionUrlEvent, maxBytes: number): string {
@@ -31,9 +33,10 @@ export function decodeBody(event: FunctionUrlEvent, maxBytes: number): string {
 
 /**
  * `where`: the request's path and query, for a protocol that names model and stream there
- * (ClientSide.routing); the body's `model` and `stream` otherwise.
+ * (ClientSide.routing); the body's `model` and `stream` otherwise. `subpath`: an operation below
+ * the endpoint's path (`/compact`), which answers JSON only.
  */
-export function parseClientRequest(protocol: ClientSide, text: string, where?: { path: string; query: Record<string, string | undefined> }): ClientRequest {
+export function parseClientRequest(protocol: ClientSide, text: string, where?: { path: string; query: Record<string, string | undefined> }, subpath = ''): ClientRequest {
   if (text.trim() === '') throw badRequest('Request body is empty; expected a JSON object.');
   let json: unknown;
   try {
@@ -42,7 +45,18 @@ export function parseClientRequest(protocol: ClientSide, text: string, where?: {
     throw badRequest(`Request body is not valid JSON: ${err instanceof Error ? err.message : 'parse error'}`);
   }
   if (!json || typeof json !== 'object' || Array.isArray(json)) throw badRequest('Request body must be a JSON object.');
-  const body = json as Record<string, unknown>;
+  let body = json as Record<string, unknown>;
+  try {
+    // A body in another protocol's shape that this endpoint understands, rewritten once.
+    const normalized = protocol.normalize?.(body);
+    if (normalized) {
+      body = normalized;
+      text = JSON.stringify(normalized);
+    }
+  } catch (err) {
+    if (err instanceof TranslationError) throw badRequest(err.message, err.param);
+    throw err;
+  }
   const routed = protocol.routing && where ? protocol.routing(where.path, where.query) : undefined;
   const model = routed ? routed.model : body.model;
   if (typeof model !== 'string' || model === '') throw badRequest("'model' is required and must be a non-empty string.", 'model');
@@ -53,10 +67,10 @@ export function parseClientRequest(protocol: ClientSide, text: string, where?: {
     if (err instanceof TranslationError) throw badRequest(err.message, err.param);
     throw err;
   }
-  if (routed) return { text, json: body, model, stream: routed.stream };
+  if (routed) return { text, json: body, model, stream: routed.stream, subpath: '' };
   const stream = body.stream;
   if (stream !== undefined && stream !== null && typeof stream !== 'boolean') throw badRequest("'stream' must be a boolean.", 'stream');
-  return { text, json: body, model, stream: stream === true };
+  return { text, json: body, model, stream: stream === true && subpath === '', subpath };
 }
 
 export { ensureIncludeUsage, rewriteModel, topLevelStringValue, topLevelValue } from '../protocol/json-text.js';

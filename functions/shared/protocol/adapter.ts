@@ -123,6 +123,11 @@ export interface ClientSide {
    * The request as canonical, for translation: the full structural check happens here, since no
    * server of this protocol will see it. Throws TranslationError (a 400 before anything streams).
    */
+  /**
+   * A body this endpoint accepts in another protocol's shape → the body it means in this one
+   * (undefined when it is in this protocol's shape). Throws TranslationError.
+   */
+  normalize?(body: J): J | undefined;
   decodeRequest(body: J, notes: string[]): CanonicalRequest;
   /** Whether the client asked for usage in its stream. */
   includeUsage(body: J): boolean;

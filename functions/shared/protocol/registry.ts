@@ -6,12 +6,14 @@ import { isNotYet, type Adapter, type ClientSide, type NotYet, type UpstreamSide
 import { chatCompletions } from './chat-completions/index.js';
 import { generateContent } from './generate-content/index.js';
 import { messages } from './messages/index.js';
+import { responses } from './responses/index.js';
 import type { WireProtocol } from './wire.js';
 
 export const ADAPTERS = {
   'chat-completions': chatCompletions,
   messages,
   'generate-content': generateContent,
+  responses,
 } satisfies Record<WireProtocol, Adapter>;
 
 export const adapterFor = (p: WireProtocol): Adapter => ADAPTERS[p];

@@ -9,10 +9,10 @@
  * records and log lines (`clientProtocol`, `provider`, the `provider` Loki label) so that
  * dashboards and queries built on them keep working: see `recordName` on each adapter.
  */
-export type WireProtocol = 'chat-completions' | 'messages' | 'generate-content';
+export type WireProtocol = 'chat-completions' | 'messages' | 'generate-content' | 'responses';
 
 /** Every wire protocol, in a stable order (the compiler checks it is complete). */
-const ALL: Record<WireProtocol, true> = { 'chat-completions': true, messages: true, 'generate-content': true };
+const ALL: Record<WireProtocol, true> = { 'chat-completions': true, messages: true, 'generate-content': true, responses: true };
 export const WIRE_PROTOCOLS = Object.keys(ALL) as WireProtocol[];
 
 /** The names stored by earlier versions, each with the protocol it always meant. */

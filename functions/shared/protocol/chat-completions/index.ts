@@ -13,6 +13,7 @@ import { stopFromFinish } from './stop.js';
 import { parser, streamEventKind } from './stream-in.js';
 import { encoder } from './stream-out.js';
 import { chatCompletionsUsage } from './usage.js';
+import { chatBodyFromResponsesShape, isResponsesShaped } from '../responses/chat-shape.js';
 
 const FORWARDED = ['openai-beta', 'openai-organization', 'openai-project'] as const;
 
@@ -41,6 +42,8 @@ export const chatCompletions = {
     streamEventKind,
   },
   client: {
+    // Cursor's agent mode sends Responses-shaped bodies here (responses/chat-shape.ts).
+    normalize: (body) => (isResponsesShaped(body) ? chatBodyFromResponsesShape(body, encodeRequest, []) : undefined),
     // Routing needs only model and stream; the upstream validates the rest of what it is sent
     // (OpenAI's own `empty_array` for `messages: []`), and decodeRequest checks what is translated.
     validate: () => undefined,
