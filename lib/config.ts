@@ -54,6 +54,16 @@ export const StageSchema = z
         url: z.string().url().refine((u) => u.startsWith('https://'), 'the Loki push URL must be https'),
         tenant: z.string().optional(),
         credentialsCiphertext: z.string().regex(/^[A-Za-z0-9+/=]+$/, 'credentialsCiphertext is the base64 KMS ciphertext').optional(),
+        /** The tenant's limits when they differ from Loki 3.7's defaults (functions/shared/loki/limits.ts). */
+        limits: z
+          .object({
+            maxLineBytes: z.number().int().min(1024),
+            maxMetadataBytes: z.number().int().min(256),
+            maxPushBytes: z.number().int().min(64 * 1024),
+            maxPushEntries: z.number().int().min(1),
+          })
+          .partial()
+          .optional(),
       })
       .optional(),
     removalPolicy: z.enum(['retain', 'destroy']),

@@ -79,6 +79,12 @@ function bundling(): nodejs.BundlingOptions {
   };
 }
 
+/** Stage `loki.limits` → the shipper's EZYBUS_LOKI_MAX_* settings. */
+function lokiLimitsEnv(l: NonNullable<StageConfig['loki']>['limits']): Record<string, string> {
+  const names = { maxLineBytes: 'EZYBUS_LOKI_MAX_LINE_BYTES', maxMetadataBytes: 'EZYBUS_LOKI_MAX_METADATA_BYTES', maxPushBytes: 'EZYBUS_LOKI_MAX_PUSH_BYTES', maxPushEntries: 'EZYBUS_LOKI_MAX_PUSH_ENTRIES' } as const;
+  return Object.fromEntries(Object.entries(l ?? {}).map(([k, v]) => [names[k as keyof typeof names], String(v)]));
+}
+
 export class EzyBusStack extends Stack {
   readonly tables: Record<TableName, dynamodb.Table>;
   readonly key: kms.Key;
@@ -296,6 +302,7 @@ export class EzyBusStack extends Stack {
           EZYBUS_LOKI_URL: cfg.loki.url,
           ...(cfg.loki.tenant ? { EZYBUS_LOKI_TENANT: cfg.loki.tenant } : {}),
           ...(cfg.loki.credentialsCiphertext ? { EZYBUS_LOKI_CREDENTIALS_CIPHERTEXT: cfg.loki.credentialsCiphertext } : {}),
+          ...lokiLimitsEnv(cfg.loki.limits),
         },
         cfg.reservedConcurrency.shipper,
       );

@@ -24,7 +24,7 @@ let prod: Template;
 let unreserved: Template;
 beforeAll(() => {
   const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'ezybus-doors-')) });
-  const d = new EzyBusStack(app, 'EzyBus-dev', { stage: parseStage({ ...DEFAULT_STAGES.dev, name: 'dev', loki: { url: 'https://logs.example.com' } }) });
+  const d = new EzyBusStack(app, 'EzyBus-dev', { stage: parseStage({ ...DEFAULT_STAGES.dev, name: 'dev', loki: { url: 'https://logs.example.com', limits: { maxLineBytes: 65_536, maxPushBytes: 524_288 } } }) });
   const p = new EzyBusStack(app, 'EzyBus-prod', { stage: parseStage({ ...DEFAULT_STAGES.prod, name: 'prod', originSecret: 'y'.repeat(48) }) });
   const x = new EzyBusStack(app, 'EzyBus-x', {
     stage: parseStage({ ...DEFAULT_STAGES.dev, name: 'x', originSecret: 'z'.repeat(40), reservedConcurrency: { chat: null, messages: 3, models: null, shipper: null } }),
@@ -136,5 +136,13 @@ describe('checkov acknowledgments (lib/checkov.ts; `npm run checkov` runs checko
     const skips = Object.values(dev.toJSON().Resources as Record<string, { Metadata?: { checkov?: { skip: Array<{ id: string; comment: string }> } } }>).flatMap((r) => r.Metadata?.checkov?.skip ?? []);
     for (const s of skips) expect(s.comment.length).toBeGreaterThan(60);
     expect([...new Set(skips.map((s) => s.id))].sort()).toEqual(['CKV_AWS_116', 'CKV_AWS_117', 'CKV_AWS_173', 'CKV_AWS_174', 'CKV_AWS_258', 'CKV_AWS_68', 'CKV_AWS_86']);
+  });
+});
+
+describe('Loki tenant limits per stage', () => {
+  it('become the shipper’s EZYBUS_LOKI_MAX_* settings', () => {
+    const env = (fnByName(dev, 'ezybus-dev-loki-shipper').Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(env).toMatchObject({ EZYBUS_LOKI_MAX_LINE_BYTES: '65536', EZYBUS_LOKI_MAX_PUSH_BYTES: '524288' });
+    expect(env.EZYBUS_LOKI_MAX_PUSH_ENTRIES).toBeUndefined();
   });
 });
