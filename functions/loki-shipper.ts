@@ -5,6 +5,7 @@
 import { decodeSubscription } from './shared/loki/decode.js';
 import { functionFromLogGroup, toEntry } from './shared/loki/entries.js';
 import { shipperConfig, type ShipperConfig } from './shared/loki/config.js';
+import { tenantLimits, type TenantLimits } from './shared/loki/limits.js';
 import { createLokiPusher } from './shared/loki/push.js';
 
 /** What CloudWatch Logs sends a subscribed function. */
@@ -13,16 +14,20 @@ export interface CloudWatchLogsEvent {
 }
 
 let cfg: ShipperConfig | undefined;
+let limits: TenantLimits | undefined;
 let pusher: ReturnType<typeof createLokiPusher> | undefined;
 
 export async function handler(event: CloudWatchLogsEvent): Promise<{ entries: number; pushes: number }> {
   cfg ??= shipperConfig();
   const c = cfg;
-  pusher ??= createLokiPusher({ url: c.url, tenant: c.tenant, auth: c.auth });
+  limits ??= tenantLimits();
+  const l = limits;
+  pusher ??= createLokiPusher({ url: c.url, tenant: c.tenant, auth: c.auth, maxBatchBytes: l.maxPushBytes, maxBatchEntries: l.maxPushEntries, maxLineBytes: l.maxLineBytes });
   const payload = decodeSubscription(event.awslogs.data);
   if (!payload) return { entries: 0, pushes: 0 };
   const fn = functionFromLogGroup(payload.logGroup, c.stage);
-  const entries = payload.logEvents.map((e) => toEntry(e.message, e.timestamp, { stage: c.stage, fn }));
+  const bounds = { maxValueBytes: l.maxMetadataValueBytes, maxTotalBytes: l.maxMetadataBytes };
+  const entries = payload.logEvents.map((e) => toEntry(e.message, e.timestamp, { stage: c.stage, fn }, bounds));
   const pushes = await pusher.push(entries);
   return { entries: entries.length, pushes };
 }
@@ -30,5 +35,6 @@ export async function handler(event: CloudWatchLogsEvent): Promise<{ entries: nu
 /** Tests construct a fresh configuration after changing the environment. */
 export function resetShipper(): void {
   cfg = undefined;
+  limits = undefined;
   pusher = undefined;
 }

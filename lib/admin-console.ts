@@ -11,7 +11,7 @@
  * the admin table at all.
  */
 import { join } from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Aws } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -35,6 +35,8 @@ export interface AdminConsoleProps {
   /** The gateway functions' environment (stage, tables, KMS key, origin secret hash). */
   env: Record<string, string>;
   makeFunction: MakeFunction;
+  /** The value CloudFront sends as x-ezybus-origin (the stage's own or the generated one). */
+  originHeader: string;
 }
 
 /** The DynamoDB actions the admin code issues, per table (functions/shared/admin, store, usage). */
@@ -61,7 +63,8 @@ export class AdminConsole extends Construct {
       sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: props.key,
       removalPolicy: removal,
     });
 
@@ -77,6 +80,14 @@ export class AdminConsole extends Construct {
     for (const [t, actions] of Object.entries(ADMIN_ACCESS) as [keyof typeof ADMIN_ACCESS, string[]][]) {
       this.fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [tables[t].tableArn] }));
     }
+    // The tables use the stage key; DynamoDB uses it on the function's behalf, and only DynamoDB.
+    this.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        resources: [props.key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Aws.REGION}.amazonaws.com` } },
+      }),
+    );
     // Adding a provider key encrypts it; reading one back is the gateway's job, not the admin's.
     this.fn.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['kms:Encrypt'], resources: [props.key.keyArn], conditions: { StringEquals: { 'kms:EncryptionContext:ezybus:stage': cfg.name } } }),
@@ -91,7 +102,7 @@ export class AdminConsole extends Construct {
     const origin = new origins.FunctionUrlOrigin(url, {
       readTimeout: Duration.seconds(cfg.originReadTimeoutSeconds),
       keepaliveTimeout: Duration.seconds(60),
-      ...(cfg.originSecret ? { customHeaders: { 'x-ezybus-origin': cfg.originSecret } } : {}),
+      customHeaders: { 'x-ezybus-origin': props.originHeader },
     });
     this.allowList = cfg.adminAllowCidrs
       ? new cloudfront.Function(this, 'AllowList', {

@@ -36,18 +36,46 @@ export const StageSchema = z
     memoryMb: z.object({ chat: memory, messages: memory, models: memory, shipper: memory }),
     logRetentionDays: z.number().refine((n) => (RETENTION_DAYS as readonly number[]).includes(n), `log retention must be one of ${RETENTION_DAYS.join(', ')} days`),
     provisionedConcurrency: z.object({ chat: z.number().int().min(0), messages: z.number().int().min(0) }).partial().default({}),
+    /**
+     * Reserved concurrency per function: the most execution environments each may run at once,
+     * so a flood of (even unauthenticated) requests is throttled (429 from the Function URL)
+     * instead of running up cost without bound. null leaves a function unreserved — needed on an
+     * account still at the 10-concurrency starting quota, where no function can reserve any.
+     */
+    reservedConcurrency: z.object({
+      chat: z.number().int().min(1).nullable(),
+      messages: z.number().int().min(1).nullable(),
+      models: z.number().int().min(1).nullable(),
+      shipper: z.number().int().min(1).nullable(),
+      admin: z.number().int().min(1).nullable(),
+    }),
     loki: z
       .object({
         url: z.string().url().refine((u) => u.startsWith('https://'), 'the Loki push URL must be https'),
         tenant: z.string().optional(),
         credentialsCiphertext: z.string().regex(/^[A-Za-z0-9+/=]+$/, 'credentialsCiphertext is the base64 KMS ciphertext').optional(),
+        /** The tenant's limits when they differ from Loki 3.7's defaults (functions/shared/loki/limits.ts). */
+        limits: z
+          .object({
+            maxLineBytes: z.number().int().min(1024),
+            maxMetadataBytes: z.number().int().min(256),
+            maxPushBytes: z.number().int().min(64 * 1024),
+            maxPushEntries: z.number().int().min(1),
+          })
+          .partial()
+          .optional(),
       })
       .optional(),
     removalPolicy: z.enum(['retain', 'destroy']),
     /** CloudFront origin read timeout: 1–60 s by default, up to 180 s with a quota increase. */
     originReadTimeoutSeconds: z.number().int().min(1).max(180),
-    /** Value of the secret header CloudFront adds; the functions receive only its SHA-256. */
+    /**
+     * Value of the secret header CloudFront adds; the functions receive only its SHA-256. Without
+     * one, the stack generates a secret at deploy time (lib/origin-secret.ts); bump
+     * originSecretRotation to replace a generated one.
+     */
     originSecret: z.string().min(32, 'the origin secret must be at least 32 characters').optional(),
+    originSecretRotation: z.number().int().min(0).default(0),
     priceClass: z.enum(['PriceClass_100', 'PriceClass_200', 'PriceClass_All']),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']),
     alarmEmail: z.string().email().optional(),
@@ -60,7 +88,11 @@ export const StageSchema = z
       .min(1)
       .optional(),
   })
-  .strict();
+  .strict()
+  .refine(
+    (c) => (['chat', 'messages'] as const).every((f) => c.reservedConcurrency[f] === null || (c.provisionedConcurrency[f] ?? 0) <= (c.reservedConcurrency[f] ?? 0)),
+    { message: 'provisioned concurrency cannot exceed the function’s reserved concurrency', path: ['provisionedConcurrency'] },
+  );
 
 export type StageConfig = z.infer<typeof StageSchema>;
 

@@ -4,7 +4,7 @@
  * to Loki, alarms and a dashboard. Every function gets only the permissions its code uses.
  */
 import { join } from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -28,6 +28,7 @@ import { AdminConsole } from './admin-console.js';
 import { originSecretSha256, type StageConfig } from './config.js';
 import { COUNT_LAZY, withLazyPackage } from './lazy-modules.js';
 import { ENDPOINTS, type Endpoint, type EndpointKey } from '../functions/endpoints.js';
+import { OriginSecret } from './origin-secret.js';
 
 const root = join(import.meta.dirname, '..');
 
@@ -58,6 +59,11 @@ const COMPLETIONS = ENDPOINTS.filter((e) => e.kind === 'completion');
 const UPSTREAM_CALLERS = ENDPOINTS.filter((e) => e.kind !== 'models');
 /** Stage settings per function key; an endpoint without its own takes the completion defaults. */
 const memoryOf = (cfg: StageConfig, key: GatewayFn): number => (cfg.memoryMb as Partial<Record<string, number>>)[key] ?? cfg.memoryMb.chat;
+/** A function's reserved concurrency: its own stage setting, else its kind's (chat for completions). */
+const reservedOf = (cfg: StageConfig, e: Endpoint): number | null => {
+  const own = cfg.reservedConcurrency as Partial<Record<string, number | null>>;
+  return e.key in own ? (own[e.key] ?? null) : e.kind === 'completion' ? cfg.reservedConcurrency.chat : cfg.reservedConcurrency.models;
+};
 const provisionedOf = (cfg: StageConfig, key: GatewayFn): number => (cfg.provisionedConcurrency as Partial<Record<string, number>>)[key] ?? 0;
 
 /** esbuild locally (no Docker), ESM, minified; the SDK stays out (the runtime ships it). */
@@ -73,15 +79,24 @@ function bundling(): nodejs.BundlingOptions {
   };
 }
 
+/** Stage `loki.limits` → the shipper's EZYBUS_LOKI_MAX_* settings. */
+function lokiLimitsEnv(l: NonNullable<StageConfig['loki']>['limits']): Record<string, string> {
+  const names = { maxLineBytes: 'EZYBUS_LOKI_MAX_LINE_BYTES', maxMetadataBytes: 'EZYBUS_LOKI_MAX_METADATA_BYTES', maxPushBytes: 'EZYBUS_LOKI_MAX_PUSH_BYTES', maxPushEntries: 'EZYBUS_LOKI_MAX_PUSH_ENTRIES' } as const;
+  return Object.fromEntries(Object.entries(l ?? {}).map(([k, v]) => [names[k as keyof typeof names], String(v)]));
+}
+
 export class EzyBusStack extends Stack {
   readonly tables: Record<TableName, dynamodb.Table>;
   readonly key: kms.Key;
   readonly functions: Record<GatewayFn, lambda.Function>;
+  readonly functionUrls: lambda.FunctionUrl[];
   readonly distribution: cloudfront.Distribution;
   readonly shipper: lambda.Function | undefined;
   readonly shipperDlq: sqs.Queue | undefined;
   readonly hasCustomDomain: boolean;
   readonly admin: AdminConsole;
+  /** The generated origin secret, when the stage supplies none. */
+  readonly originSecret: OriginSecret | undefined;
 
   constructor(scope: Construct, id: string, props: EzyBusStackProps) {
     super(scope, id, props);
@@ -98,6 +113,15 @@ export class EzyBusStack extends Stack {
       enableKeyRotation: true,
       removalPolicy: removal,
     });
+    // CloudWatch Logs encrypts this stage's log groups with the key (only those, by ARN).
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:/aws/lambda/ezybus-${stage}-*` } },
+      }),
+    );
 
     // ---- DynamoDB: four tables, pk/sk strings; state and usage expire items by `ttl` ----
     const table = (name: TableName, ttl: boolean): dynamodb.Table =>
@@ -107,14 +131,22 @@ export class EzyBusStack extends Stack {
         sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
         billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-        encryption: dynamodb.TableEncryption.AWS_MANAGED,
+        // The stage key, not an AWS-owned one: who may read the tables is then in this stack's hands.
+        encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+        encryptionKey: this.key,
         ...(ttl ? { timeToLiveAttribute: 'ttl' } : {}),
         removalPolicy: removal,
       });
     this.tables = { keys: table('keys', false), config: table('config', false), state: table('state', true), usage: table('usage', true) };
 
     // ---- the gateway functions ----
-    const secretSha = originSecretSha256(cfg);
+    // Without an operator-supplied secret, one is generated at deploy time: the Function URLs
+    // refuse direct calls either way.
+    this.originSecret = cfg.originSecret
+      ? undefined
+      : new OriginSecret(this, 'OriginSecret', { stage, rotation: cfg.originSecretRotation, removalPolicy: removal, logRetentionDays: cfg.logRetentionDays as logs.RetentionDays, encryptionKey: this.key });
+    const secretSha = originSecretSha256(cfg) ?? (this.originSecret as OriginSecret).sha256;
+    const secretHeader = cfg.originSecret ?? (this.originSecret as OriginSecret).secret;
     const env: Record<string, string> = {
       EZYBUS_STAGE: stage,
       EZYBUS_KEYS_TABLE: this.tables.keys.tableName,
@@ -126,15 +158,16 @@ export class EzyBusStack extends Stack {
       // Under the 15-minute function timeout, so the gateway ends a stream cleanly first.
       EZYBUS_TOTAL_TIMEOUT_MS: String(14 * 60_000),
       NODE_OPTIONS: '--enable-source-maps=false',
-      ...(secretSha ? { EZYBUS_ORIGIN_SECRET_SHA256: secretSha } : {}),
+      EZYBUS_ORIGIN_SECRET_SHA256: secretSha,
     };
     const logGroups: Record<string, logs.LogGroup> = {};
-    const makeFunction = (name: string, entry: string, memoryMb: number, timeout: Duration, environment: Record<string, string>, bundle = bundling()): lambda.Function => {
+    const makeFunction = (name: string, entry: string, memoryMb: number, timeout: Duration, environment: Record<string, string>, reserved: number | null, bundle = bundling()): lambda.Function => {
       const fnName = `ezybus-${stage}-${name}`;
       const logGroup = new logs.LogGroup(this, `${name}Logs`, {
         logGroupName: `/aws/lambda/${fnName}`,
         retention: cfg.logRetentionDays as logs.RetentionDays,
         removalPolicy: removal,
+        encryptionKey: this.key,
       });
       logGroups[name] = logGroup;
       // An explicit role: only its own log group, instead of the managed basic-execution policy.
@@ -151,6 +184,7 @@ export class EzyBusStack extends Stack {
         role,
         logGroup,
         environment,
+        ...(reserved !== null ? { reservedConcurrentExecutions: reserved } : {}),
         bundling: bundle,
         projectRoot: root,
         depsLockFilePath: join(root, 'package-lock.json'),
@@ -160,7 +194,7 @@ export class EzyBusStack extends Stack {
     this.functions = Object.fromEntries(
       ENDPOINTS.map((e) => [
         e.key,
-        makeFunction(e.name, e.entry, memoryOf(cfg, e.key), e.kind === 'completion' ? streamTimeout : e.kind === 'unary' ? Duration.minutes(2) : Duration.seconds(10), env, e.key === 'count' ? withLazyPackage(bundling(), root, COUNT_LAZY) : bundling()),
+        makeFunction(e.name, e.entry, memoryOf(cfg, e.key), e.kind === 'completion' ? streamTimeout : e.kind === 'unary' ? Duration.minutes(2) : Duration.seconds(10), env, reservedOf(cfg, e), e.key === 'count' ? withLazyPackage(bundling(), root, COUNT_LAZY) : bundling()),
       ]),
     ) as Record<GatewayFn, lambda.Function>;
     const tableArns = (t: dynamodb.Table): string[] => [t.tableArn];
@@ -168,6 +202,16 @@ export class EzyBusStack extends Stack {
       for (const [t, actions] of Object.entries(ACCESS[e.kind]) as [TableName, string[]][]) {
         this.functions[e.key].addToRolePolicy(new iam.PolicyStatement({ actions, resources: tableArns(this.tables[t]) }));
       }
+      // The tables are encrypted with the stage key: DynamoDB uses it on the caller's behalf, and
+      // only through DynamoDB (kms:ViaService), so this grants no direct use of the key.
+      const writes = Object.values(ACCESS[e.kind] as Record<string, string[]>).some((a) => a.some((x) => x !== 'dynamodb:GetItem' && x !== 'dynamodb:Query'));
+      this.functions[e.key].addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: writes ? ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt', 'kms:DescribeKey'],
+          resources: [this.key.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Aws.REGION}.amazonaws.com` } },
+        }),
+      );
     }
     // Only the functions that call upstreams decrypt upstream keys, and only this stage's records.
     for (const { key: fn } of UPSTREAM_CALLERS) {
@@ -193,13 +237,15 @@ export class EzyBusStack extends Stack {
       });
     }
 
+    this.functionUrls = Object.values(urls);
+
     // ---- CloudFront ----
     const origin = (fn: GatewayFn): cloudfront.IOrigin =>
       new origins.FunctionUrlOrigin(urls[fn], {
         // How long CloudFront waits for bytes from the origin; heartbeats (15 s) keep streams under it.
         readTimeout: Duration.seconds(cfg.originReadTimeoutSeconds),
         keepaliveTimeout: Duration.seconds(60),
-        ...(cfg.originSecret ? { customHeaders: { 'x-ezybus-origin': cfg.originSecret } } : {}),
+        customHeaders: { 'x-ezybus-origin': secretHeader },
       });
     const behavior = (fn: GatewayFn): cloudfront.BehaviorOptions => ({
       origin: origin(fn),
@@ -227,7 +273,7 @@ export class EzyBusStack extends Stack {
         : {}),
     });
     // ---- the admin API and console (/admin/*, /console*): lib/admin-console.ts ----
-    this.admin = new AdminConsole(this, 'Admin', { stage: cfg, tables: this.tables, key: this.key, distribution: this.distribution, env, makeFunction: (n, e, m, t, v, extra = {}) => makeFunction(n, e, m, t, v, { ...bundling(), ...extra }) });
+    this.admin = new AdminConsole(this, 'Admin', { stage: cfg, tables: this.tables, key: this.key, distribution: this.distribution, env, originHeader: secretHeader, makeFunction: (n, e, m, t, v, extra = {}) => makeFunction(n, e, m, t, v, cfg.reservedConcurrency.admin, { ...bundling(), ...extra }) });
 
     if (cfg.domain?.hostedZoneId && cfg.domain.zoneName) {
       const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: cfg.domain.hostedZoneId, zoneName: cfg.domain.zoneName });
@@ -246,12 +292,20 @@ export class EzyBusStack extends Stack {
         retentionPeriod: Duration.days(14),
         removalPolicy: removal,
       });
-      this.shipper = makeFunction('loki-shipper', 'functions/loki-shipper.ts', cfg.memoryMb.shipper, Duration.seconds(60), {
-        EZYBUS_STAGE: stage,
-        EZYBUS_LOKI_URL: cfg.loki.url,
-        ...(cfg.loki.tenant ? { EZYBUS_LOKI_TENANT: cfg.loki.tenant } : {}),
-        ...(cfg.loki.credentialsCiphertext ? { EZYBUS_LOKI_CREDENTIALS_CIPHERTEXT: cfg.loki.credentialsCiphertext } : {}),
-      });
+      this.shipper = makeFunction(
+        'loki-shipper',
+        'functions/loki-shipper.ts',
+        cfg.memoryMb.shipper,
+        Duration.seconds(60),
+        {
+          EZYBUS_STAGE: stage,
+          EZYBUS_LOKI_URL: cfg.loki.url,
+          ...(cfg.loki.tenant ? { EZYBUS_LOKI_TENANT: cfg.loki.tenant } : {}),
+          ...(cfg.loki.credentialsCiphertext ? { EZYBUS_LOKI_CREDENTIALS_CIPHERTEXT: cfg.loki.credentialsCiphertext } : {}),
+          ...lokiLimitsEnv(cfg.loki.limits),
+        },
+        cfg.reservedConcurrency.shipper,
+      );
       this.shipperDlq = dlq;
       // Lambda retries a failed push twice, then parks the batch in the DLQ: nothing is dropped.
       this.shipper.configureAsyncInvoke({ onFailure: new SqsDestination(dlq), retryAttempts: 2, maxEventAge: Duration.hours(6) });

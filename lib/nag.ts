@@ -3,12 +3,15 @@
  * with the reason the rule does not fit EzyBus. Everything else the pack checks passes.
  */
 import { Validations } from 'aws-cdk-lib';
+import { applyCheckovAcknowledgments } from './checkov.js';
 import type { EzyBusStack } from './ezybus-stack.js';
 
 const ack = (scope: Parameters<typeof Validations.of>[0], rule: string, reason: string): void =>
   Validations.of(scope).acknowledge({ id: `AwsSolutions::AwsSolutions-${rule}`, reason });
 
+/** cdk-nag's acknowledgments, and checkov's (lib/checkov.ts) beside them. */
 export function applyNagSuppressions(stack: EzyBusStack): void {
+  applyCheckovAcknowledgments(stack);
   const d = stack.distribution;
   ack(d, 'CFR1', 'An API gateway for the operator’s own clients; which countries may call it is a business decision left to the operator (CloudFront geo restriction can be added per stage).');
   ack(d, 'CFR2', 'Requests are authenticated by sk-eb- keys (constant-time hash lookup) with per-key RPM/TPM limits and budgets in the gateway; AWS WAF is an optional, separately priced layer an operator can attach.');

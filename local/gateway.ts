@@ -135,6 +135,8 @@ export async function startLocalGateway(opts: LocalGatewayOptions = {}): Promise
           host,
           ...(opts.port !== undefined ? { port: opts.port } : {}),
           routes,
+          // CloudFront's default behaviour sends every other path to the models function.
+          ...(routes['/v1/models*'] ? { fallback: routes['/v1/models*'] } : {}),
           ...(opts.functionTimeoutMs !== undefined ? { functionTimeoutMs: opts.functionTimeoutMs } : {}),
           onViolation: (m) => process.stderr.write(`[local-runtime] ${m}\n`),
         });

@@ -186,8 +186,10 @@ class LocalResponseStream extends Writable implements LambdaResponseStream {
 export interface LocalRuntimeOptions {
   host?: string;
   port?: number;
-  /** rawPath (and the paths below it) → handler; other paths get a 404 from the runtime. */
+  /** rawPath (and the paths below it) → handler; other paths go to `fallback`, or get a 404 from the runtime. */
   routes: Record<string, StreamingHandler>;
+  /** What serves every other path, as CloudFront's default behaviour does in a stage. */
+  fallback?: StreamingHandler;
   /** Lambda's function timeout; the stream is cut when it fires. Default 15 minutes. */
   functionTimeoutMs?: number;
   onViolation?: (message: string) => void;
@@ -219,7 +221,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
 
   const server = createServer({ keepAlive: true, noDelay: true }, (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const handler = routeFor(opts.routes, path);
+    const handler = routeFor(opts.routes, path) ?? opts.fallback;
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;

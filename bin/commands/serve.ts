@@ -14,7 +14,19 @@ async function lokiSink(): Promise<{ close(): Promise<void> } | undefined> {
   const { shipperConfig } = await import('../../functions/shared/loki/config.js');
   const { setLogSink } = await import('../../functions/shared/logging/log.js');
   const c = shipperConfig({ ...process.env, EZYBUS_STAGE: 'local' });
-  const exporter = createLokiExporter({ url: c.url, tenant: c.tenant, auth: c.auth, stage: 'local', onError: (e) => process.stderr.write(`[loki] ${e.message}\n`) });
+  const { tenantLimits } = await import('../../functions/shared/loki/limits.js');
+  const l = tenantLimits();
+  const exporter = createLokiExporter({
+    url: c.url,
+    tenant: c.tenant,
+    auth: c.auth,
+    stage: 'local',
+    maxBatchBytes: l.maxPushBytes,
+    maxBatchEntries: l.maxPushEntries,
+    maxLineBytes: l.maxLineBytes,
+    metadata: { maxValueBytes: l.maxMetadataValueBytes, maxTotalBytes: l.maxMetadataBytes },
+    onError: (e) => process.stderr.write(`[loki] ${e.message}\n`),
+  });
   setLogSink((line) => {
     process.stdout.write(line + '\n');
     exporter.push(line);

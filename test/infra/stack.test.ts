@@ -131,7 +131,7 @@ describe('least privilege', () => {
   });
 
   it('the models function reads keys and routes, and nothing else', () => {
-    expect(actionsOf(prod, 'ezybus-prod-models').sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'logs:CreateLogStream', 'logs:PutLogEvents'].sort());
+    expect(actionsOf(prod, 'ezybus-prod-models').sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'kms:Decrypt', 'kms:DescribeKey', 'logs:CreateLogStream', 'logs:PutLogEvents'].sort());
   });
 
   it('completion functions: exactly the DynamoDB actions their code uses, KMS Decrypt bound to the stage', () => {
@@ -139,10 +139,14 @@ describe('least privilege', () => {
       const st = statementsOf(prod, fn);
       const actions = new Set(st.flatMap((s) => [s.Action].flat()));
       expect([...actions].sort()).toEqual(
-        ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'kms:Decrypt', 'logs:CreateLogStream', 'logs:PutLogEvents'].sort(),
+        ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'logs:CreateLogStream', 'logs:PutLogEvents'].sort(),
       );
       expect(actions.has('dynamodb:Scan')).toBe(false);
-      const kms = st.find((s) => [s.Action].flat().includes('kms:Decrypt'));
+      // Encrypt and GenerateDataKey only through DynamoDB (the tables use the stage key).
+      for (const s of st.filter((x) => [x.Action].flat().some((a) => a === 'kms:Encrypt' || a === 'kms:GenerateDataKey'))) {
+        expect(s.Condition).toEqual({ StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } });
+      }
+      const kms = st.find((s) => [s.Action].flat().includes('kms:Decrypt') && JSON.stringify(s.Condition).includes('EncryptionContext'));
       expect(kms?.Condition).toEqual({ StringEquals: { 'kms:EncryptionContext:ezybus:stage': 'prod' } });
       expect([kms?.Action].flat()).toEqual(['kms:Decrypt']); // no Encrypt, no GenerateDataKey
     }
@@ -180,8 +184,10 @@ describe('CloudFront', () => {
       expect(o.CustomOriginConfig).toMatchObject({ OriginReadTimeout: 60, OriginProtocolPolicy: 'https-only' });
       expect(o.OriginCustomHeaders).toEqual([{ HeaderName: 'x-ezybus-origin', HeaderValue: 'x'.repeat(40) }]);
     }
+    // A stage without an operator secret gets a generated one, on every origin.
     const devOrigins = (dist(dev).DistributionConfig as { Origins: { OriginCustomHeaders?: unknown }[] }).Origins;
-    for (const o of devOrigins) expect(o.OriginCustomHeaders).toBeUndefined();
+    const generated = Object.keys(dev.findResources('Custom::EzyBusOriginSecret'))[0];
+    for (const o of devOrigins) expect(o.OriginCustomHeaders).toEqual([{ HeaderName: 'x-ezybus-origin', HeaderValue: { 'Fn::GetAtt': [generated, 'Secret'] } }]);
   });
 
   it('custom domain with the us-east-1 certificate and Route 53 aliases; none without a domain', () => {

@@ -120,7 +120,7 @@ describe('ledger replay', () => {
     expect(r.stderr).toMatch(/line 1 \(request req-poisoned\) skipped: the ledger refused it/);
     expect(r.stderr).toMatch(/line 2 \(request req-malformed\) skipped: malformed record: no valid time/);
     expect(await getUsageRecord('req-after-poison')).toMatchObject({ requestId: 'req-after-poison', totals: 'applied' });
-  });
+  }, 120_000);
 });
 
 describe.skipIf(!existsSync(AWS_BIN) && !process.env.CI)('docs/pricing.md replay recipe, end to end (AWS CLI against moto)', () => {
@@ -184,5 +184,5 @@ describe.skipIf(!existsSync(AWS_BIN) && !process.env.CI)('docs/pricing.md replay
     } finally {
       await moto.close();
     }
-  });
+  }, 180_000); // moto, six AWS CLI and two ezybus processes on a busy machine
 });

@@ -14,7 +14,8 @@ import { hasMoto, startMoto } from '../helpers/moto.js';
 import { startReceiver, type Receiver } from './receiver.js';
 
 let rx: Receiver;
-beforeAll(async () => (rx = await startReceiver()));
+// The receiver's clock: just after the recorded events' timestamps (1_795_000_000_000 …).
+beforeAll(async () => (rx = await startReceiver({ now: 1_795_000_100_000 })));
 afterAll(async () => rx?.close());
 beforeEach(() => {
   rx.pushes.length = 0;
@@ -129,9 +130,10 @@ describe('Loki shipper', () => {
   });
 
   it('the local exporter pushes the local server’s lines through the same code', async () => {
-    const exp = createLokiExporter({ url: rx.url, stage: 'local', intervalMs: 50 });
+    const exp = createLokiExporter({ url: rx.url, stage: 'local', intervalMs: 50, now: () => 1_795_000_050_000 });
     for (let i = 0; i < 5; i++) exp.push(requestLine(100 + i));
     await exp.close();
+    expect(rx.pushes.every((p) => p.status === 204)).toBe(true);
     const lines = rx.pushes.flatMap((p) => p.streams.flatMap((st) => st.values.map((v) => v[1])));
     expect(lines).toHaveLength(5);
     expect(rx.pushes[0]!.streams[0]!.stream).toMatchObject({ stage: 'local', function: 'messages', provider: 'anthropic' });

@@ -23,7 +23,40 @@ export function functionFromLogGroup(logGroup: string, stage: string): string {
   return name.startsWith(prefix) ? name.slice(prefix.length) : name;
 }
 
-export function toEntry(message: string, timestampMs: number, defaults: { stage: string; fn: string }): Entry {
+/** Per-value and total bounds on structured metadata (names + values, UTF-8 bytes, as Loki counts). */
+export interface MetadataBounds {
+  maxValueBytes: number;
+  maxTotalBytes: number;
+}
+const DEFAULT_BOUNDS: MetadataBounds = { maxValueBytes: 512, maxTotalBytes: 8 * 1024 };
+
+function cut(s: string, maxBytes: number): string {
+  if (Buffer.byteLength(s) <= maxBytes) return s;
+  return `${Buffer.from(s).subarray(0, Math.max(0, maxBytes - 3)).toString('utf8').replace(/\uFFFD+$/, '')}…`;
+}
+
+/**
+ * Metadata fields from a parsed line: the top-level field, else the usage record's. Each value
+ * is cut to its bound; a field that would take the total over its bound is left out (the line
+ * still holds it), so no entry can be refused for its metadata.
+ */
+function metadataOf(parsed: Record<string, unknown>, bounds: MetadataBounds): Record<string, string> {
+  const record = parsed.record && typeof parsed.record === 'object' ? (parsed.record as Record<string, unknown>) : {};
+  const out: Record<string, string> = {};
+  let total = 0;
+  for (const k of METADATA) {
+    const v = parsed[k] ?? record[k];
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') continue;
+    const value = cut(String(v), bounds.maxValueBytes);
+    const size = Buffer.byteLength(k) + Buffer.byteLength(value);
+    if (total + size > bounds.maxTotalBytes) continue;
+    out[k] = value;
+    total += size;
+  }
+  return out;
+}
+
+export function toEntry(message: string, timestampMs: number, defaults: { stage: string; fn: string }, bounds: MetadataBounds = DEFAULT_BOUNDS): Entry {
   const line = message.endsWith('\n') ? message.slice(0, -1) : message;
   const labels: Record<string, string> = { stage: defaults.stage, function: defaults.fn, level: 'info' };
   const metadata: Record<string, string> = {};
@@ -42,10 +75,7 @@ export function toEntry(message: string, timestampMs: number, defaults: { stage:
     if (typeof parsed.fn === 'string' && /^[a-z-]{1,40}$/.test(parsed.fn)) labels.function = parsed.fn;
     if (typeof parsed.provider === 'string' && PROVIDERS.has(parsed.provider)) labels.provider = parsed.provider;
     if (typeof parsed.status === 'number' && parsed.status >= 100 && parsed.status < 600) labels.status_class = `${Math.floor(parsed.status / 100)}xx`;
-    for (const k of METADATA) {
-      const v = parsed[k];
-      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') metadata[k] = String(v);
-    }
+    Object.assign(metadata, metadataOf(parsed, bounds));
   } else if (/^(START|END|REPORT|INIT_START) /.test(line)) {
     labels.level = 'info';
   } else if (/\b(ERROR|Error|Task timed out)\b/.test(line)) {

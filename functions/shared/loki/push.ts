@@ -17,7 +17,10 @@ export interface PusherOptions {
   url: string;
   tenant?: string | undefined;
   auth?: () => Promise<LokiAuth | undefined>;
-  /** Uncompressed bytes per push (Loki's default server limit is far above; 1 MiB keeps pushes quick). */
+  /**
+   * Uncompressed UTF-8 bytes per push (default 1 MiB; see limits.ts). Loki refuses, forever, a
+   * push over the tenant's ingestion burst (6 MB by default).
+   */
   maxBatchBytes?: number;
   maxBatchEntries?: number;
   /** Loki's default max_line_size is 256 KiB: longer lines are truncated with a marker, not dropped. */
@@ -52,25 +55,27 @@ export function batches(entries: Entry[], maxBytes: number, maxEntries: number, 
   const sorted = [...entries].sort((a, b) => (BigInt(a.ts) < BigInt(b.ts) ? -1 : BigInt(a.ts) > BigInt(b.ts) ? 1 : 0));
   const out: Array<{ streams: Array<{ stream: Record<string, string>; values: unknown[][] }> }> = [];
   let current = new Map<string, { stream: Record<string, string>; values: unknown[][] }>();
-  let bytes = 0;
+  let bytes = 14; // {"streams":[…]}
   let count = 0;
   const flush = (): void => {
     if (count) out.push({ streams: [...current.values()] });
     current = new Map();
-    bytes = 0;
+    bytes = 14;
     count = 0;
   };
   for (const e of sorted) {
     const line = truncateLine(e.line, maxLineBytes);
     const value: unknown[] = Object.keys(e.metadata).length ? [e.ts, line, e.metadata] : [e.ts, line];
-    const size = JSON.stringify(value).length + 2;
-    if (count && (bytes + size > maxBytes || count >= maxEntries)) flush();
+    // Bytes, as Loki and its rate limiter count them (JSON escapes included): not UTF-16 units.
+    const size = Buffer.byteLength(JSON.stringify(value)) + 1;
     const key = JSON.stringify(Object.entries(e.labels).sort());
+    const streamBytes = Buffer.byteLength(JSON.stringify(e.labels)) + 24; // {"stream":…,"values":[]},
+    if (count && (bytes + size + (current.has(key) ? 0 : streamBytes) > maxBytes || count >= maxEntries)) flush();
     let s = current.get(key);
     if (!s) {
       s = { stream: e.labels, values: [] };
       current.set(key, s);
-      bytes += key.length;
+      bytes += streamBytes;
     }
     s.values.push(value);
     bytes += size;

@@ -8,7 +8,13 @@
  * byte as it was. Returns the text unchanged when the name is already right.
  */
 export function rewriteModel(text: string, model: string): string {
-  const span = topLevelStringValue(text, 'model');
+  // JSON.parse keeps the last of duplicate keys, so the edit must too (`{"model":1,…,"model":"x"}`
+  // is what the client asked for). Scanning to the end only when the name occurs twice keeps the
+  // usual body to one short scan.
+  const first = text.indexOf('"model"');
+  const dup = first !== -1 && text.indexOf('"model"', first + 7) !== -1;
+  const found = dup ? topLevelValue(text, 'model', true) : topLevelValue(text, 'model');
+  const span = found && text.charCodeAt(found[0]) === 34 ? found : undefined;
   if (!span) throw new Error('no top-level model string');
   const current = JSON.parse(text.slice(span[0], span[1])) as string;
   if (current === model) return text;
@@ -44,7 +50,8 @@ export function ensureIncludeUsage(text: string): { text: string; stripUsage: bo
   return { text: text.slice(0, span[0]) + JSON.stringify({ ...so, include_usage: true }) + text.slice(span[1]), stripUsage: true };
 }
 /** [start, end) of the JSON value (any type) of a top-level key, scanning the text once. */
-export function topLevelValue(text: string, key: string): [number, number] | undefined {
+export function topLevelValue(text: string, key: string, last = false): [number, number] | undefined {
+  let found: [number, number] | undefined;
   let depth = 0;
   let i = 0;
   const n = text.length;
@@ -60,7 +67,10 @@ export function topLevelValue(text: string, key: string): [number, number] | und
         if (text.charCodeAt(j) === 58 /* : */) {
           j++;
           while (j < n && isWs(text.charCodeAt(j))) j++;
-          if (name === key) return [j, valueEnd(text, j)];
+          if (name === key) {
+            found = [j, valueEnd(text, j)];
+            if (!last) return found;
+          }
           expectKey = false;
           i = j;
           continue;
@@ -76,7 +86,7 @@ export function topLevelValue(text: string, key: string): [number, number] | und
     else if (c === 44 /* , */ && depth === 1) expectKey = true;
     i++;
   }
-  return undefined;
+  return found;
 }
 
 /** End of the JSON value starting at `start` (string, object, array, number or literal). */
