@@ -14,7 +14,7 @@
  */
 import { join } from 'node:path';
 import { ArnFormat, AssetHashType, DockerImage, Duration, Stack } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { buildSync } from 'esbuild';

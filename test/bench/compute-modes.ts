@@ -11,10 +11,13 @@
  */
 import { join } from 'node:path';
 import { holdStream, send, stream, type Target } from './loadgen.js';
+import { GATEWAY_MODES } from './modes.js';
+import { quiescer, sleep, storeStats } from './quiesce.js';
 import { cpuSeconds, rssMiB, startProc, type Proc } from './procs.js';
 
-export interface ModeContext {
+export interface ComputeModesContext {
   root: string;
+  node: string;
   /** dist/functions with the bundles built. */
   dist: string;
   storeUrl: string;
@@ -24,6 +27,8 @@ export interface ModeContext {
   model: string;
   smoke: boolean;
   log(s: string): void;
+  /** Waits until a server has finished a phase's trailing work (quiesce.ts). */
+  quiesce(p: Proc): Promise<void>;
 }
 
 export interface ModeFigures {
@@ -97,32 +102,18 @@ export function costModels(f: Record<ModeFigures['mode'], ModeFigures>, c: CostI
   return rows;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Until the server's CPU stays under 2 % for half a second (its trailing ledger writes done). */
-async function settle(p: Proc): Promise<void> {
-  for (let i = 0; i < 60; i++) {
-    const c0 = cpuSeconds(p.pid);
-    await sleep(500);
-    if (cpuSeconds(p.pid) - c0 < 0.01) return;
-  }
-}
-
-async function measure(ctx: ModeContext, mode: ModeFigures['mode']): Promise<ModeFigures> {
-  const p = await startProc(`ezybus ${mode}`, process.execPath, ['--import', 'tsx', join(ctx.root, 'test/bench/gateway-proc.ts')], {
-    cpu: 1,
-    env: { BENCH_MODE: mode === 'web-functions' ? 'web' : 'furl', BENCH_BUNDLES: ctx.dist, BENCH_DYNAMO: ctx.storeUrl, BENCH_KEYRING: ctx.keyring, BENCH_ENV: JSON.stringify({ EZYBUS_LOG_LEVEL: 'info' }) },
-  });
+async function measure(ctx: ComputeModesContext, mode: ModeFigures['mode']): Promise<ModeFigures> {
+  const p = await GATEWAY_MODES[mode === 'web-functions' ? 'web-functions' : 'function-url']!.start({ root: ctx.root, node: ctx.node, dist: ctx.dist, storeUrl: ctx.storeUrl, keyring: ctx.keyring, cpu: 1 });
   try {
     const t: Target = { url: p.url, path: '/v1/chat/completions', headers: { authorization: `Bearer ${ctx.key}` } };
     const body = (scenario: string, streamed: boolean): string =>
       JSON.stringify({ model: ctx.model, messages: [{ role: 'user', content: `Say hello [[sim:${scenario}]]` }], ...(streamed ? { stream: true } : {}) });
     const N = ctx.smoke ? 50 : 400;
     const batch = async (n: number, one: () => Promise<unknown>): Promise<number> => {
-      await settle(p);
+      await ctx.quiesce(p);
       const c0 = cpuSeconds(p.pid);
       for (let i = 0; i < n; i += 10) await Promise.all(Array.from({ length: Math.min(10, n - i) }, one));
-      await settle(p);
+      await ctx.quiesce(p);
       return cpuSeconds(p.pid) - c0;
     };
     await batch(20, () => send(t, body('tokens=4', false))); // warm caches and connections
@@ -132,7 +123,7 @@ async function measure(ctx: ModeContext, mode: ModeFigures['mode']): Promise<Mod
     const short = await batch(K, () => stream(t, body('tokens=1', true)));
     const long = await batch(K, () => stream(t, body(`tokens=${LONG}`, true)));
     const cpuMicrosPerChunk = ((long - short) / (K * (LONG - 1))) * 1e6;
-    await settle(p);
+    await ctx.quiesce(p);
     const idleRssMiB = rssMiB(p.pid);
     const open = ctx.smoke ? 50 : 500;
     const holdMs = 8000;
@@ -149,7 +140,7 @@ async function measure(ctx: ModeContext, mode: ModeFigures['mode']): Promise<Mod
   }
 }
 
-export async function measureComputeModes(ctx: ModeContext, inputs: CostInputs): Promise<{ json: unknown; report: string[] }> {
+export async function measureComputeModes(ctx: ComputeModesContext, inputs: CostInputs): Promise<{ json: unknown; report: string[] }> {
   const figures = {
     'function-urls': await measure(ctx, 'function-urls'),
     'web-functions': await measure(ctx, 'web-functions'),
@@ -204,7 +195,8 @@ async function standalone(): Promise<void> {
   await setRoute('bench-gpt', [{ upstream: 'bench-openai', model: 'gpt-4.1-nano' }]);
   const { key } = await createGatewayKey({ name: 'bench' });
   try {
-    const r = await measureComputeModes({ root, dist, storeUrl: store.url, keyring, key, model: 'bench-gpt', smoke, log }, DEFAULT_INPUTS);
+    const quiesce = quiescer(storeStats(store.stats as string), log);
+    const r = await measureComputeModes({ root, node: process.execPath, dist, storeUrl: store.url, keyring, key, model: 'bench-gpt', smoke, log, quiesce }, DEFAULT_INPUTS);
     const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim();
     const dir = join(root, 'bench-results', `compute-modes-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}-${commit}`);
     mkdirSync(dir, { recursive: true });
