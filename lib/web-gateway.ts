@@ -19,6 +19,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { buildSync } from 'esbuild';
 import { Construct } from 'constructs';
+import { LAMBDA_BUNDLE } from './bundling.js';
 import type { StageConfig, WebFunctionsCompute } from './config.js';
 
 const root = join(import.meta.dirname, '..');
@@ -38,14 +39,7 @@ export function bundleWebFunction(outDir: string): void {
   buildSync({
     entryPoints: [join(root, 'functions/web.ts')],
     outfile: join(outDir, 'index.mjs'),
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node24',
-    external: ['@aws-sdk/*', '@smithy/*'],
-    logLevel: 'warning',
-    legalComments: 'none',
+    ...LAMBDA_BUNDLE,
   });
 }
 

@@ -4,10 +4,9 @@
  * URLs, CloudFront sending every path to the endpoint with the origin secret, the gateway's
  * deadline below the revision's timeout, a least-privilege role, the log group shipped to Loki.
  */
-import { App, Validations } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import { parseStage } from '../../lib/config.js';
 import { EzyBusStack } from '../../lib/ezybus-stack.js';
 import { applyNagSuppressions } from '../../lib/nag.js';
 import { DEFAULT_STAGES } from '../../lib/stages.js';
+import { synthWithNag } from '../helpers/cdk.js';
 
 const stage = parseStage({
   ...DEFAULT_STAGES.prod,
@@ -32,17 +32,8 @@ beforeAll(() => {
   const stack = new EzyBusStack(app, 'EzyBus-web', { stage });
   applyNagSuppressions(stack);
   t = Template.fromStack(stack);
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  try {
-    app.synth();
-  } catch (err) {
-    nagReport = err instanceof Error ? err.message : String(err);
-  }
-  try {
-    nagReport += readFileSync(join(outdir, 'policy-validation-report.json'), 'utf8');
-  } catch {
-    // no report: no findings
-  }
+  // cdk-nag runs as a validation plugin when the app synthesises; findings fail the synthesis.
+  nagReport = synthWithNag(app, outdir);
 }, 240_000);
 
 const only = <T>(r: Record<string, T>): [string, T] => {
