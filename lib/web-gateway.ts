@@ -12,7 +12,8 @@
  * and CloudFront's secret origin header. CloudFront stays in front for the stage's custom
  * domain, HTTP/3 and the same behaviours as the other mode (see docs/deploy.md).
  */
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { ArnFormat, AssetHashType, DockerImage, Duration, Stack } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -20,6 +21,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { buildSync } from 'esbuild';
 import { Construct } from 'constructs';
 import { LAMBDA_BUNDLE } from './bundling.js';
+import { closureFiles, COUNT_LAZY } from './lazy-modules.js';
 import type { StageConfig, WebFunctionsCompute } from './config.js';
 
 const root = join(import.meta.dirname, '..');
@@ -34,13 +36,24 @@ export interface WebGatewayProps {
   role: iam.Role;
 }
 
-/** Bundles functions/web.ts into outDir/index.mjs the way scripts/build.ts bundles the others. */
+/**
+ * Bundles functions/web.ts into outDir/index.mjs the way scripts/build.ts bundles the others; the
+ * count endpoint's tokenizer tables stay out of the bundle and ship beside it, as they do for the
+ * count function (lib/lazy-modules.ts), so no cold start parses them.
+ */
 export function bundleWebFunction(outDir: string): void {
   buildSync({
+    ...LAMBDA_BUNDLE,
+    external: [...LAMBDA_BUNDLE.external, COUNT_LAZY.name],
     entryPoints: [join(root, 'functions/web.ts')],
     outfile: join(outDir, 'index.mjs'),
-    ...LAMBDA_BUNDLE,
   });
+  const from = join(root, 'node_modules', COUNT_LAZY.name);
+  const to = join(outDir, 'node_modules', COUNT_LAZY.name);
+  for (const f of closureFiles(root, COUNT_LAZY)) {
+    mkdirSync(dirname(join(to, f)), { recursive: true });
+    copyFileSync(join(from, f), join(to, f));
+  }
 }
 
 export class WebGateway extends Construct {

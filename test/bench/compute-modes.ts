@@ -175,7 +175,7 @@ async function standalone(): Promise<void> {
   const { mkdtempSync, writeFileSync, mkdirSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { execFileSync } = await import('node:child_process');
-  const { addUpstream, addUpstreamKey, createGatewayKey, setRoute } = await import('../../bin/cli/ops.js');
+  const { addUpstream, addUpstreamKey, createGatewayKey, setRoute } = await import('../../functions/shared/admin/ops.js');
   const { configureProcess } = await import('../../local/gateway.js');
   const { ensureTables } = await import('../../functions/shared/store/tables.js');
   const { bundle } = await import('../../scripts/build.js');

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGatewayKey } from '../../bin/cli/ops.js';
+import { createGatewayKey } from '../../functions/shared/admin/ops.js';
 import { resetAuthCache } from '../../functions/shared/gateway/auth.js';
 import { resetRoutes } from '../../functions/shared/gateway/routes.js';
 import { MODELS, startStack, type Stack } from '../helpers/stack.js';
