@@ -10,6 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ENDPOINTS } from '../../functions/endpoints.js';
 import { parseStage } from '../../lib/config.js';
 import { EzyBusStack } from '../../lib/ezybus-stack.js';
 import { applyNagSuppressions } from '../../lib/nag.js';
@@ -48,7 +49,10 @@ describe('Web Functions stage', () => {
     t.resourceCountIs('AWS::Lambda::WebFunction', 1);
     t.resourceCountIs('AWS::Lambda::WebFunctionRevision', 1);
     t.resourceCountIs('AWS::Lambda::WebFunctionEndpoint', 1);
-    t.resourceCountIs('AWS::Lambda::Url', 0);
+    // The one Function URL left is the admin API's (lib/admin-console.ts), the same in both modes.
+    const urls = Object.values(t.findResources('AWS::Lambda::Url')) as Props[];
+    expect(urls).toHaveLength(1);
+    expect(JSON.stringify(urls[0]!.Properties.TargetFunctionArn)).toMatch(/admin/i);
     t.hasResourceProperties('AWS::Lambda::WebFunction', { FunctionName: 'ezybus-web-gateway' });
     expect(Object.keys(t.findResources('AWS::Lambda::Function', { Properties: { FunctionName: Match.stringLikeRegexp('chat|messages|models') } }))).toEqual([]);
     t.hasResourceProperties('AWS::Lambda::WebFunctionRevision', {
@@ -82,12 +86,13 @@ describe('Web Functions stage', () => {
   it('CloudFront sends every gateway path to the endpoint, over HTTPS, with the secret header', () => {
     const [, dist] = only(t.findResources('AWS::CloudFront::Distribution')) as [string, Props];
     const [epId] = only(t.findResources('AWS::Lambda::WebFunctionEndpoint'));
-    const cfg = dist.Properties.DistributionConfig as { Origins: { DomainName: unknown; CustomOriginConfig: { OriginProtocolPolicy: string }; OriginCustomHeaders?: { HeaderName: string }[] }[]; CacheBehaviors: { PathPattern: string }[] };
-    expect(cfg.Origins.length).toBe(1);
-    expect(cfg.Origins[0]!.DomainName).toEqual({ 'Fn::GetAtt': [epId, 'DomainName'] });
-    expect(cfg.Origins[0]!.CustomOriginConfig.OriginProtocolPolicy).toBe('https-only');
-    expect(cfg.Origins[0]!.OriginCustomHeaders?.map((h) => h.HeaderName)).toEqual(['x-ezybus-origin']);
-    expect(cfg.CacheBehaviors.map((b) => b.PathPattern).sort()).toEqual(['/v1/chat/completions', '/v1/messages', '/v1/models*']);
+    const cfg = dist.Properties.DistributionConfig as { Origins: { Id: string; DomainName: unknown; CustomOriginConfig: { OriginProtocolPolicy: string }; OriginCustomHeaders?: { HeaderName: string }[] }[]; CacheBehaviors: { PathPattern: string; TargetOriginId: string }[] };
+    const web = cfg.Origins.find((o) => JSON.stringify(o.DomainName) === JSON.stringify({ 'Fn::GetAtt': [epId, 'DomainName'] }));
+    expect(web).toBeDefined();
+    expect(web!.CustomOriginConfig.OriginProtocolPolicy).toBe('https-only');
+    expect(web!.OriginCustomHeaders?.map((h) => h.HeaderName)).toEqual(['x-ezybus-origin']);
+    const toWeb = cfg.CacheBehaviors.filter((b) => b.TargetOriginId === web!.Id).map((b) => b.PathPattern);
+    expect(toWeb.sort()).toEqual(ENDPOINTS.flatMap((e) => [...e.patterns]).sort());
   });
 
   it('its role: its own log group, the union of the endpoints’ table actions, KMS Decrypt bound to the stage — nothing else', () => {
