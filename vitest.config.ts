@@ -6,7 +6,9 @@ import { defineConfig } from 'vitest/config';
 // Two projects: every suite in the default compute mode (Function URLs, one handler per
 // endpoint behind the local Function URL runtime), and the integration suites again with the
 // same handlers behind the Web Functions edge (one Node server, EZYBUS_TEST_MODE=web; see
-// test/helpers/stack.ts). test/web holds what only the Web Functions mode has.
+// test/helpers/stack.ts). The CLI, KMS and health-clock suites start no gateway server, so
+// the mode changes nothing in them and they run once. test/web holds what only the Web
+// Functions mode has.
 //
 // Coverage (`npm test` runs with --coverage): V8's own counters over what Lambda loads
 // (functions/), the local runtime and simulator (local/) and the CLI (bin/). Code that runs in a
@@ -22,7 +24,15 @@ export default defineConfig({
     reporters: ['default'],
     projects: [
       { extends: true, test: { name: 'furl', include: ['test/**/*.test.ts'] } },
-      { extends: true, test: { name: 'web', include: ['test/integration/**/*.test.ts'], env: { EZYBUS_TEST_MODE: 'web' } } },
+      {
+        extends: true,
+        test: {
+          name: 'web',
+          include: ['test/integration/**/*.test.ts'],
+          exclude: ['test/integration/{cli,kms,health-clock}.test.ts'],
+          env: { EZYBUS_TEST_MODE: 'web' },
+        },
+      },
     ],
     coverage: {
       provider: 'v8',

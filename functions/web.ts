@@ -1,6 +1,6 @@
 /**
  * Web Functions entry: one Node HTTP server for every endpoint (the compute mode a stage picks
- * with `compute: { mode: 'web' }`). The endpoint handlers are the same modules the Function URL
+ * with `compute: { mode: 'web-functions' }`). The endpoint handlers are the same modules the Function URL
  * mode deploys one by one; the global they expect is installed first.
  */
 import './shared/runtime/web-global.js';

@@ -17,6 +17,35 @@ const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545
 
 const memory = z.number().int().min(128).max(10_240);
 
+/** The endpoint rate limits AWS accepts (CfnWebFunctionEndpoint ThrottleConfig.RateLimit). */
+const RATE_LIMITS = [0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10_000];
+
+/**
+ * How the stage runs the gateway (docs/deploy.md, "Compute modes"): one Lambda function per
+ * endpoint behind its Function URL, one request per execution environment (the default), or one
+ * Lambda Web Function serving every endpoint with many concurrent requests per environment.
+ */
+const Compute = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('function-urls') }).strict(),
+  z
+    .object({
+      mode: z.literal('web-functions'),
+      /** Upper bound of concurrent requests one environment takes (AWS: 1–128; its default is 64). */
+      maxConcurrencyPerEnvironment: z.number().int().min(1).max(128).default(64),
+      /** Cap on the endpoint's environments (AWS: ≥ 2); unset, only the account's vCPU quota bounds it. */
+      maxEnvironments: z.number().int().min(2).optional(),
+      /** Requests per second the endpoint admits before they reach an environment. */
+      rateLimit: z
+        .number()
+        .int()
+        .refine((n) => RATE_LIMITS.includes(n), `the endpoint rate limit must be one of ${RATE_LIMITS.join(', ')}`)
+        .optional(),
+      /** The revision's timeout (AWS: 3–900 s); the gateway's total deadline is kept 60 s under it. */
+      timeoutSeconds: z.number().int().min(120).max(900).default(900),
+    })
+    .strict(),
+]);
+
 export const StageSchema = z
   .object({
     name: z.string().regex(/^[a-z][a-z0-9-]{0,20}$/, 'stage names are lower-case letters, digits and dashes, starting with a letter (≤ 21 chars)'),
@@ -33,6 +62,7 @@ export const StageSchema = z
       })
       .refine((d) => !d.hostedZoneId === !d.zoneName, 'hostedZoneId and zoneName go together (both for a Route 53 alias, or neither)')
       .optional(),
+    compute: Compute.default({ mode: 'function-urls' }),
     memoryMb: z.object({ chat: memory, messages: memory, models: memory, shipper: memory }),
     logRetentionDays: z.number().refine((n) => (RETENTION_DAYS as readonly number[]).includes(n), `log retention must be one of ${RETENTION_DAYS.join(', ')} days`),
     provisionedConcurrency: z.object({ chat: z.number().int().min(0), messages: z.number().int().min(0) }).partial().default({}),
@@ -95,6 +125,7 @@ export const StageSchema = z
   );
 
 export type StageConfig = z.infer<typeof StageSchema>;
+export type WebFunctionsCompute = Extract<StageConfig['compute'], { mode: 'web-functions' }>;
 
 export function originSecretSha256(c: StageConfig): string | undefined {
   return c.originSecret ? createHash('sha256').update(c.originSecret).digest('hex') : undefined;

@@ -1,6 +1,7 @@
 /**
  * One EzyBus stage: DynamoDB tables, the stage's KMS key, a streaming Lambda per endpoint behind
- * its own Function URL, CloudFront in front (optionally on a custom domain), log groups shipped
+ * its own Function URL — or, in a stage whose compute mode is 'web-functions', one Lambda Web
+ * Function serving every endpoint (lib/web-gateway.ts) — CloudFront in front (optionally on a custom domain), log groups shipped
  * to Loki, alarms and a dashboard. Every function gets only the permissions its code uses.
  */
 import { join } from 'node:path';
@@ -29,6 +30,7 @@ import { originSecretSha256, type StageConfig } from './config.js';
 import { COUNT_LAZY, withLazyPackage } from './lazy-modules.js';
 import { ENDPOINTS, type Endpoint, type EndpointKey } from '../functions/endpoints.js';
 import { OriginSecret } from './origin-secret.js';
+import { WebGateway } from './web-gateway.js';
 
 const root = join(import.meta.dirname, '..');
 
@@ -88,8 +90,11 @@ function lokiLimitsEnv(l: NonNullable<StageConfig['loki']>['limits']): Record<st
 export class EzyBusStack extends Stack {
   readonly tables: Record<TableName, dynamodb.Table>;
   readonly key: kms.Key;
-  readonly functions: Record<GatewayFn, lambda.Function>;
+  /** The Function URL mode's functions (none in a Web Functions stage). */
+  readonly functions: Partial<Record<GatewayFn, lambda.Function>>;
   readonly functionUrls: lambda.FunctionUrl[];
+  /** The Web Functions mode's gateway (undefined in a Function URL stage). */
+  readonly web: WebGateway | undefined;
   readonly distribution: cloudfront.Distribution;
   readonly shipper: lambda.Function | undefined;
   readonly shipperDlq: sqs.Queue | undefined;
@@ -161,10 +166,9 @@ export class EzyBusStack extends Stack {
       EZYBUS_ORIGIN_SECRET_SHA256: secretSha,
     };
     const logGroups: Record<string, logs.LogGroup> = {};
-    const makeFunction = (name: string, entry: string, memoryMb: number, timeout: Duration, environment: Record<string, string>, reserved: number | null, bundle = bundling()): lambda.Function => {
-      const fnName = `ezybus-${stage}-${name}`;
+    const logsAndRole = (name: string): { logGroup: logs.LogGroup; role: iam.Role } => {
       const logGroup = new logs.LogGroup(this, `${name}Logs`, {
-        logGroupName: `/aws/lambda/${fnName}`,
+        logGroupName: `/aws/lambda/ezybus-${stage}-${name}`,
         retention: cfg.logRetentionDays as logs.RetentionDays,
         removalPolicy: removal,
         encryptionKey: this.key,
@@ -173,6 +177,11 @@ export class EzyBusStack extends Stack {
       // An explicit role: only its own log group, instead of the managed basic-execution policy.
       const role = new iam.Role(this, `${name}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `EzyBus ${stage} ${name}` });
       role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+      return { logGroup, role };
+    };
+    const makeFunction = (name: string, entry: string, memoryMb: number, timeout: Duration, environment: Record<string, string>, reserved: number | null, bundle = bundling()): lambda.Function => {
+      const fnName = `ezybus-${stage}-${name}`;
+      const { logGroup, role } = logsAndRole(name);
       return new nodejs.NodejsFunction(this, `${name}Function`, {
         functionName: fnName,
         entry: join(root, entry),
@@ -191,44 +200,55 @@ export class EzyBusStack extends Stack {
       });
     };
     const streamTimeout = Duration.minutes(15);
+    const web = cfg.compute.mode === 'web-functions' ? cfg.compute : undefined;
+    const tableStatements = (kinds: Endpoint['kind'][]): iam.PolicyStatement[] =>
+      (['keys', 'config', 'state', 'usage'] as TableName[]).flatMap((t) => {
+        const actions = [...new Set(kinds.flatMap((k) => ACCESS[k][t] ?? []))];
+        return actions.length ? [new iam.PolicyStatement({ actions, resources: [this.tables[t].tableArn] })] : [];
+      });
+    // Only the functions that call upstreams decrypt upstream keys, and only this stage's records.
+    const decryptUpstreamKeys = (): iam.PolicyStatement =>
+      new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [this.key.keyArn], conditions: { StringEquals: { 'kms:EncryptionContext:ezybus:stage': stage } } });
+    // The tables are encrypted with the stage key: DynamoDB uses it on the caller's behalf, and
+    // only through DynamoDB (kms:ViaService), so this grants no direct use of the key.
+    const tableKeyViaDynamo = (kinds: Endpoint['kind'][]): iam.PolicyStatement => {
+      const writes = kinds.some((k) => Object.values(ACCESS[k] as Record<string, string[]>).some((a) => a.some((x) => x !== 'dynamodb:GetItem' && x !== 'dynamodb:Query')));
+      return new iam.PolicyStatement({
+        actions: writes ? ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt', 'kms:DescribeKey'],
+        resources: [this.key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Aws.REGION}.amazonaws.com` } },
+      });
+    };
+    const functionEndpoints = web ? [] : ENDPOINTS;
     this.functions = Object.fromEntries(
-      ENDPOINTS.map((e) => [
+      functionEndpoints.map((e) => [
         e.key,
         makeFunction(e.name, e.entry, memoryOf(cfg, e.key), e.kind === 'completion' ? streamTimeout : e.kind === 'unary' ? Duration.minutes(2) : Duration.seconds(10), env, reservedOf(cfg, e), e.key === 'count' ? withLazyPackage(bundling(), root, COUNT_LAZY) : bundling()),
       ]),
-    ) as Record<GatewayFn, lambda.Function>;
-    const tableArns = (t: dynamodb.Table): string[] => [t.tableArn];
-    for (const e of ENDPOINTS) {
-      for (const [t, actions] of Object.entries(ACCESS[e.kind]) as [TableName, string[]][]) {
-        this.functions[e.key].addToRolePolicy(new iam.PolicyStatement({ actions, resources: tableArns(this.tables[t]) }));
-      }
-      // The tables are encrypted with the stage key: DynamoDB uses it on the caller's behalf, and
-      // only through DynamoDB (kms:ViaService), so this grants no direct use of the key.
-      const writes = Object.values(ACCESS[e.kind] as Record<string, string[]>).some((a) => a.some((x) => x !== 'dynamodb:GetItem' && x !== 'dynamodb:Query'));
-      this.functions[e.key].addToRolePolicy(
-        new iam.PolicyStatement({
-          actions: writes ? ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt', 'kms:DescribeKey'],
-          resources: [this.key.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Aws.REGION}.amazonaws.com` } },
-        }),
-      );
+    ) as Partial<Record<GatewayFn, lambda.Function>>;
+    for (const e of functionEndpoints) {
+      const f = this.functions[e.key]!;
+      for (const st of [...tableStatements([e.kind]), tableKeyViaDynamo([e.kind])]) f.addToRolePolicy(st);
+      if (UPSTREAM_CALLERS.some((u) => u.key === e.key)) f.addToRolePolicy(decryptUpstreamKeys());
     }
-    // Only the functions that call upstreams decrypt upstream keys, and only this stage's records.
-    for (const { key: fn } of UPSTREAM_CALLERS) {
-      this.functions[fn].addToRolePolicy(
-        new iam.PolicyStatement({
-          actions: ['kms:Decrypt'],
-          resources: [this.key.keyArn],
-          conditions: { StringEquals: { 'kms:EncryptionContext:ezybus:stage': stage } },
-        }),
-      );
+    if (web) {
+      // One role for the one server: the union of what every endpoint's code uses.
+      const { logGroup, role } = logsAndRole('gateway');
+      const kinds = ENDPOINTS.map((e) => e.kind);
+      for (const st of [...tableStatements(kinds), tableKeyViaDynamo(kinds), decryptUpstreamKeys()]) role.addToPolicy(st);
+      // The gateway ends a stream itself a minute before the revision's timeout would.
+      const webEnv = { ...env, EZYBUS_TOTAL_TIMEOUT_MS: String((web.timeoutSeconds - 60) * 1000) };
+      this.web = new WebGateway(this, 'Web', { stage: cfg, compute: web, environment: webEnv, logGroup, role });
+    } else {
+      this.web = undefined;
     }
 
     // ---- Function URLs (streaming), on a provisioned alias when configured ----
-    const urls = {} as Record<GatewayFn, lambda.FunctionUrl>;
-    for (const { key: fn, kind } of ENDPOINTS) {
+    const urls: Partial<Record<GatewayFn, lambda.FunctionUrl>> = {};
+    for (const { key: fn, kind } of functionEndpoints) {
+      const f = this.functions[fn]!;
       const pc = kind === 'models' ? 0 : provisionedOf(cfg, fn);
-      const target: lambda.IFunction = pc > 0 ? this.functions[fn].addAlias('live', { provisionedConcurrentExecutions: pc }) : this.functions[fn];
+      const target: lambda.IFunction = pc > 0 ? f.addAlias('live', { provisionedConcurrentExecutions: pc }) : f;
       urls[fn] = new lambda.FunctionUrl(this, `${fn}Url`, {
         function: target,
         // The gateway authenticates sk-eb- keys itself; CloudFront's secret header is checked too.
@@ -240,13 +260,15 @@ export class EzyBusStack extends Stack {
     this.functionUrls = Object.values(urls);
 
     // ---- CloudFront ----
-    const origin = (fn: GatewayFn): cloudfront.IOrigin =>
-      new origins.FunctionUrlOrigin(urls[fn], {
-        // How long CloudFront waits for bytes from the origin; heartbeats (15 s) keep streams under it.
-        readTimeout: Duration.seconds(cfg.originReadTimeoutSeconds),
-        keepaliveTimeout: Duration.seconds(60),
-        customHeaders: { 'x-ezybus-origin': secretHeader },
-      });
+    const originProps = {
+      // How long CloudFront waits for bytes from the origin; heartbeats (15 s) keep streams under it.
+      readTimeout: Duration.seconds(cfg.originReadTimeoutSeconds),
+      keepaliveTimeout: Duration.seconds(60),
+      customHeaders: { 'x-ezybus-origin': secretHeader },
+    };
+    // In a Web Functions stage every gateway path goes to the one endpoint.
+    const webOrigin = this.web ? new origins.HttpOrigin(this.web.domainName, { ...originProps, protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY }) : undefined;
+    const origin = (fn: GatewayFn): cloudfront.IOrigin => webOrigin ?? new origins.FunctionUrlOrigin(urls[fn]!, originProps);
     const behavior = (fn: GatewayFn): cloudfront.BehaviorOptions => ({
       origin: origin(fn),
       allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
@@ -316,7 +338,7 @@ export class EzyBusStack extends Stack {
           conditions: { StringEquals: { 'kms:EncryptionContext:ezybus:stage': stage, 'kms:EncryptionContext:ezybus:purpose': 'loki' } },
         }),
       );
-      for (const name of [...ENDPOINTS.map((e) => e.name), 'admin']) {
+      for (const name of [...(this.web ? ['gateway'] : ENDPOINTS.map((e) => e.name)), 'admin']) {
         new logs.SubscriptionFilter(this, `${name}ToLoki`, {
           logGroup: logGroups[name]!,
           destination: new logDestinations.LambdaDestination(this.shipper),
@@ -336,8 +358,7 @@ export class EzyBusStack extends Stack {
       const a = new cw.Alarm(this, id, { metric, threshold, evaluationPeriods: 1, comparisonOperator: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, treatMissingData: cw.TreatMissingData.NOT_BREACHING, alarmDescription: description });
       if (topic) a.addAlarmAction(new cwActions.SnsAction(topic));
     };
-    for (const { key: fn } of ENDPOINTS) {
-      const f = this.functions[fn];
+    for (const [fn, f] of Object.entries(this.functions) as [GatewayFn, lambda.Function][]) {
       const errors = f.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' });
       const invocations = f.metricInvocations({ period: Duration.minutes(5), statistic: 'Sum' });
       alarm(`${fn}ErrorRate`, new cw.MathExpression({ expression: 'IF(inv > 20, 100 * err / inv, 0)', usingMetrics: { err: errors, inv: invocations }, period: Duration.minutes(5), label: `${fn} error rate %` }), 5, `${fn}: more than 5 % of invocations failed (handler crashes, not upstream errors) over 5 minutes`);
@@ -367,7 +388,8 @@ export class EzyBusStack extends Stack {
     // ---- outputs ----
     new CfnOutput(this, 'BaseUrl', { value: `https://${cfg.domain?.domainName ?? this.distribution.distributionDomainName}` });
     new CfnOutput(this, 'DistributionDomain', { value: this.distribution.distributionDomainName });
-    for (const { key: fn } of ENDPOINTS) new CfnOutput(this, `${fn}FunctionUrl`, { value: urls[fn].url });
+    for (const [fn, u] of Object.entries(urls)) new CfnOutput(this, `${fn}FunctionUrl`, { value: u.url });
+    if (this.web) new CfnOutput(this, 'WebFunctionEndpoint', { value: `https://${this.web.domainName}` });
     for (const t of Object.values(this.tables)) new CfnOutput(this, `${t.node.id}Name`, { value: t.tableName });
     new CfnOutput(this, 'KeyArn', { value: this.key.keyArn });
   }

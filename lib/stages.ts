@@ -6,6 +6,7 @@ import type { StageConfig } from './config.js';
 
 export const DEFAULT_STAGES: Record<string, Omit<StageConfig, 'name'>> = {
   dev: {
+    compute: { mode: 'function-urls' },
     memoryMb: { chat: 1024, messages: 1024, models: 256, shipper: 256 },
     logRetentionDays: 7,
     provisionedConcurrency: {},
@@ -18,6 +19,7 @@ export const DEFAULT_STAGES: Record<string, Omit<StageConfig, 'name'>> = {
     logLevel: 'info',
   },
   prod: {
+    compute: { mode: 'function-urls' },
     memoryMb: { chat: 1024, messages: 1024, models: 256, shipper: 256 },
     logRetentionDays: 90,
     provisionedConcurrency: {},

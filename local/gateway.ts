@@ -21,6 +21,7 @@ import { resetRoutes } from '../functions/shared/gateway/routes.js';
 import { installLocalAwsLambda, startLocalRuntime, type LocalRuntime } from './runtime.js';
 import type { StreamingHandler } from '../functions/shared/runtime/awslambda.js';
 import { startWebServer } from '../functions/shared/runtime/web-server.js';
+import { startWebProcess } from './web-process.js';
 import { resetDynamo } from '../functions/shared/store/dynamo.js';
 import { ensureTables } from '../functions/shared/store/tables.js';
 import { flushHealthWrites } from '../functions/shared/upstream/health.js';
@@ -46,12 +47,20 @@ export interface LocalGatewayOptions {
   dynamoEndpoint?: string;
   /** The compute mode to serve the handlers in; default 'furl' (one runtime per Function URL). */
   mode?: ComputeMode;
+  /**
+   * Web mode only: run the Web Functions entry in its own process, exactly as Lambda starts it
+   * (`ezybus serve --mode web`), instead of the same edge in this process (the tests).
+   */
+  webProcess?: boolean;
 }
 
 export type ComputeMode = 'furl' | 'web';
 
 /** What the gateway's server offers in either mode. */
-export type LocalServer = Pick<LocalRuntime, 'url' | 'port' | 'server' | 'inflight' | 'settled' | 'close'>;
+export type LocalServer = Pick<LocalRuntime, 'url' | 'port' | 'inflight' | 'settled' | 'close'> & {
+  /** The HTTP server, when it runs in this process. */
+  server?: Server;
+};
 
 export interface LocalGateway {
   url: string;
@@ -123,7 +132,9 @@ export async function startLocalGateway(opts: LocalGatewayOptions = {}): Promise
   }
   const mode = opts.mode ?? 'furl';
   const runtime: LocalServer =
-    mode === 'web'
+    mode === 'web' && opts.webProcess
+      ? await webProcessServer(host, opts.port ?? 0)
+      : mode === 'web'
       ? await startWebServer({
           host,
           port: opts.port ?? 0,
@@ -153,6 +164,18 @@ export async function startLocalGateway(opts: LocalGatewayOptions = {}): Promise
       await store.close();
     },
   };
+}
+
+/**
+ * The Web Functions entry in a child process, with what configureProcess set here as its
+ * environment (as the stack sets a revision's). Its running requests are its own business: the
+ * parent only starts it and sends SIGTERM.
+ */
+async function webProcessServer(host: string, port: number): Promise<LocalServer> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && (k.startsWith('EZYBUS_') || k.startsWith('AWS_'))) env[k] = v;
+  const p = await startWebProcess({ host, port, env, onLine: (line) => process.stdout.write(`${line}\n`) });
+  return { url: p.url, port: p.port, inflight: () => 0, settled: async () => undefined, close: () => p.close() };
 }
 
 async function loadSourceHandlers(): Promise<Record<string, StreamingHandler>> {

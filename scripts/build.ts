@@ -6,6 +6,7 @@
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { build } from 'esbuild';
+import { LAMBDA_BUNDLE } from '../lib/bundling.js';
 
 import { ENDPOINTS } from '../functions/endpoints.js';
 
@@ -22,17 +23,8 @@ export async function bundle(outdir = join(root, 'dist/functions'), metafile = f
     const result = await build({
       entryPoints: [join(root, entry)],
       outfile,
-      bundle: true,
-      minify: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node24',
-      // EzyBus talks to DynamoDB and KMS through its own lean client; the SDK is only the
-      // credential chain off Lambda, and the nodejs24.x runtime ships it.
-      external: ['@aws-sdk/*', '@smithy/*'],
+      ...LAMBDA_BUNDLE,
       metafile,
-      logLevel: 'warning',
-      legalComments: 'none',
     });
     if (metafile && result.metafile) writeFileSync(`${outfile}.meta.json`, JSON.stringify(result.metafile));
     sizes[name] = statSync(outfile).size;

@@ -35,21 +35,24 @@ async function lokiSink(): Promise<{ close(): Promise<void> } | undefined> {
 }
 
 export const command: Command = {
-  help: `Usage: ezybus serve [--host 127.0.0.1] [--port 8080] [--data .ezybus] [--sim-port 8090]
+  help: `Usage: ezybus serve [--host 127.0.0.1] [--port 8080] [--data .ezybus] [--sim-port 8090] [--mode furl|web]
 
-Starts the Lambda handlers in the local Function URL runtime, with dynalite as the store
+Starts the Lambda handlers in the local Function URL runtime (--mode web: the Web Functions
+server, one Node process for every endpoint, started as Lambda starts it), with dynalite as the store
 and a local AES-256-GCM keyring. First run creates a gateway key (printed once) and, when no
 OPENAI_API_KEY / ANTHROPIC_API_KEY / GEMINI_API_KEY is set, demo routes to the simulator.`,
   opensOwnStore: true,
   actions: {
-    options: { host: { type: 'string' }, port: { type: 'string' }, 'sim-port': { type: 'string' } },
+    options: { host: { type: 'string' }, port: { type: 'string' }, 'sim-port': { type: 'string' }, mode: { type: 'string' } },
     async run(a) {
       const host = one(a, 'host') ?? '127.0.0.1';
       const port = int(a, 'port') ?? 8080;
       const simPort = int(a, 'sim-port') ?? 8090;
       const dataDir = resolve(one(a, 'data') ?? '.ezybus');
       if (await portInUse(host, port)) throw new UsageError(`${host}:${port} is already in use (try --port)`);
-      const gw = await startLocalGateway({ host, port, dataDir });
+      const mode = one(a, 'mode') ?? 'furl';
+      if (mode !== 'furl' && mode !== 'web') throw new UsageError(`--mode is furl or web, got '${mode}'`);
+      const gw = await startLocalGateway({ host, port, dataDir, mode, webProcess: true });
       const loki = await lokiSink();
       writeFileSync(join(dataDir, 'endpoint.json'), JSON.stringify({ endpoint: gw.dynamoEndpoint }), { mode: 0o600 });
       let sim: { url: string; close(): Promise<void> } | undefined;

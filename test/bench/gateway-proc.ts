@@ -23,6 +23,8 @@ const gw = await startLocalGateway({
   keyringPath: process.env.BENCH_KEYRING as string,
   env: JSON.parse(process.env.BENCH_ENV ?? '{}') as Record<string, string>,
   ...(loadHandlers ? { loadHandlers } : {}),
+  // BENCH_MODE=web: the same bundles behind the Web Functions edge (compute-modes.ts).
+  mode: process.env.BENCH_MODE === 'web' ? 'web' : 'furl',
 });
 // The benchmark's way to know a phase's work is done: invocations still running (a Lambda
 // invocation runs on after its response ends while it writes the usage record).

@@ -27,6 +27,7 @@ import type { UsageRecord } from '../../functions/shared/usage/record.js';
 import { bundle } from '../../scripts/build.js';
 import { compareAwsClients, type ClientFigures } from './aws-clients.js';
 import { coldStart } from './cold-start.js';
+import { DEFAULT_INPUTS, measureComputeModes } from './compute-modes.js';
 import { closedLoop, holdStream, openLoop, pct, send, stream } from './loadgen.js';
 import { GATEWAY_MODES } from './modes.js';
 import { ensureOha, runOha, type OhaResult } from './oha.js';
@@ -383,8 +384,12 @@ async function main(): Promise<void> {
   const costTotal = Object.values(perMillion).reduce((a, b) => a + b, 0);
   json.cost = { streamSeconds: STREAM_SECONDS, memoryMb: MEMORY_MB, overheadMs, lambdaSeconds, perMillion, total: costTotal };
 
-  // ---- stop everything ----
+  // ---- the two compute modes side by side (compute-modes.ts) ----
   await ezybus.proc.stop();
+  const modes = await measureComputeModes({ root, node, dist, storeUrl: store.url, keyring, key, model: 'bench-gpt', smoke: SMOKE, log, quiesce }, { ...DEFAULT_INPUTS, memoryMb: MEMORY_MB });
+  json.computeModes = modes.json;
+
+  // ---- stop everything ----
   await proxy.proc.stop();
   await sim.stop();
   await store.stop();
@@ -485,6 +490,7 @@ async function main(): Promise<void> {
   report.push(`| CloudWatch Logs ingestion (≈ 2.5 KB) | ${perMillion.cloudwatchLogs.toFixed(2)} |`);
   report.push(`| **total** | **${costTotal.toFixed(2)}** |`);
   report.push('', `EzyBus's own share of the duration is ${(overheadMs + pct(ledgerTimes, 50)).toFixed(1)} ms per request (added latency + ledger write). Each Lambda invocation serves one stream, so the cost per request is the same at 1 or 1,000 concurrent streams; the memory table shows what a single local process holds per open stream.`);
+  report.push(...modes.report);
 
   const dir = join(root, 'bench-results', SMOKE ? 'tmp' : `${started.toISOString().slice(0, 19).replace(/[:T]/g, '-')}-${commit}`);
   mkdirSync(dir, { recursive: true });

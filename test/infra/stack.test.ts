@@ -3,9 +3,9 @@
  * checked with aws-cdk-lib/assertions, plus cdk-nag's AwsSolutions pack over the whole app.
  */
 import { App, Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { EzyBusStack } from '../../lib/ezybus-stack.js';
 import { ENDPOINTS } from '../../functions/endpoints.js';
 import { applyNagSuppressions } from '../../lib/nag.js';
 import { DEFAULT_STAGES } from '../../lib/stages.js';
+import { synthWithNag } from '../helpers/cdk.js';
 
 const CERT = 'arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-1111-2222-3333-444455556666';
 const prodStage: StageConfig = parseStage({
@@ -40,17 +41,7 @@ beforeAll(() => {
   prod = Template.fromStack(p);
   dev = Template.fromStack(d);
   // cdk-nag runs as a validation plugin when the app synthesises; findings fail the synthesis.
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  try {
-    app.synth();
-  } catch (err) {
-    nagReport = err instanceof Error ? err.message : String(err);
-  }
-  try {
-    nagReport += readFileSync(join(outdir, 'policy-validation-report.json'), 'utf8');
-  } catch {
-    // no report written: no findings
-  }
+  nagReport = synthWithNag(app, outdir);
 }, 240_000);
 
 const fnLogical = (t: Template, name: string): string => {

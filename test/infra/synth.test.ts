@@ -3,7 +3,7 @@
  * credentials, every stage, bundles built locally by esbuild and small.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,13 +13,21 @@ const root = new URL('../..', import.meta.url).pathname;
 describe('cdk synth', () => {
   it('synthesises every stage offline, without credentials, with small bundles', { timeout: 180_000 }, () => {
     const out = mkdtempSync(join(tmpdir(), 'ezybus-synth-'));
-    const env: NodeJS.ProcessEnv = { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: '1', AWS_EC2_METADATA_DISABLED: 'true' };
+    // A third stage in the other compute mode: one Web Function instead of three functions.
+    const stagesFile = join(out, '..', `${out.split('/').pop()}-stages.json`);
+    writeFileSync(stagesFile, JSON.stringify({ web: { compute: { mode: 'web-functions' } } }));
+    const env: NodeJS.ProcessEnv = { ...process.env, EZYBUS_STAGES_FILE: stagesFile, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: '1', AWS_EC2_METADATA_DISABLED: 'true' };
     for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_REGION', 'AWS_DEFAULT_REGION']) delete env[k];
     const r = spawnSync(join(root, 'node_modules/.bin/cdk'), ['synth', '--quiet', '--no-notices', '--no-version-reporting', '-o', out], { cwd: root, env, encoding: 'utf8', timeout: 170_000 });
     expect(r.status, r.stderr).toBe(0);
     const templates = readdirSync(out).filter((f) => f.endsWith('.template.json'));
-    expect(templates.sort()).toEqual(['EzyBus-dev.template.json', 'EzyBus-prod.template.json']);
-    // The three gateway bundles per stage, each well under 150 KB minified.
+    expect(templates.sort()).toEqual(['EzyBus-dev.template.json', 'EzyBus-prod.template.json', 'EzyBus-web.template.json']);
+    const web = JSON.parse(readFileSync(join(out, 'EzyBus-web.template.json'), 'utf8')) as { Resources: Record<string, { Type: string }> };
+    const types = Object.values(web.Resources).map((r) => r.Type);
+    expect(types.filter((ty) => ty.startsWith('AWS::Lambda::WebFunction')).sort()).toEqual(['AWS::Lambda::WebFunction', 'AWS::Lambda::WebFunctionEndpoint', 'AWS::Lambda::WebFunctionRevision']);
+    expect(types.filter((ty) => ty === 'AWS::Lambda::Url')).toHaveLength(1); // the admin API's only
+    // The three gateway bundles per Function URL stage and the Web Function's one, each well
+    // under 150 KB minified.
     const bundles = readdirSync(out)
       .filter((d) => d.startsWith('asset.'))
       .map((d) => join(out, d, 'index.mjs'))
@@ -30,7 +38,7 @@ describe('cdk synth', () => {
           return false;
         }
       });
-    expect(bundles.length).toBeGreaterThanOrEqual(3);
+    expect(bundles.length).toBeGreaterThanOrEqual(4);
     for (const b of bundles) {
       expect(statSync(b).size).toBeLessThan(150 * 1024);
       expect(readFileSync(b, 'utf8')).not.toContain('@smithy/core'); // the AWS SDK stays out

@@ -111,7 +111,7 @@ describe('hundreds of concurrent streams in one Web Functions process', () => {
   it('every stream complete, the stalled client stalls only itself, every record on the right key', { timeout: 120_000 }, async () => {
     // The server side of the stalled response (same process): how much it holds in memory.
     let slowRes: ServerResponse | undefined;
-    s.gw.runtime.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    s.gw.runtime.server!.on('request', (req: IncomingMessage, res: ServerResponse) => {
       if (req.headers['x-stalled'] === '1') slowRes = res;
     });
     const slow = stalledClient(keys[0]!.key);

@@ -14,6 +14,31 @@ import { GatewayError } from './errors.js';
 
 const NEGATIVE_TTL_MS = 5_000;
 const cache = new TtlCache<GatewayKey | null>(10_000);
+/**
+ * Lookups in flight, by hash: in a Web Function one process serves many requests at once, and
+ * the requests of one key that arrive while its entry is missing or expired share one read
+ * instead of each sending its own.
+ */
+const loading = new Map<string, Promise<GatewayKey | null>>();
+
+function lookup(hash: string): Promise<GatewayKey | null> {
+  let p = loading.get(hash);
+  if (!p) {
+    p = getGatewayKeyByHash(hash).then(
+      (record) => {
+        cache.set(hash, record, record ? gatewayConfig().cacheTtlMs : NEGATIVE_TTL_MS);
+        loading.delete(hash);
+        return record;
+      },
+      (err: unknown) => {
+        loading.delete(hash);
+        throw err;
+      },
+    );
+    loading.set(hash, p);
+  }
+  return p;
+}
 
 export function extractKey(headers: Record<string, string>, query?: Record<string, string | undefined>): string | undefined {
   const auth = headers.authorization;
@@ -33,10 +58,7 @@ export function hashKey(key: string): string {
 export async function authenticate(key: string, now = Date.now()): Promise<GatewayKey> {
   const hash = hashKey(key);
   let record = cache.get(hash);
-  if (record === undefined) {
-    record = await getGatewayKeyByHash(hash);
-    cache.set(hash, record, record ? gatewayConfig().cacheTtlMs : NEGATIVE_TTL_MS);
-  }
+  if (record === undefined) record = await lookup(hash);
   // The lookup is by hash already; comparing the stored hash in constant time as well means a
   // corrupted or mismatched item can never authenticate, and no timing leaks which bytes agreed.
   if (!record || !safeEqualHex(record.hash, hash)) {
@@ -67,4 +89,5 @@ export function checkOrigin(headers: Record<string, string>): void {
 
 export function resetAuthCache(): void {
   cache.clear();
+  loading.clear();
 }

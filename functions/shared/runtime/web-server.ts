@@ -164,6 +164,10 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       server.closeIdleConnections();
     });
 
+  // Longer than the proxies in front keep an idle connection (CloudFront: 60 s), so the server
+  // never closes one that a proxy is about to reuse (which the client would see as a 502).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => {
