@@ -9,11 +9,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { addUpstream, addUpstreamKey, createGatewayKey, setRoute } from '../../functions/shared/admin/ops.js';
+import { createGatewayKey } from '../../functions/shared/admin/ops.js';
 import { configureProcess } from '../../local/gateway.js';
 import { ensureTables } from '../../functions/shared/store/tables.js';
 import { bundle } from '../../scripts/build.js';
 import { stream, type Target } from './loadgen.js';
+import { benchRoutes } from './setup.js';
 import { cpuSeconds, HAS_TASKSET, startProc, type Proc } from './procs.js';
 import { quiescer, storeStats } from './quiesce.js';
 
@@ -46,12 +47,7 @@ const keyring = join(work, 'master.key');
 configureProcess({ AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', EZYBUS_STAGE: 'local', EZYBUS_DYNAMODB_ENDPOINT: store.url, EZYBUS_LOCAL_KEYRING: keyring });
 await ensureTables();
 const sim = await startProc('simulator', node, [...tsx, join(root, 'test/bench/sim-proc.ts')], { cpu: 0 });
-await addUpstream('bench-openai', 'openai', sim.url);
-await addUpstreamKey('bench-openai', 'sim-bench-key', 'k1');
-await addUpstream('bench-anthropic', 'anthropic', sim.url);
-await addUpstreamKey('bench-anthropic', 'sim-bench-key', 'k1');
-await setRoute('bench-gpt', [{ upstream: 'bench-openai', model: 'gpt-4.1-nano' }]);
-await setRoute('bench-claude', [{ upstream: 'bench-anthropic', model: 'claude-haiku-4-5' }]);
+await benchRoutes(sim.url);
 const { key } = await createGatewayKey({ name: 'bench' });
 const proxy = await startProc('bare proxy', node, [join(root, 'test/bench/proxy-proc.ts')], { cpu: 1, env: { BENCH_TARGET: sim.url } });
 const gw = await startProc('ezybus', node, [...tsx, join(root, 'test/bench/gateway-proc.ts')], {

@@ -19,7 +19,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { addUpstream, addUpstreamKey, createGatewayKey, setRoute } from '../../functions/shared/admin/ops.js';
+import { addUpstreamKey, createGatewayKey, setRoute } from '../../functions/shared/admin/ops.js';
 import { configureProcess } from '../../local/gateway.js';
 import { ensureTables } from '../../functions/shared/store/tables.js';
 import { writeUsage } from '../../functions/shared/usage/ledger.js';
@@ -33,6 +33,7 @@ import { GATEWAY_MODES } from './modes.js';
 import { ensureOha, runOha, type OhaResult } from './oha.js';
 import { startLiteLLM, startPortkey } from './peers.js';
 import { barChart } from './png.js';
+import { benchRoutes } from './setup.js';
 import { cpuSeconds, HAS_TASKSET, rssMiB, startProc, type Proc } from './procs.js';
 import { quiescer, sleep, storeStats, type StoreState } from './quiesce.js';
 import { openaiBody, type System } from './systems.js';
@@ -97,12 +98,7 @@ async function main(): Promise<void> {
 
   log('starting the simulator (CPU 0)');
   const sim = await startProc('simulator', node, [...tsx, join(root, 'test/bench/sim-proc.ts')], { cpu: 0 });
-  await addUpstream('bench-openai', 'openai', sim.url);
-  await addUpstreamKey('bench-openai', 'sim-bench-key', 'k1');
-  await addUpstream('bench-anthropic', 'anthropic', sim.url);
-  await addUpstreamKey('bench-anthropic', 'sim-bench-key', 'k1');
-  await setRoute('bench-gpt', [{ upstream: 'bench-openai', model: 'gpt-4.1-nano' }]);
-  await setRoute('bench-claude', [{ upstream: 'bench-anthropic', model: 'claude-haiku-4-5' }]);
+  await benchRoutes(sim.url);
   // Hedging needs somewhere else to go: a second key on the same provider.
   await addUpstreamKey('bench-openai', 'sim-bench-key-2', 'k2');
   await setRoute('bench-gpt-hedged', [{ upstream: 'bench-openai', model: 'gpt-4.1-nano' }], { hedgeAfterMs: HEDGE_AFTER_MS });
