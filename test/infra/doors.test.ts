@@ -27,7 +27,7 @@ beforeAll(() => {
   const d = new EzyBusStack(app, 'EzyBus-dev', { stage: parseStage({ ...DEFAULT_STAGES.dev, name: 'dev', loki: { url: 'https://logs.example.com', limits: { maxLineBytes: 65_536, maxPushBytes: 524_288 } } }) });
   const p = new EzyBusStack(app, 'EzyBus-prod', { stage: parseStage({ ...DEFAULT_STAGES.prod, name: 'prod', originSecret: 'y'.repeat(48) }) });
   const x = new EzyBusStack(app, 'EzyBus-x', {
-    stage: parseStage({ ...DEFAULT_STAGES.dev, name: 'x', originSecret: 'z'.repeat(40), reservedConcurrency: { chat: null, messages: 3, models: null, shipper: null } }),
+    stage: parseStage({ ...DEFAULT_STAGES.dev, name: 'x', originSecret: 'z'.repeat(40), reservedConcurrency: { chat: null, messages: 3, models: null, shipper: null, admin: null } }),
   });
   applyNagSuppressions(d);
   dev = Template.fromStack(d);
