@@ -107,6 +107,8 @@ export type Shape = 'openai' | 'anthropic';
 export function expectedShape(path: string, headers: Record<string, string>): Shape {
   const p = path.split('?')[0] ?? '';
   if (p === '/v1/chat/completions' || p.startsWith('/v1/chat/completions/')) return 'openai';
+  // The Responses API and embeddings are OpenAI's own endpoints: their errors are OpenAI's.
+  if (p === '/v1/responses' || p.startsWith('/v1/responses/') || p === '/v1/embeddings') return 'openai';
   if (p === '/v1/messages' || p.startsWith('/v1/messages/')) return 'anthropic';
   return Object.keys(headers).some((k) => k.toLowerCase() === 'anthropic-version') ? 'anthropic' : 'openai';
 }
