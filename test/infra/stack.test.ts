@@ -13,6 +13,7 @@ import { loadStages, parseStage, type StageConfig } from '../../lib/config.js';
 import { EzyBusStack } from '../../lib/ezybus-stack.js';
 import { applyNagSuppressions } from '../../lib/nag.js';
 import { DEFAULT_STAGES } from '../../lib/stages.js';
+import { ENDPOINTS } from '../../functions/endpoints.js';
 
 const CERT = 'arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-1111-2222-3333-444455556666';
 const prodStage: StageConfig = parseStage({
@@ -73,12 +74,12 @@ function statementsOf(t: Template, fnName: string): Array<{ Action: string | str
 const actionsOf = (t: Template, fnName: string): string[] => statementsOf(t, fnName).flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
 
 describe('functions', () => {
-  it('three gateway functions on nodejs24.x arm64 with streaming Function URLs, auth NONE', () => {
-    for (const name of ['chat-completions', 'messages', 'models']) {
+  it('a gateway function per endpoint on nodejs24.x arm64 with streaming Function URLs, auth NONE', () => {
+    for (const { name } of ENDPOINTS) {
       prod.hasResourceProperties('AWS::Lambda::Function', { FunctionName: `ezybus-prod-${name}`, Runtime: 'nodejs24.x', Architectures: ['arm64'] });
       prod.hasResourceProperties('AWS::Lambda::Url', { TargetFunctionArn: { 'Fn::GetAtt': [fnLogical(prod, `ezybus-prod-${name}`), 'Arn'] }, AuthType: 'NONE', InvokeMode: 'RESPONSE_STREAM' });
     }
-    prod.resourceCountIs('AWS::Lambda::Url', 4); // + the admin function's (test/infra/admin-console.test.ts)
+    prod.resourceCountIs('AWS::Lambda::Url', ENDPOINTS.length + 1); // + the admin function's (test/infra/admin-console.test.ts)
   });
 
   it('streaming functions run up to 15 minutes; the gateway’s own deadline sits below', () => {
@@ -133,8 +134,8 @@ describe('least privilege', () => {
     expect(actionsOf(prod, 'ezybus-prod-models').sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'logs:CreateLogStream', 'logs:PutLogEvents'].sort());
   });
 
-  it('completion functions: exactly the DynamoDB actions their code uses, KMS Decrypt bound to the stage', () => {
-    for (const fn of ['ezybus-prod-chat-completions', 'ezybus-prod-messages']) {
+  it('functions that call upstreams: exactly the DynamoDB actions their code uses, KMS Decrypt bound to the stage', () => {
+    for (const fn of ENDPOINTS.filter((e) => e.kind !== 'models').map((e) => `ezybus-prod-${e.name}`)) {
       const st = statementsOf(prod, fn);
       const actions = new Set(st.flatMap((s) => [s.Action].flat()));
       expect([...actions].sort()).toEqual(
@@ -157,10 +158,10 @@ describe('CloudFront', () => {
   const dist = (t: Template): { DistributionConfig: Record<string, unknown> } =>
     (Object.values(t.findResources('AWS::CloudFront::Distribution'))[0] as { Properties: { DistributionConfig: Record<string, unknown> } }).Properties;
 
-  it('a behaviour per path, caching disabled, all viewer headers but Host, no compression', () => {
+  it('a behaviour per path pattern, in the endpoint list’s order, caching disabled, all viewer headers but Host, no compression', () => {
     const cfg = dist(prod).DistributionConfig as { CacheBehaviors: { PathPattern: string; Compress: boolean; CachePolicyId: string; OriginRequestPolicyId: string; AllowedMethods: string[]; ViewerProtocolPolicy: string }[] };
     const gateway = cfg.CacheBehaviors.filter((b) => b.PathPattern.startsWith('/v1')); // /admin/* and /console*: test/infra/admin-console.test.ts
-    expect(gateway.map((b) => b.PathPattern).sort()).toEqual(['/v1/chat/completions', '/v1/messages', '/v1/models*'].sort());
+    expect(gateway.map((b) => b.PathPattern)).toEqual(ENDPOINTS.flatMap((e) => e.patterns));
     for (const b of gateway) {
       expect(b.Compress).toBe(false);
       expect(b.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad'); // Managed-CachingDisabled
@@ -170,9 +171,46 @@ describe('CloudFront', () => {
     }
   });
 
+  it('every path a client calls reaches the function that serves it (CloudFront’s first matching pattern)', () => {
+    type Behavior = { PathPattern: string; TargetOriginId: string };
+    type Origin = { Id: string; DomainName: unknown };
+    const cfg = dist(prod).DistributionConfig as { CacheBehaviors: Behavior[]; DefaultCacheBehavior: { TargetOriginId: string }; Origins: Origin[] };
+    const urls = prod.findResources('AWS::Lambda::Url') as Record<string, { Properties: { TargetFunctionArn: { 'Fn::GetAtt': [string, string] } } }>;
+    const fns = prod.findResources('AWS::Lambda::Function') as Record<string, { Properties: { FunctionName: string } }>;
+    const fnOfOrigin = (id: string): string => {
+      // Origin → the Function URL resource its domain is read from → the function.
+      const domain = JSON.stringify(cfg.Origins.find((x) => x.Id === id)!.DomainName);
+      const urlId = Object.keys(urls).find((u) => domain.includes(`"${u}"`))!;
+      const fnId = urls[urlId]!.Properties.TargetFunctionArn['Fn::GetAtt'][0];
+      return fns[fnId]!.Properties.FunctionName.replace('ezybus-prod-', '');
+    };
+    const glob = (p: string): RegExp => new RegExp(`^${p.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+    const served = (path: string): string => fnOfOrigin((cfg.CacheBehaviors.find((b) => glob(b.PathPattern).test(path)) ?? cfg.DefaultCacheBehavior).TargetOriginId);
+    const cases: Record<string, string> = {
+      '/v1/chat/completions': 'chat-completions',
+      '/v1/messages': 'messages',
+      '/v1/messages/count_tokens': 'count-tokens',
+      '/v1beta/models/gemini-2.5-flash:countTokens': 'count-tokens',
+      '/v1/models/gemini-2.5-flash:countTokens': 'count-tokens',
+      '/v1beta/models/gemini-2.5-flash:generateContent': 'generate-content',
+      '/v1beta/models/gemini-2.5-flash:streamGenerateContent': 'generate-content',
+      '/v1/models/gemini-2.5-flash:generateContent': 'generate-content',
+      '/v1/models/gemini-2.5-flash:streamGenerateContent': 'generate-content',
+      '/v1/embeddings': 'embeddings',
+      '/v1beta/models/text-embedding-004:embedContent': 'embeddings',
+      '/v1beta/models/gemini-embedding-001:batchEmbedContents': 'embeddings',
+      '/v1/models': 'models',
+      '/v1/models/gpt-4.1': 'models',
+      '/v1/models/openrouter/auto': 'models',
+      '/v1beta/models': 'models',
+      '/v1beta/models/gemini-2.5-flash': 'models',
+    };
+    for (const [path, fn] of Object.entries(cases)) expect([path, served(path)]).toEqual([path, fn]);
+  });
+
   it('origins are the Function URLs, with the read timeout and the secret origin header', () => {
     const origins = (dist(prod).DistributionConfig as { Origins: { CustomOriginConfig: { OriginReadTimeout: number; OriginProtocolPolicy: string }; OriginCustomHeaders?: { HeaderName: string; HeaderValue: string }[] }[] }).Origins;
-    expect(origins).toHaveLength(4); // three gateway functions and the admin function
+    expect(origins).toHaveLength(ENDPOINTS.length + 1); // the gateway functions and the admin function
     for (const o of origins) {
       expect(o.CustomOriginConfig).toMatchObject({ OriginReadTimeout: 60, OriginProtocolPolicy: 'https-only' });
       expect(o.OriginCustomHeaders).toEqual([{ HeaderName: 'x-ezybus-origin', HeaderValue: 'x'.repeat(40) }]);
@@ -193,14 +231,14 @@ describe('CloudFront', () => {
 
 describe('observability', () => {
   it('a log group per function with the stage’s retention', () => {
-    for (const name of ['chat-completions', 'messages', 'models', 'loki-shipper']) {
+    for (const name of [...ENDPOINTS.map((e) => e.name), 'loki-shipper']) {
       prod.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: `/aws/lambda/ezybus-prod-${name}`, RetentionInDays: 90 });
     }
     dev.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/lambda/ezybus-dev-messages', RetentionInDays: 7 });
   });
 
   it('every gateway log group is subscribed to the Loki shipper, which fails over to a DLQ', () => {
-    prod.resourceCountIs('AWS::Logs::SubscriptionFilter', 4); // the admin function's logs go to Loki too
+    prod.resourceCountIs('AWS::Logs::SubscriptionFilter', ENDPOINTS.length + 1); // the admin function's logs go to Loki too
     prod.hasResourceProperties('AWS::Logs::SubscriptionFilter', { DestinationArn: { 'Fn::GetAtt': [fnLogical(prod, 'ezybus-prod-loki-shipper'), 'Arn'] }, FilterPattern: '' });
     prod.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       MaximumRetryAttempts: 2,
@@ -217,7 +255,7 @@ describe('observability', () => {
   it('alarms on error rate, throttles, shipper failures and DLQ depth; a dashboard', () => {
     const alarms = Object.values(prod.findResources('AWS::CloudWatch::Alarm')) as { Properties: { AlarmDescription: string } }[];
     const d = alarms.map((a) => a.Properties.AlarmDescription).join('\n');
-    for (const fn of ['chat', 'messages', 'models']) {
+    for (const { key: fn } of ENDPOINTS) {
       expect(d).toContain(`${fn}: more than 5 %`);
       expect(d).toContain(`${fn}: Lambda throttled`);
     }
