@@ -113,3 +113,15 @@ describe('@google/genai errors', () => {
     expect(((await b.json()) as { candidates: unknown[] }).candidates).toHaveLength(1);
   });
 });
+
+describe('@google/genai models', () => {
+  it('lists and gets the routed models in Gemini’s shape', async () => {
+    const names: string[] = [];
+    for await (const m of await ai().models.list({ config: { pageSize: 2 } })) names.push(m.name ?? '');
+    expect(names).toEqual(expect.arrayContaining([`models/${DEMO.gemini}`, `models/${DEMO.anthropic}`, `models/${DEMO.openai}`]));
+    const one = await ai().models.get({ model: DEMO.gemini });
+    expect(one).toMatchObject({ name: `models/${DEMO.gemini}`, supportedActions: expect.arrayContaining(['generateContent', 'countTokens']) });
+    const missing = await ai().models.get({ model: 'nope' }).catch((e: unknown) => e);
+    expect((missing as ApiError).status).toBe(404);
+  });
+});
