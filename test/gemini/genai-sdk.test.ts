@@ -113,3 +113,33 @@ describe('@google/genai errors', () => {
     expect(((await b.json()) as { candidates: unknown[] }).candidates).toHaveLength(1);
   });
 });
+
+describe('@google/genai models', () => {
+  it('lists and gets the routed models in Gemini’s shape', async () => {
+    const names: string[] = [];
+    for await (const m of await ai().models.list({ config: { pageSize: 2 } })) names.push(m.name ?? '');
+    expect(names).toEqual(expect.arrayContaining([`models/${DEMO.gemini}`, `models/${DEMO.anthropic}`, `models/${DEMO.openai}`]));
+    const one = await ai().models.get({ model: DEMO.gemini });
+    expect(one).toMatchObject({ name: `models/${DEMO.gemini}`, supportedActions: expect.arrayContaining(['generateContent', 'countTokens']) });
+    const missing = await ai().models.get({ model: 'nope' }).catch((e: unknown) => e);
+    expect((missing as ApiError).status).toBe(404);
+  });
+});
+
+describe('Gemini’s default JSON-array stream (no ?alt=sse)', () => {
+  it.each([DEMO.anthropic, DEMO.gemini, DEMO.openai])('%s: one JSON array, the last element finished with usage', async (model) => {
+    const res = await fetch(`${s.url}/v1beta/models/${model}:streamGenerateContent`, {
+      method: 'POST',
+      headers: { 'x-goog-api-key': s.key, 'content-type': 'application/json' },
+      body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'Hello [[sim:tokens=8&gap_ms=30]]' }] }] }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    const chunks = JSON.parse(await res.text()) as { candidates?: { content?: { parts?: { text?: string }[] }; finishReason?: string }[]; usageMetadata?: unknown }[];
+    expect(chunks.length).toBeGreaterThan(3);
+    const text = chunks.flatMap((c) => c.candidates?.[0]?.content?.parts ?? []).map((p) => p.text ?? '').join('');
+    expect(text.split(' ').length).toBeGreaterThanOrEqual(8);
+    expect(chunks.at(-1)?.candidates?.[0]?.finishReason).toBe('STOP');
+    expect(chunks.at(-1)?.usageMetadata).toBeDefined();
+  });
+});

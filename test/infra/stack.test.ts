@@ -125,8 +125,8 @@ describe('least privilege', () => {
     expect(actionsOf(prod, 'ezybus-prod-models').sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'kms:Decrypt', 'kms:DescribeKey', 'logs:CreateLogStream', 'logs:PutLogEvents'].sort());
   });
 
-  it('completion functions: exactly the DynamoDB actions their code uses, KMS Decrypt bound to the stage', () => {
-    for (const fn of ['ezybus-prod-chat-completions', 'ezybus-prod-messages']) {
+  it('functions that call upstreams: exactly the DynamoDB actions their code uses, KMS Decrypt bound to the stage', () => {
+    for (const fn of ENDPOINTS.filter((e) => e.kind !== 'models').map((e) => `ezybus-prod-${e.name}`)) {
       const st = statementsOf(prod, fn);
       const actions = new Set(st.flatMap((s) => [s.Action].flat()));
       expect([...actions].sort()).toEqual(
@@ -153,10 +153,10 @@ describe('CloudFront', () => {
   const dist = (t: Template): { DistributionConfig: Record<string, unknown> } =>
     (Object.values(t.findResources('AWS::CloudFront::Distribution'))[0] as { Properties: { DistributionConfig: Record<string, unknown> } }).Properties;
 
-  it('a behaviour per path, caching disabled, all viewer headers but Host, no compression', () => {
+  it('a behaviour per path pattern, in the endpoint list’s order, caching disabled, all viewer headers but Host, no compression', () => {
     const cfg = dist(prod).DistributionConfig as { CacheBehaviors: { PathPattern: string; Compress: boolean; CachePolicyId: string; OriginRequestPolicyId: string; AllowedMethods: string[]; ViewerProtocolPolicy: string }[] };
     const gateway = cfg.CacheBehaviors.filter((b) => b.PathPattern.startsWith('/v1')); // /admin/* and /console*: test/infra/admin-console.test.ts
-    expect(gateway.map((b) => b.PathPattern).sort()).toEqual(ENDPOINTS.flatMap((e) => e.patterns).sort());
+    expect(gateway.map((b) => b.PathPattern)).toEqual(ENDPOINTS.flatMap((e) => e.patterns));
     // The Responses API and its /compact reach the responses function.
     expect(gateway.map((b) => b.PathPattern)).toContain('/v1/responses*');
     for (const b of gateway) {
@@ -166,6 +166,43 @@ describe('CloudFront', () => {
       expect(b.AllowedMethods).toContain('POST');
       expect(b.ViewerProtocolPolicy).toBe('https-only');
     }
+  });
+
+  it('every path a client calls reaches the function that serves it (CloudFront’s first matching pattern)', () => {
+    type Behavior = { PathPattern: string; TargetOriginId: string };
+    type Origin = { Id: string; DomainName: unknown };
+    const cfg = dist(prod).DistributionConfig as { CacheBehaviors: Behavior[]; DefaultCacheBehavior: { TargetOriginId: string }; Origins: Origin[] };
+    const urls = prod.findResources('AWS::Lambda::Url') as Record<string, { Properties: { TargetFunctionArn: { 'Fn::GetAtt': [string, string] } } }>;
+    const fns = prod.findResources('AWS::Lambda::Function') as Record<string, { Properties: { FunctionName: string } }>;
+    const fnOfOrigin = (id: string): string => {
+      // Origin → the Function URL resource its domain is read from → the function.
+      const domain = JSON.stringify(cfg.Origins.find((x) => x.Id === id)!.DomainName);
+      const urlId = Object.keys(urls).find((u) => domain.includes(`"${u}"`))!;
+      const fnId = urls[urlId]!.Properties.TargetFunctionArn['Fn::GetAtt'][0];
+      return fns[fnId]!.Properties.FunctionName.replace('ezybus-prod-', '');
+    };
+    const glob = (p: string): RegExp => new RegExp(`^${p.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+    const served = (path: string): string => fnOfOrigin((cfg.CacheBehaviors.find((b) => glob(b.PathPattern).test(path)) ?? cfg.DefaultCacheBehavior).TargetOriginId);
+    const cases: Record<string, string> = {
+      '/v1/chat/completions': 'chat-completions',
+      '/v1/messages': 'messages',
+      '/v1/messages/count_tokens': 'count-tokens',
+      '/v1beta/models/gemini-2.5-flash:countTokens': 'count-tokens',
+      '/v1/models/gemini-2.5-flash:countTokens': 'count-tokens',
+      '/v1beta/models/gemini-2.5-flash:generateContent': 'generate-content',
+      '/v1beta/models/gemini-2.5-flash:streamGenerateContent': 'generate-content',
+      '/v1/models/gemini-2.5-flash:generateContent': 'generate-content',
+      '/v1/models/gemini-2.5-flash:streamGenerateContent': 'generate-content',
+      '/v1/embeddings': 'embeddings',
+      '/v1beta/models/text-embedding-004:embedContent': 'embeddings',
+      '/v1beta/models/gemini-embedding-001:batchEmbedContents': 'embeddings',
+      '/v1/models': 'models',
+      '/v1/models/gpt-4.1': 'models',
+      '/v1/models/openrouter/auto': 'models',
+      '/v1beta/models': 'models',
+      '/v1beta/models/gemini-2.5-flash': 'models',
+    };
+    for (const [path, fn] of Object.entries(cases)) expect([path, served(path)]).toEqual([path, fn]);
   });
 
   it('origins are the Function URLs, with the read timeout and the secret origin header', () => {
@@ -193,7 +230,7 @@ describe('CloudFront', () => {
 
 describe('observability', () => {
   it('a log group per function with the stage’s retention', () => {
-    for (const name of ['chat-completions', 'messages', 'models', 'loki-shipper']) {
+    for (const name of [...ENDPOINTS.map((e) => e.name), 'loki-shipper']) {
       prod.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: `/aws/lambda/ezybus-prod-${name}`, RetentionInDays: 90 });
     }
     dev.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/lambda/ezybus-dev-messages', RetentionInDays: 7 });
@@ -217,7 +254,7 @@ describe('observability', () => {
   it('alarms on error rate, throttles, shipper failures and DLQ depth; a dashboard', () => {
     const alarms = Object.values(prod.findResources('AWS::CloudWatch::Alarm')) as { Properties: { AlarmDescription: string } }[];
     const d = alarms.map((a) => a.Properties.AlarmDescription).join('\n');
-    for (const fn of ['chat', 'messages', 'models']) {
+    for (const { key: fn } of ENDPOINTS) {
       expect(d).toContain(`${fn}: more than 5 %`);
       expect(d).toContain(`${fn}: Lambda throttled`);
     }

@@ -3,7 +3,7 @@
  * credentials, every stage, bundles built locally by esbuild and small.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -39,6 +39,13 @@ describe('cdk synth', () => {
         }
       });
     expect(bundles.length).toBeGreaterThanOrEqual(4);
+    // The count function's tokenizer tables ship beside its bundle and are loaded only on demand.
+    const counting = bundles.filter((b) => existsSync(join(b, '..', 'node_modules', 'gpt-tokenizer', 'esm', 'model', 'gpt-4o.js')));
+    expect(counting.length).toBeGreaterThanOrEqual(1); // stages with identical bundles share one asset
+    for (const b of counting) {
+      expect(readFileSync(b, 'utf8')).toContain('gpt-tokenizer/model/gpt-4o');
+      expect(existsSync(join(b, '..', 'node_modules', 'gpt-tokenizer', 'esm', 'bpeRanks', 'o200k_base.js'))).toBe(true);
+    }
     for (const b of bundles) {
       expect(statSync(b).size).toBeLessThan(150 * 1024);
       expect(readFileSync(b, 'utf8')).not.toContain('@smithy/core'); // the AWS SDK stays out

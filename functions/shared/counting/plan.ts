@@ -38,7 +38,8 @@ export function geminiCountRequest(json: J): J {
 }
 
 export function canonicalOf(input: CountInput, notes: string[]): CanonicalRequest {
-  return input.client === 'anthropic' ? clientSide('messages').decodeRequest(input.json, notes) : fromGemini(geminiCountRequest(input.json), notes);
+  // A count request has no max_tokens (§2.13); the Messages decoder requires one, and it counts nothing.
+  return input.client === 'anthropic' ? clientSide('messages').decodeRequest({ max_tokens: 1, ...input.json }, notes) : fromGemini(geminiCountRequest(input.json), notes);
 }
 
 const out = (model: string): OutOptions => ({ model, stream: false, maxTokensDefault: 1 });

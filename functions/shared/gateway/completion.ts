@@ -103,6 +103,8 @@ async function handleCompletion(
     const key = await auth;
     rec.keyId = key.id;
     const req = parseClientRequest(client, text, { path: event.rawPath, query }, client.routing ? '' : subpath);
+    const framing = req.stream ? client.streamFraming?.(query) : undefined;
+    if (framing) out.reframe(framing);
     rec.model = req.model;
     rec.stream = req.stream;
     const route = await findRoute(req.model);

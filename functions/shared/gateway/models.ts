@@ -1,6 +1,7 @@
 /**
  * GET /v1/models: the public models of active routes. OpenAI list shape by default; Anthropic
- * list shape when the request carries `anthropic-version` (as the Anthropic SDKs always do).
+ * list shape when the request carries `anthropic-version` (as the Anthropic SDKs always do);
+ * Gemini's shape on /v1beta/models, or when a Gemini-native client (x-goog-api-key) asks.
  */
 import type { FunctionUrlEvent, LambdaContext, LambdaResponseStream, StreamingHandler } from '../runtime/awslambda.js';
 import { ResponseWriter } from '../runtime/response.js';
@@ -14,6 +15,7 @@ import { errorBody, errorHeaders } from './render.js';
 import { activeRoutes, modelAllowed } from './routes.js';
 import { codexModelList, isCodexModelsRequest } from './codex-models.js';
 import { clientSide } from '../protocol/registry.js';
+import { geminiModel, geminiModelList } from '../protocol/generate-content/models.js';
 
 export function modelsHandler(): StreamingHandler {
   return (event, stream, context) => handleModels(event, stream, context);
@@ -22,8 +24,9 @@ export function modelsHandler(): StreamingHandler {
 async function handleModels(event: FunctionUrlEvent, stream: LambdaResponseStream, context: LambdaContext): Promise<void> {
   const out = new ResponseWriter(stream);
   const anthropic = event.headers['anthropic-version'] !== undefined;
+  const gemini = event.rawPath.startsWith('/v1beta/') || (!anthropic && event.headers['x-goog-api-key'] !== undefined);
   // Errors in the protocol of the SDK asking: Anthropic's SDKs always send anthropic-version.
-  const protocol = clientSide(anthropic ? 'messages' : 'chat-completions');
+  const protocol = clientSide(gemini ? 'generate-content' : anthropic ? 'messages' : 'chat-completions');
   const requestId = context.awsRequestId;
   const startedAt = performance.now();
   let status = 200;
@@ -37,8 +40,8 @@ async function handleModels(event: FunctionUrlEvent, stream: LambdaResponseStrea
       });
     }
     checkOrigin(event.headers);
-    const apiKey = extractKey(event.headers);
-    if (!apiKey) throw new GatewayError(401, 'authentication', 'Missing API key. Send "Authorization: Bearer <key>" or "x-api-key: <key>".');
+    const apiKey = extractKey(event.headers, event.queryStringParameters);
+    if (!apiKey) throw new GatewayError(401, 'authentication', 'Missing API key. Send "Authorization: Bearer <key>", "x-api-key: <key>" or "x-goog-api-key: <key>".');
     const key = await authenticate(apiKey);
     keyId = key.id;
     const routes = (await activeRoutes()).filter((r) => modelAllowed(key, r.model)).sort((a, b) => a.model.localeCompare(b.model));
@@ -46,14 +49,17 @@ async function handleModels(event: FunctionUrlEvent, stream: LambdaResponseStrea
     if (wanted !== undefined) {
       const route = routes.find((r) => r.model === wanted);
       if (!route) throw new GatewayError(404, 'not_found', `The model '${wanted}' does not exist or is not routed by this gateway.`);
-      await out.send(200, headers, JSON.stringify(anthropic ? anthropicModel(route) : openaiModel(route)));
+      await out.send(200, headers, JSON.stringify(gemini ? geminiModel(route.model) : anthropic ? anthropicModel(route) : openaiModel(route)));
       return;
     }
+    const q = event.queryStringParameters ?? {};
     const body = isCodexModelsRequest(event.queryStringParameters)
       ? codexModelList(routes)
-      : anthropic
-        ? anthropicList(routes, event.queryStringParameters ?? {})
-        : { object: 'list', data: routes.map(openaiModel) };
+      : gemini
+        ? geminiModelList(routes.map((r) => r.model), q)
+        : anthropic
+          ? anthropicList(routes, q)
+          : { object: 'list', data: routes.map(openaiModel) };
     await out.send(200, headers, JSON.stringify(body));
   } catch (err) {
     const ge = asGatewayError(err, requestId);
@@ -78,12 +84,13 @@ async function handleModels(event: FunctionUrlEvent, stream: LambdaResponseStrea
  * every path no other behaviour claims here, so anything outside /v1/models is a 404.
  */
 function modelIdFromPath(path: string): string | undefined {
-  const prefix = '/v1/models/';
-  if (path === '/v1/models' || path === prefix) return undefined;
+  const prefix = path.startsWith('/v1beta/') ? '/v1beta/models/' : '/v1/models/';
+  if (path === prefix.slice(0, -1) || path === prefix) return undefined;
   if (!path.startsWith(prefix)) throw new GatewayError(404, 'not_found', `No endpoint ${cutBytes(path, 200)} here.`);
   let id: string;
   try {
-    id = decodeURIComponent(path.slice(prefix.length));
+    // Gemini names models as resources (`models/<id>`); clients pass either form.
+    id = decodeURIComponent(path.slice(prefix.length)).replace(/^models\//, '');
   } catch {
     throw badRequest('The model id in the path has malformed percent-encoding.', 'model');
   }

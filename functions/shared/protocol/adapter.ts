@@ -154,6 +154,11 @@ export interface ClientSide {
    * newlines between events for clients whose SSE readers stall on comment lines.
    */
   streamHeartbeat?: 'sse' | 'sse-blank';
+  /**
+   * A stream framing other than SSE that the request asks for (Gemini without `?alt=sse`): the
+   * gateway's SSE is re-framed at the edge, so heartbeats and error events fit it too.
+   */
+  streamFraming?(query: Record<string, string | undefined>): { chunk(text: string): string; end(): string; contentType: string } | undefined;
 }
 
 /** A side that a protocol does not have yet, and why. */

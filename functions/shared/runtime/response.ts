@@ -21,9 +21,17 @@ export class ResponseWriter {
   /** Set by whoever starts writing real content after keep-alive whitespace. */
   bodyStarted = false;
   private tail = '\n\n';
+  /** A body re-framing for a 200 stream (Gemini's JSON-array stream is the gateway's SSE re-framed). */
+  private framing: { chunk(text: string): string; end(): string; contentType: string } | undefined;
+  private decoder: TextDecoder | undefined;
 
   constructor(stream: LambdaResponseStream) {
     this.stream = stream;
+  }
+
+  /** Re-frames what is written after a 200 commit (and its content type); set before the commit. */
+  reframe(f: { chunk(text: string): string; end(): string; contentType: string }): void {
+    this.framing = f;
   }
 
   get isCommitted(): boolean {
@@ -37,15 +45,27 @@ export class ResponseWriter {
   commit(statusCode: number, headers: Record<string, string>): void {
     if (this.committed) throw new Error('response already committed');
     this.committed = true;
-    const meta: HttpResponseMetadata = { statusCode, headers };
+    if (statusCode !== 200) this.framing = undefined;
+    const meta: HttpResponseMetadata = { statusCode, headers: this.framing ? { ...headers, 'content-type': this.framing.contentType } : headers };
     // Behind a Function URL the runtime encodes the head as a prelude; a Web Function's Node
     // response takes it as it is.
     this.stream = hasDirectHead(this.stream) ? this.stream.respondHead(meta) : awslambda.HttpResponseStream.from(this.stream, meta);
   }
 
   /** Write one chunk; resolves once the stream can take more (backpressure). */
-  async write(chunk: string | Uint8Array): Promise<void> {
+  async write(raw: string | Uint8Array): Promise<void> {
     if (this.ended) return;
+    let chunk = raw;
+    if (this.framing && this.committed) {
+      // The SSE boundary bookkeeping below still follows the SSE text the gateway produced.
+      const text = typeof raw === 'string' ? raw : (this.decoder ??= new TextDecoder()).decode(raw, { stream: true });
+      this.tail = tailOf(this.tail, text);
+      chunk = this.framing.chunk(text);
+      if (chunk.length === 0) return;
+      this.bytes += chunk.length;
+      if (!this.stream.write(chunk)) await once(this.stream, 'drain');
+      return;
+    }
     const len = chunk.length;
     if (len === 0) return;
     this.bytes += len;
@@ -67,6 +87,11 @@ export class ResponseWriter {
 
   async end(): Promise<void> {
     if (this.ended) return;
+    if (this.framing && this.committed) {
+      const rest = this.framing.end();
+      this.framing = undefined;
+      if (rest && !this.stream.write(rest)) await once(this.stream, 'drain');
+    }
     this.ended = true;
     const done = new Promise<void>((resolve) => {
       this.stream.once('finish', resolve);

@@ -9,7 +9,7 @@ import { decodeBody } from './body.js';
 import { encodeBody } from './client-body.js';
 import { errorBody, errorEvent, upstreamError } from './client-errors.js';
 import { errorMessage } from './errors.js';
-import { geminiCall, upstreamQuery } from './framing.js';
+import { geminiCall, sseToJsonArray, upstreamQuery } from './framing.js';
 import { decodeRequest, validate } from './request-in.js';
 import { encoder } from './stream-out.js';
 import { encodeRequest } from './request-out.js';
@@ -52,5 +52,7 @@ export const generateContent = {
     passThrough: (text, _model, rawQuery) => ({ text, query: upstreamQuery(rawQuery) }),
     // Google's SDKs read SSE with /^\s*data: (.*)/ and stall on a `: ping` comment (Gemini CLI 0.61).
     streamHeartbeat: 'sse-blank',
+    // Without ?alt=sse Google streams one JSON array (§3.4).
+    streamFraming: (query) => (query.alt === 'sse' ? undefined : { ...sseToJsonArray(), contentType: 'application/json; charset=UTF-8' }),
   },
 } satisfies Adapter;
