@@ -131,7 +131,7 @@ describe('admin API: bad input is a 4xx on every endpoint', () => {
       ['PATCH', '/keys/gk_missing', { rpm: 5 }, 404, /no gateway key with id 'gk_missing'/],
       ['POST', '/keys/gk_missing/revoke', undefined, 404, /no gateway key/],
       ['POST', '/upstreams', { id: 'Bad Id', protocol: 'openai', baseUrl: 'https://x.example' }, 400, /id: must be lower-case letters/],
-      ['POST', '/upstreams', { id: 'u1', protocol: 'cohere', baseUrl: 'https://x.example' }, 400, /protocol: must be one of chat-completions, messages, generate-content, openai, anthropic, gemini/],
+      ['POST', '/upstreams', { id: 'u1', protocol: 'cohere', baseUrl: 'https://x.example' }, 400, /protocol: must be one of chat-completions, messages, generate-content, responses, openai, anthropic, gemini/],
       ['POST', '/upstreams', { id: 'u1', protocol: 'openai', baseUrl: 'ftp://x' }, 400, /baseUrl: must be an http\(s\) URL/],
       ['POST', '/upstreams', { id: 'u1', protocol: 'openai', baseUrl: 'http://[bad' }, 400, /not a URL/],
       ['PATCH', '/upstreams/none', { disabled: true }, 404, /unknown upstream 'none'/],

@@ -47,7 +47,10 @@ describe('cdk synth', () => {
       expect(existsSync(join(b, '..', 'node_modules', 'gpt-tokenizer', 'esm', 'bpeRanks', 'o200k_base.js'))).toBe(true);
     }
     for (const b of bundles) {
-      expect(statSync(b).size).toBeLessThan(150 * 1024);
+      // The Web Functions server carries every endpoint in one bundle (one cold start per
+      // environment, shared by up to 128 streams), so it has a budget of its own.
+      const web = readFileSync(b, 'utf8').includes('AWS_LAMBDA_HTTP_ENDPOINT');
+      expect(statSync(b).size).toBeLessThan((web ? 256 : 150) * 1024);
       expect(readFileSync(b, 'utf8')).not.toContain('@smithy/core'); // the AWS SDK stays out
     }
   });

@@ -85,7 +85,7 @@ describe.skipIf(!existsSync(CODEX))('Codex CLI through EzyBus', () => {
     it(`codex exec runs a shell tool call on ${DEMO[p]}`, { timeout: 120_000 }, async () => {
       s.sim.clearReceived();
       const args = encodeURIComponent(JSON.stringify({ cmd: 'echo ezybus-shell-$((6*7))' }));
-      const { stdout, stderr } = await codexExec(DEMO[p], `Run the command. [[sim:tools=1&tool_once=1&args=${args}&text=The command printed its line]]`);
+      const { stdout, stderr } = await codexExec(DEMO[p], `Run the command. [[sim:tools=1&tool_once=1&tool_args=${args}&text=The command printed its line]]`);
       // Codex ran the command (the shell computed 42) and sent its output back as the tool result.
       expect(stderr + stdout).toContain('ezybus-shell-42');
       const sent = responsesRequests();
