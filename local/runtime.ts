@@ -26,6 +26,7 @@ import {
 } from '../functions/shared/runtime/awslambda.js';
 import { toFunctionUrlEvent } from '../functions/shared/runtime/event.js';
 import { routeFor } from '../functions/shared/runtime/web-server.js';
+import { writeWithBackpressure } from '../functions/shared/runtime/node-stream.js';
 
 export { toFunctionUrlEvent };
 
@@ -132,17 +133,8 @@ class LocalResponseStream extends Writable implements LambdaResponseStream {
       cb();
       return;
     }
-    if (this.res.write(body)) cb();
-    else {
-      // Backpressure: the handler's write() keeps returning false until the socket drains.
-      const done = (): void => {
-        this.res.off('drain', done);
-        this.res.off('close', done);
-        cb();
-      };
-      this.res.on('drain', done);
-      this.res.on('close', done);
-    }
+    // Backpressure: the handler's write() keeps returning false until the socket drains.
+    writeWithBackpressure(this.res, body, cb);
   }
 
   override _final(cb: (e?: Error | null) => void): void {

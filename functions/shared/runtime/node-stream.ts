@@ -50,17 +50,7 @@ export class NodeResponseStream extends Writable implements DirectHeadStream {
       cb();
       return;
     }
-    if (this.res.write(chunk)) {
-      cb();
-      return;
-    }
-    const done = (): void => {
-      this.res.off('drain', done);
-      this.res.off('close', done);
-      cb();
-    };
-    this.res.on('drain', done);
-    this.res.on('close', done);
+    writeWithBackpressure(this.res, chunk, cb);
   }
 
   override _final(cb: (e?: Error | null) => void): void {
@@ -95,4 +85,23 @@ export class NodeResponseStream extends Writable implements DirectHeadStream {
     // Streams: the head goes out now, so proxies see bytes before the first token.
     this.res.flushHeaders();
   }
+}
+
+/**
+ * Writes one chunk and calls back once the socket can take more (or is gone): the handler's own
+ * write() then keeps returning false until the client drains, which is Lambda's backpressure.
+ * Shared by this edge and the local Function URL runtime.
+ */
+export function writeWithBackpressure(res: ServerResponse, chunk: Uint8Array | string, cb: () => void): void {
+  if (res.write(chunk)) {
+    cb();
+    return;
+  }
+  const done = (): void => {
+    res.off('drain', done);
+    res.off('close', done);
+    cb();
+  };
+  res.on('drain', done);
+  res.on('close', done);
 }
