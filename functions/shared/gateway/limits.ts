@@ -29,6 +29,7 @@ import type { GatewayKey, Route } from '../store/records.js';
 import { targetProtocols } from '../upstream/pool.js';
 import { emptyUsage } from '../usage/types.js';
 import { maxCostMicros } from './pricing.js';
+import { adapterFor } from '../protocol/registry.js';
 import { bucketAttr, reservationBucket } from '../usage/totals.js';
 import { GatewayError } from './errors.js';
 
@@ -150,7 +151,8 @@ export function budgetInput(route: Route, bodyText: string, json: Record<string,
     async maxCostMicros() {
       const t = reservationTokens(bodyText, json);
       // Every prompt token at the dearest input-side rate (a 1 h cache write costs the most).
-      return maxCostMicros(await targetProtocols(route), { ...emptyUsage(), cacheWrite1hTokens: t.input, outputTokens: t.output });
+      const targets = (await targetProtocols(route)).map((t) => ({ protocol: adapterFor(t.protocol).recordName, model: t.model }));
+      return maxCostMicros(targets, { ...emptyUsage(), cacheWrite1hTokens: t.input, outputTokens: t.output });
     },
   };
 }
