@@ -28,6 +28,7 @@ import { AdminConsole } from './admin-console.js';
 import { originSecretSha256, type StageConfig } from './config.js';
 import { COUNT_LAZY, withLazyPackage } from './lazy-modules.js';
 import { ENDPOINTS, type Endpoint, type EndpointKey } from '../functions/endpoints.js';
+import { LedgerWriter } from './ledger-writer.js';
 
 const root = join(import.meta.dirname, '..');
 
@@ -44,7 +45,9 @@ const CALLS_UPSTREAM: Partial<Record<TableName, string[]>> = {
   keys: ['dynamodb:GetItem'],
   config: ['dynamodb:Query', 'dynamodb:GetItem'],
   state: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
-  usage: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem'],
+  // Budget reservations only (the ledger writer owns every other usage write), on totals rows;
+  // the read finds leaked reservations when one is refused.
+  usage: ['dynamodb:UpdateItem', 'dynamodb:GetItem'],
 };
 const ACCESS: Record<Endpoint['kind'], Partial<Record<TableName, string[]>>> = {
   completion: CALLS_UPSTREAM,
@@ -82,6 +85,7 @@ export class EzyBusStack extends Stack {
   readonly shipperDlq: sqs.Queue | undefined;
   readonly hasCustomDomain: boolean;
   readonly admin: AdminConsole;
+  readonly ledger: LedgerWriter;
 
   constructor(scope: Construct, id: string, props: EzyBusStackProps) {
     super(scope, id, props);
@@ -166,7 +170,9 @@ export class EzyBusStack extends Stack {
     const tableArns = (t: dynamodb.Table): string[] => [t.tableArn];
     for (const e of ENDPOINTS) {
       for (const [t, actions] of Object.entries(ACCESS[e.kind]) as [TableName, string[]][]) {
-        this.functions[e.key].addToRolePolicy(new iam.PolicyStatement({ actions, resources: tableArns(this.tables[t]) }));
+        // In the usage table the gateway may touch only the per-key totals rows (`tot#…`).
+        const conditions = t === 'usage' ? { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['tot#*'] } } : undefined;
+        this.functions[e.key].addToRolePolicy(new iam.PolicyStatement({ actions, resources: tableArns(this.tables[t]), ...(conditions ? { conditions } : {}) }));
       }
     }
     // Only the functions that call upstreams decrypt upstream keys, and only this stage's records.
@@ -282,6 +288,17 @@ export class EzyBusStack extends Stack {
       const a = new cw.Alarm(this, id, { metric, threshold, evaluationPeriods: 1, comparisonOperator: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, treatMissingData: cw.TreatMissingData.NOT_BREACHING, alarmDescription: description });
       if (topic) a.addAlarmAction(new cwActions.SnsAction(topic));
     };
+    // ---- the usage ledger, written in batches off the request path ----
+    this.ledger = new LedgerWriter(this, 'Ledger', {
+      stage,
+      usageTable: this.tables.usage,
+      // Every endpoint that writes a usage record (completions, counting, embeddings).
+      gatewayLogGroups: Object.fromEntries(ENDPOINTS.filter((e) => e.kind !== 'models').map((e) => [e.name, logGroups[e.name]!])),
+      removal,
+      makeFunction,
+      alarm,
+    });
+
     for (const { key: fn } of ENDPOINTS) {
       const f = this.functions[fn];
       const errors = f.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' });

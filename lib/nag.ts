@@ -16,6 +16,7 @@ export function applyNagSuppressions(stack: EzyBusStack): void {
   if (!stack.hasCustomDomain) {
     ack(d, 'CFR4', 'No custom domain configured for this stage: CloudFront serves its default *.cloudfront.net certificate, whose policy cannot be chosen. Stages with a domain use TLSv1.2_2021.');
   }
+  ack(stack.ledger.dlq, 'SQS3', 'This queue is itself the dead-letter queue of the usage ledger queue and of the ledger writer’s failed intake invocations.');
   if (stack.shipperDlq) {
     ack(stack.shipperDlq, 'SQS3', 'This queue is itself the dead-letter destination of the Loki shipper’s failed invocations.');
   }
