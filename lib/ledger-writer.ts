@@ -10,7 +10,8 @@
  * Permissions: the usage table only (PutItem, UpdateItem, GetItem: the claim, intent, totals and
  * recovery reads), the queue, its own log group.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
