@@ -37,6 +37,7 @@ export async function handler(event: CloudWatchLogsEvent | SqsEvent): Promise<Ba
   const result = await writeBatch([...byMessage.values()].flat());
   const held = new Set(result.held);
   const failures = [...byMessage].filter(([, recs]) => recs.some((r) => held.has(r.requestId))).map(([id]) => ({ itemIdentifier: id }));
-  log('info', 'ledger batch', { batchId: result.batchId, written: result.written, alreadyPresent: result.alreadyPresent, held: result.held.length });
+  for (const r of result.rejected) log('error', 'usage record refused by the ledger; skipped', { requestId: r.requestId.slice(0, 100), reason: r.reason });
+  log('info', 'ledger batch', { batchId: result.batchId, written: result.written, alreadyPresent: result.alreadyPresent, held: result.held.length, rejected: result.rejected.length });
   return { batchItemFailures: failures };
 }

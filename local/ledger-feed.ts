@@ -42,6 +42,7 @@ export function startLedgerFeed(opts: { intervalMs?: number; maxBatch?: number }
     try {
       const r = await writeBatch(batch);
       failures = 0;
+      for (const x of r.rejected) log('error', 'usage record refused by the ledger; skipped', { requestId: x.requestId.slice(0, 100), reason: x.reason });
       if (r.held.length) {
         const held = new Set(r.held);
         buffer.push(...batch.filter((b) => held.has(b.requestId)));

@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 const g = globalThis as { gc?: () => void };
-await import('../test/bench/gateway-proc.ts');
+await import('../test/bench/gateway-proc.js');
 const mem = createServer((_req, res) => {
   g.gc?.();
   const m = process.memoryUsage();

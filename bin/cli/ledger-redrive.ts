@@ -14,12 +14,14 @@ export interface RedriveResult {
   records: number;
   written: number;
   alreadyPresent: number;
-  /** Messages left in the queue (records held by a batch in progress, or nothing readable). */
+  /** Messages left in the queue (records held by a batch in progress). */
   left: number;
+  /** Records DynamoDB would refuse: reported, their messages deleted. */
+  rejected: { requestId: string; reason: string }[];
 }
 
 export async function redrive(queueUrl: string, maxMessages = 100_000): Promise<RedriveResult> {
-  const out: RedriveResult = { messages: 0, records: 0, written: 0, alreadyPresent: 0, left: 0 };
+  const out: RedriveResult = { messages: 0, records: 0, written: 0, alreadyPresent: 0, left: 0, rejected: [] };
   while (out.messages < maxMessages) {
     const batch = await receiveMessages(queueUrl, 10);
     if (!batch.length) break;
@@ -29,6 +31,7 @@ export async function redrive(queueUrl: string, maxMessages = 100_000): Promise<
     const r = await writeBatch(recs.flat());
     out.written += r.written;
     out.alreadyPresent += r.alreadyPresent;
+    out.rejected.push(...r.rejected);
     const held = new Set(r.held);
     for (const [i, m] of batch.entries()) {
       const mine = recs[i] ?? [];

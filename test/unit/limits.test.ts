@@ -116,6 +116,17 @@ describe('admission', () => {
     expect(await reserve('old', 1000, 100)).toMatchObject({ micros: 100 });
   });
 
+  it('a key whose budget is held by requests that died is not refused forever', async () => {
+    const { client, sdk } = await dynamo();
+    const old = reservationBucket(Date.now()) - 4;
+    // Everything committed is a reservation of a request that never wrote its record.
+    await client.send(new sdk.PutItemCommand({ TableName: 'ezybus-limits-usage', Item: marshal({ pk: 'tot#dead', sk: 'all', committedMicros: 1000, [`r_${old}`]: 1000, ledgerV2: true }) }));
+    expect(await reserve('dead', 1000, 300)).toMatchObject({ micros: 300 });
+    const all = (await listTotals('dead')).find((t) => t.sk === 'all')?.values;
+    expect(all?.committedMicros).toBe(300);
+    expect(all?.[`r_${old}`]).toBeUndefined();
+  });
+
   it('a maximum cost above the whole budget is refused without a store call', async () => {
     expect(await reserve('never-written', 100, 101)).toBeUndefined();
     expect(await listTotals('never-written')).toEqual([]);

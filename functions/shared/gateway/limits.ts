@@ -30,6 +30,7 @@ import { targetProtocols } from '../upstream/pool.js';
 import { emptyUsage } from '../usage/types.js';
 import { maxCostMicros } from './pricing.js';
 import { adapterFor } from '../protocol/registry.js';
+import { releaseLeaked } from '../usage/ledger.js';
 import { bucketAttr, reservationBucket } from '../usage/totals.js';
 import { GatewayError } from './errors.js';
 
@@ -118,7 +119,7 @@ const budgetError = (budget: number, estimate: number): GatewayError =>
  * before reservations (no `committedMicros` yet) is judged by its spend; the ledger writer then
  * repairs it once (totals.ts, rowMaintenance).
  */
-export async function reserve(keyId: string, budget: number, estimate: number, now = Date.now()): Promise<Reservation | undefined> {
+export async function reserve(keyId: string, budget: number, estimate: number, now = Date.now(), retry = true): Promise<Reservation | undefined> {
   if (estimate > budget) return undefined; // cannot fit even an untouched budget: no call needed
   const { client, sdk } = await dynamo();
   const bucket = reservationBucket(now);
@@ -135,8 +136,9 @@ export async function reserve(keyId: string, budget: number, estimate: number, n
     );
     return { micros: estimate, bucket };
   } catch (err) {
-    if (err instanceof Error && err.name === 'ConditionalCheckFailedException') return undefined;
-    throw err;
+    if (!(err instanceof Error && err.name === 'ConditionalCheckFailedException')) throw err;
+    // Refused: if requests that died still hold part of the budget, release it and try once more.
+    return retry && (await releaseLeaked(keyId, now)) ? reserve(keyId, budget, estimate, now, false) : undefined;
   }
 }
 

@@ -27,7 +27,7 @@ import { gatewayConfig } from '../config.js';
 import { dynamo, marshal, unmarshal, type Item } from '../store/dynamo.js';
 import type { UsageRecord } from './record.js';
 import { putRecent } from './recent.js';
-import { rowMaintenance, totalsRows, type RowDelta } from './totals.js';
+import { ledgerRefusal, rowMaintenance, totalsRows, type RowDelta } from './totals.js';
 
 /** Ledger items expire after this many days (DynamoDB TTL); totals are kept. */
 const RECORD_RETENTION_DAYS = 400;
@@ -43,6 +43,8 @@ export interface BatchResult {
   alreadyPresent: number;
   /** Request ids held by a batch still in progress: retry them later. */
   held: string[];
+  /** Records DynamoDB would refuse (see totals.ts ledgerRefusal): reported, never retried. */
+  rejected: { requestId: string; reason: string }[];
 }
 
 type Claim = 'mine' | 'present' | 'held';
@@ -215,6 +217,25 @@ async function maintain(row: RowDelta, item: Record<string, unknown>, nowMs: num
   }
 }
 
+/**
+ * Releases what requests that died had reserved of a key's budget (buckets old enough that no
+ * live request can still hold them). The gateway calls this when a reservation is refused, so a
+ * key whose only traffic died is not refused forever. True when anything was released.
+ */
+export async function releaseLeaked(keyId: string, nowMs = Date.now()): Promise<boolean> {
+  const { client, sdk } = await dynamo();
+  const key = { pk: { S: `tot#${keyId}` }, sk: { S: 'all' } };
+  const res = await client.send(new sdk.GetItemCommand({ TableName: gatewayConfig().tables.usage, Key: key, ConsistentRead: true }));
+  if (!res.Item) return false;
+  const { release } = rowMaintenance(unmarshal(res.Item), nowMs);
+  let released = false;
+  for (const r of release) {
+    const ok = await update(key, 'ADD committedMicros :neg REMOVE #b', { cond: '#b = :v', names: { '#b': r.attr }, values: { ':neg': { N: String(-r.value) }, ':v': { N: String(r.value) } } });
+    if (ok) released = true;
+  }
+  return released;
+}
+
 /** Finishes a dead writer's batch from its intent. True when the batch is done afterwards. */
 async function redo(batchId: string, now: () => number): Promise<boolean> {
   const me = `redo-${newBatchId()}`;
@@ -237,7 +258,13 @@ async function redo(batchId: string, now: () => number): Promise<boolean> {
  */
 export async function writeBatch(records: readonly UsageRecord[], now: () => number = Date.now, depth = 0): Promise<BatchResult> {
   const unique = new Map<string, UsageRecord>();
-  for (const r of records) if (r.keyId && r.requestId) unique.set(r.requestId, r);
+  const rejected: BatchResult['rejected'] = [];
+  for (const r of records) {
+    if (!r.keyId || !r.requestId) continue;
+    const why = ledgerRefusal(r);
+    if (why) rejected.push({ requestId: r.requestId, reason: why });
+    else unique.set(r.requestId, r);
+  }
   const w = new Writer(newBatchId(), now);
   const list = [...unique.values()];
   const claims = await mapLimit(list, PARALLEL, (r) => w.claim(r));
@@ -250,6 +277,7 @@ export async function writeBatch(records: readonly UsageRecord[], now: () => num
     written: mine.length,
     alreadyPresent: claims.filter((c) => c === 'present').length,
     held: list.filter((_, i) => claims[i] === 'held').map((r) => r.requestId),
+    rejected,
   };
   if (!mine.length) return result;
   const rows = totalsRows(mine);
@@ -267,7 +295,7 @@ export async function writeBatch(records: readonly UsageRecord[], now: () => num
     // Voided by a writer that met one of our records first: start again under a new id.
     if (depth >= 2) return { ...result, written: 0, held: [...result.held, ...mine.map((r) => r.requestId)] };
     const again = await writeBatch(mine, now, depth + 1);
-    return { ...again, alreadyPresent: again.alreadyPresent + result.alreadyPresent, held: [...again.held, ...result.held] };
+    return { ...again, alreadyPresent: again.alreadyPresent + result.alreadyPresent, held: [...again.held, ...result.held], rejected };
   }
   await apply(w.batchId, w.batchId, rows, now);
   return result;
@@ -276,6 +304,8 @@ export async function writeBatch(records: readonly UsageRecord[], now: () => num
 /** One record (ledger replay): true when written now, false when the ledger already had it. */
 export async function writeUsage(rec: UsageRecord): Promise<boolean> {
   const r = await writeBatch([rec]);
+  const refused = r.rejected[0];
+  if (refused) throw new Error(`DynamoDB would refuse request ${rec.requestId}: ${refused.reason}`);
   if (r.held.length) throw new Error(`request ${rec.requestId} is being written by another batch; retry in ${STALE_MS / 1000} s`);
   return r.written === 1;
 }

@@ -45,6 +45,19 @@ function addInto(target: Record<string, number>, name: string, v: number): void 
   target[name] = (target[name] ?? 0) + v;
 }
 
+/**
+ * Why DynamoDB would refuse this record's items, if it would: a sort key over 1,024 bytes (a
+ * model name that older versions did not bound), a partition key over 2,048, an item near
+ * 400 KB. Such a record is reported and skipped, never allowed to fail the batch around it.
+ */
+export function ledgerRefusal(rec: UsageRecord): string | undefined {
+  const day = `day#${rec.time.slice(0, 10)}#model#${rec.model ?? 'unknown'}`;
+  if (Buffer.byteLength(day) > 1024) return `its totals key would be ${Buffer.byteLength(day)} bytes (DynamoDB allows 1,024)`;
+  if (Buffer.byteLength(`tot#${rec.keyId ?? ''}`) > 2048 || Buffer.byteLength(`req#${rec.requestId}`) > 2048) return 'its key id or request id is over 2,048 bytes';
+  if (JSON.stringify(rec).length > 350_000) return 'the record is over 350 KB';
+  return undefined;
+}
+
 /** The rows a batch touches and what it adds to each; records without a key are not billable. */
 export function totalsRows(records: readonly UsageRecord[]): RowDelta[] {
   const rows = new Map<string, RowDelta>();
