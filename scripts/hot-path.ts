@@ -13,7 +13,7 @@ import { mkdtempSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addUpstream, addUpstreamKey, createGatewayKey, setRoute } from '../bin/cli/ops.js';
+import { addUpstream, addUpstreamKey, createGatewayKey, setRoute } from '../functions/shared/admin/ops.js';
 import { configureProcess } from '../local/gateway.js';
 import { ensureTables } from '../functions/shared/store/tables.js';
 import { cpuSeconds, rssMiB, startProc } from '../test/bench/procs.js';

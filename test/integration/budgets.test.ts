@@ -6,7 +6,7 @@
  * reservations: nothing here, where every request names its output cap).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGatewayKey, setRoute } from '../../bin/cli/ops.js';
+import { createGatewayKey, setRoute } from '../../functions/shared/admin/ops.js';
 import { listTotals } from '../../functions/shared/store/repo.js';
 import { startSecondInstance, startStack, type SecondInstance, type Stack } from '../helpers/stack.js';
 

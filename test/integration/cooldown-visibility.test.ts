@@ -6,7 +6,7 @@
  * with retry-after 30 s, over key B (tier 1).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUpstream, addUpstreamKey, setRoute } from '../../bin/cli/ops.js';
+import { addUpstream, addUpstreamKey, setRoute } from '../../functions/shared/admin/ops.js';
 import { listHealth } from '../../functions/shared/upstream/health.js';
 import { MODELS, startSecondInstance, startStack, type SecondInstance, type Stack } from '../helpers/stack.js';
 

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { addUpstream, addUpstreamKey } from '../../bin/cli/ops.js';
+import { addUpstream, addUpstreamKey } from '../../functions/shared/admin/ops.js';
 import { configureProcess, startStore } from '../../local/gateway.js';
 import { firstAnswer, type AttemptContext } from '../../functions/shared/gateway/attempts.js';
 import { GatewayError } from '../../functions/shared/gateway/errors.js';

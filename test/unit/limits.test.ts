@@ -5,7 +5,7 @@
  * writer can settle or release it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUpstream } from '../../bin/cli/ops.js';
+import { addUpstream } from '../../functions/shared/admin/ops.js';
 import { configureProcess, startStore } from '../../local/gateway.js';
 import { GatewayError } from '../../functions/shared/gateway/errors.js';
 import { admit, budgetInput, estimateTokens, outputCap, reservationTokens, reserve, shardsFor, BUDGET_DEFAULT_MAX_OUTPUT } from '../../functions/shared/gateway/limits.js';
