@@ -14,7 +14,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   routes: { summary: 'routes set|list           Map public model names to upstream targets', load: () => import('./commands/routes.js') },
   prices: { summary: 'prices set|list|unset     Price overrides per stage (the built-in catalog applies otherwise)', load: () => import('./commands/prices.js') },
   usage: { summary: 'usage                     Usage per key, model and day (table or --csv)', load: () => import('./commands/usage.js') },
-  ledger: { summary: 'ledger replay FILE        Replay usage records from log lines into the ledger (idempotent)', load: () => import('./commands/ledger.js') },
+  ledger: { summary: 'ledger replay|redrive     Replay usage records (log lines, or the ledger DLQ) into the ledger', load: () => import('./commands/ledger.js') },
   'admin-keys': { summary: 'admin-keys create|list|…  Admin keys for the console and the admin API (ak-eb-…)', load: () => import('./commands/admin-keys.js') },
   loki: { summary: 'loki redrive              Push the Loki shipper’s parked batches (its DLQ) into Loki', load: () => import('./commands/loki.js') },
 };

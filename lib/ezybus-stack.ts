@@ -31,6 +31,7 @@ import { COUNT_LAZY, withLazyPackage } from './lazy-modules.js';
 import { ENDPOINTS, type Endpoint, type EndpointKey } from '../functions/endpoints.js';
 import { OriginSecret } from './origin-secret.js';
 import { WebGateway } from './web-gateway.js';
+import { LedgerWriter } from './ledger-writer.js';
 
 const root = join(import.meta.dirname, '..');
 
@@ -47,7 +48,9 @@ const CALLS_UPSTREAM: Partial<Record<TableName, string[]>> = {
   keys: ['dynamodb:GetItem'],
   config: ['dynamodb:Query', 'dynamodb:GetItem'],
   state: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
-  usage: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem'],
+  // Budget reservations only (the ledger writer owns every other usage write), on totals rows;
+  // the read finds leaked reservations when one is refused.
+  usage: ['dynamodb:UpdateItem', 'dynamodb:GetItem'],
 };
 const ACCESS: Record<Endpoint['kind'], Partial<Record<TableName, string[]>>> = {
   completion: CALLS_UPSTREAM,
@@ -102,6 +105,7 @@ export class EzyBusStack extends Stack {
   readonly admin: AdminConsole;
   /** The generated origin secret, when the stage supplies none. */
   readonly originSecret: OriginSecret | undefined;
+  readonly ledger: LedgerWriter;
 
   constructor(scope: Construct, id: string, props: EzyBusStackProps) {
     super(scope, id, props);
@@ -204,7 +208,11 @@ export class EzyBusStack extends Stack {
     const tableStatements = (kinds: Endpoint['kind'][]): iam.PolicyStatement[] =>
       (['keys', 'config', 'state', 'usage'] as TableName[]).flatMap((t) => {
         const actions = [...new Set(kinds.flatMap((k) => ACCESS[k][t] ?? []))];
-        return actions.length ? [new iam.PolicyStatement({ actions, resources: [this.tables[t].tableArn] })] : [];
+        if (!actions.length) return [];
+        // In the usage table the gateway may touch only the per-key totals rows (`tot#…`); the
+        // ledger writer (lib/ledger-writer.ts) writes everything else off the request path.
+        const conditions = t === 'usage' ? { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['tot#*'] } } : undefined;
+        return [new iam.PolicyStatement({ actions, resources: [this.tables[t].tableArn], ...(conditions ? { conditions } : {}) })];
       });
     // Only the functions that call upstreams decrypt upstream keys, and only this stage's records.
     const decryptUpstreamKeys = (): iam.PolicyStatement =>
@@ -358,6 +366,18 @@ export class EzyBusStack extends Stack {
       const a = new cw.Alarm(this, id, { metric, threshold, evaluationPeriods: 1, comparisonOperator: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, treatMissingData: cw.TreatMissingData.NOT_BREACHING, alarmDescription: description });
       if (topic) a.addAlarmAction(new cwActions.SnsAction(topic));
     };
+    // ---- the usage ledger, written in batches off the request path ----
+    this.ledger = new LedgerWriter(this, 'Ledger', {
+      stage,
+      usageTable: this.tables.usage,
+      // Every endpoint that writes a usage record (completions, counting, embeddings).
+      // (In a Web Functions stage the one server logs every endpoint's records into one group.)
+      gatewayLogGroups: web ? { gateway: logGroups.gateway! } : Object.fromEntries(ENDPOINTS.filter((e) => e.kind !== 'models').map((e) => [e.name, logGroups[e.name]!])),
+      removal,
+      makeFunction: (n, e, m, to, v) => makeFunction(n, e, m, to, v, null),
+      alarm,
+    });
+
     for (const [fn, f] of Object.entries(this.functions) as [GatewayFn, lambda.Function][]) {
       const errors = f.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' });
       const invocations = f.metricInvocations({ period: Duration.minutes(5), statistic: 'Sum' });

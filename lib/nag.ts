@@ -38,6 +38,7 @@ export function applyNagSuppressions(stack: EzyBusStack): void {
       }
     }
   }
+  ack(stack.ledger.dlq, 'SQS3', 'This queue is itself the dead-letter queue of the usage ledger queue and of the ledger writer’s failed intake invocations.');
   if (stack.shipperDlq) {
     ack(stack.shipperDlq, 'SQS3', 'This queue is itself the dead-letter destination of the Loki shipper’s failed invocations.');
   }

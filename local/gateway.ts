@@ -26,6 +26,8 @@ import { resetDynamo } from '../functions/shared/store/dynamo.js';
 import { ensureTables } from '../functions/shared/store/tables.js';
 import { flushHealthWrites } from '../functions/shared/upstream/health.js';
 import { resetPools } from '../functions/shared/upstream/pool.js';
+import { addLogTap } from '../functions/shared/logging/log.js';
+import { startLedgerFeed, type LedgerFeed } from './ledger-feed.js';
 
 export interface LocalGatewayOptions {
   host?: string;
@@ -69,6 +71,8 @@ export interface LocalGateway {
   dynamoEndpoint: string;
   /** The embedded store's HTTP server (tests watch the DynamoDB calls it receives). */
   storeServer: Server | undefined;
+  /** The in-process ledger writer fed by this process's log lines; `flush()` waits for it. */
+  ledger: LedgerFeed;
   close(): Promise<void>;
 }
 
@@ -125,6 +129,9 @@ export async function startLocalGateway(opts: LocalGatewayOptions = {}): Promise
   await ensureTables();
   // Lambda installs the global before it loads a handler module; so do we.
   installLocalAwsLambda();
+  const ledger = startLedgerFeed({ intervalMs: Number(process.env.EZYBUS_LEDGER_FLUSH_MS ?? 200) });
+  // Benchmarks of the request path alone may leave the writer out (in AWS it is another Lambda).
+  const untap = process.env.EZYBUS_LOCAL_LEDGER === 'off' ? () => undefined : addLogTap((line) => ledger.push(line));
   const routes = await (opts.loadHandlers ?? loadSourceHandlers)();
   if (routes['/admin']) {
     routes['/console'] = consoleRoute(routes['/admin'], opts.dataDir);
@@ -157,9 +164,12 @@ export async function startLocalGateway(opts: LocalGatewayOptions = {}): Promise
     runtime,
     dynamoEndpoint: store.endpoint,
     storeServer: store.server,
+    ledger,
     async close() {
       await runtime.close();
       await flushHealthWrites();
+      await ledger.close();
+      untap();
       resetDynamo();
       await store.close();
     },

@@ -123,8 +123,9 @@ class LocalResponseStream extends Writable implements LambdaResponseStream {
           meta = { statusCode: 500 };
         }
         this.preludeBuf = null;
-        this.sendHead(meta.statusCode ?? 200, meta.headers ?? {}, meta.cookies);
         body = buf.subarray(idx + DELIMITER_LEN);
+        // With body bytes the head leaves in the same socket write as they do.
+        this.sendHead(meta.statusCode ?? 200, meta.headers ?? {}, meta.cookies, body.length === 0);
       } else {
         this.sendHead(200, { 'content-type': this.contentType });
       }
@@ -135,6 +136,11 @@ class LocalResponseStream extends Writable implements LambdaResponseStream {
     }
     // Backpressure: the handler's write() keeps returning false until the socket drains.
     writeWithBackpressure(this.res, body, cb);
+  }
+
+  /** Corked writes (as the handler corks its first write) leave as one, as Lambda's stream does. */
+  override _writev(chunks: { chunk: Buffer }[], cb: (e?: Error | null) => void): void {
+    this._write(chunks.length === 1 ? (chunks[0] as { chunk: Buffer }).chunk : Buffer.concat(chunks.map((c) => c.chunk)), 'binary', cb);
   }
 
   override _final(cb: (e?: Error | null) => void): void {
@@ -151,14 +157,14 @@ class LocalResponseStream extends Writable implements LambdaResponseStream {
     else this.res.end(() => cb());
   }
 
-  private sendHead(status: number, headers: Record<string, string>, cookies?: string[]): void {
+  private sendHead(status: number, headers: Record<string, string>, cookies?: string[], flush = true): void {
     this.headersSent = true;
     if (this.clientGone) return;
     const out: Record<string, string | string[]> = { ...headers };
     if (cookies?.length) out['set-cookie'] = cookies;
     // Function URLs stream with chunked transfer encoding.
     this.res.writeHead(status, out);
-    this.res.flushHeaders();
+    if (flush) this.res.flushHeaders();
   }
 
   fail(): void {

@@ -132,6 +132,10 @@ describe('least privilege', () => {
       expect([...actions].sort()).toEqual(
         ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'logs:CreateLogStream', 'logs:PutLogEvents'].sort(),
       );
+      // The usage table: budget reservations on the totals rows, nothing else (the ledger writer owns the rest).
+      const usageArn = { 'Fn::GetAtt': [Object.keys(prod.findResources('AWS::DynamoDB::Table', { Properties: { TableName: 'ezybus-prod-usage' } }))[0], 'Arn'] };
+      const onUsage = st.filter((s) => JSON.stringify(s.Resource).includes(JSON.stringify(usageArn)));
+      expect(onUsage).toEqual([{ Effect: 'Allow', Action: ['dynamodb:UpdateItem', 'dynamodb:GetItem'], Resource: usageArn, Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['tot#*'] } } }]);
       expect(actions.has('dynamodb:Scan')).toBe(false);
       // Encrypt and GenerateDataKey only through DynamoDB (the tables use the stage key).
       for (const s of st.filter((x) => [x.Action].flat().some((a) => a === 'kms:Encrypt' || a === 'kms:GenerateDataKey'))) {
@@ -230,14 +234,16 @@ describe('CloudFront', () => {
 
 describe('observability', () => {
   it('a log group per function with the stage’s retention', () => {
-    for (const name of [...ENDPOINTS.map((e) => e.name), 'loki-shipper']) {
+    for (const name of [...ENDPOINTS.map((e) => e.name), 'loki-shipper', 'ledger-writer']) {
       prod.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: `/aws/lambda/ezybus-prod-${name}`, RetentionInDays: 90 });
     }
     dev.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/lambda/ezybus-dev-messages', RetentionInDays: 7 });
   });
 
   it('every gateway log group is subscribed to the Loki shipper, which fails over to a DLQ', () => {
-    prod.resourceCountIs('AWS::Logs::SubscriptionFilter', ENDPOINTS.length + 1); // the admin function's logs go to Loki too
+    const toShipper = (t: Template): number =>
+      Object.values(t.findResources('AWS::Logs::SubscriptionFilter')).filter((f) => JSON.stringify(f).includes(fnLogical(prod, 'ezybus-prod-loki-shipper'))).length;
+    expect(toShipper(prod)).toBe(ENDPOINTS.length + 1); // the admin function's logs go to Loki too
     prod.hasResourceProperties('AWS::Logs::SubscriptionFilter', { DestinationArn: { 'Fn::GetAtt': [fnLogical(prod, 'ezybus-prod-loki-shipper'), 'Arn'] }, FilterPattern: '' });
     prod.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       MaximumRetryAttempts: 2,
@@ -248,7 +254,52 @@ describe('observability', () => {
       FunctionName: 'ezybus-prod-loki-shipper',
       Environment: { Variables: Match.objectLike({ EZYBUS_LOKI_URL: 'https://logs-prod.grafana.net', EZYBUS_LOKI_CREDENTIALS_CIPHERTEXT: 'AQICAHh0ZXN0' }) },
     });
-    dev.resourceCountIs('AWS::Logs::SubscriptionFilter', 0); // no Loki configured for dev
+    expect(toShipper(dev)).toBe(0); // no Loki configured for dev
+  });
+
+  it('the usage ledger: request lines of every function that writes a record feed the writer, batched through a queue with a DLQ', () => {
+    for (const [t, stage] of [[prod, 'prod'], [dev, 'dev']] as const) {
+      const writer = fnLogical(t, `ezybus-${stage}-ledger-writer`);
+      const filters = Object.values(t.findResources('AWS::Logs::SubscriptionFilter')).filter((f) => JSON.stringify(f).includes(writer)) as { Properties: { FilterPattern: string } }[];
+      expect(filters).toHaveLength(ENDPOINTS.filter((e) => e.kind !== 'models').length);
+      for (const f of filters) expect(f.Properties.FilterPattern).toBe('{ $.msg = "request" }');
+      t.hasResourceProperties('AWS::SQS::Queue', {
+        QueueName: `ezybus-${stage}-ledger`,
+        VisibilityTimeout: 360,
+        RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 },
+      });
+      t.hasResourceProperties('AWS::SQS::Queue', { QueueName: `ezybus-${stage}-ledger-dlq`, MessageRetentionPeriod: 14 * 86_400 });
+      t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: writer },
+        BatchSize: 1000,
+        MaximumBatchingWindowInSeconds: 5,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+      t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: writer }, MaximumRetryAttempts: 2 });
+      t.hasResourceProperties('AWS::Lambda::Function', { FunctionName: `ezybus-${stage}-ledger-writer`, Timeout: 60, Architectures: ['arm64'] });
+    }
+  });
+
+  it('the ledger writer: the usage table’s writes and reads it needs, its queue, its log group, nothing else', () => {
+    const actions = [...new Set(actionsOf(prod, 'ezybus-prod-ledger-writer'))].sort();
+    expect(actions).toEqual(
+      [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:ReceiveMessage',
+        'sqs:SendMessage',
+      ].sort(),
+    );
+    const dynamoStatements = statementsOf(prod, 'ezybus-prod-ledger-writer').filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
+    expect(JSON.stringify(dynamoStatements)).toContain('UsageTable');
+    for (const t of ['KeysTable', 'ConfigTable', 'StateTable']) expect(JSON.stringify(dynamoStatements)).not.toContain(t);
   });
 
   it('alarms on error rate, throttles, shipper failures and DLQ depth; a dashboard', () => {
@@ -260,6 +311,7 @@ describe('observability', () => {
     }
     expect(d).toContain('Loki shipper: pushes failing');
     expect(d).toContain('Loki shipper: log batches parked in the DLQ');
+    expect(d).toContain('Usage ledger: record batches parked in the DLQ');
     prod.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'ezybus-prod' });
     const body = JSON.stringify(prod.findResources('AWS::CloudWatch::Dashboard'));
     for (const m of ['TTFB', 'InputTokens', 'CostMicros', 'Failovers']) expect(body).toContain(m);

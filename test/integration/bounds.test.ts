@@ -11,9 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setRoute } from '../../functions/shared/admin/ops.js';
 import { MAX_MODEL_NAME_BYTES, MAX_NOTE_BYTES, MAX_NOTES } from '../../functions/shared/gateway/bounds.js';
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { getUsageRecord } from '../../functions/shared/store/repo.js';
-import { ensureTables } from '../../functions/shared/store/tables.js';
 import { gatewayConfig } from '../../functions/shared/config.js';
 import type { UsageRecord } from '../../functions/shared/usage/record.js';
 import { startStack, type Stack } from '../helpers/stack.js';
@@ -121,31 +119,26 @@ describe('ledger replay', () => {
     expect(r.stdout).toMatch(/3 usage records: 1 written, 0 already in the ledger, 2 skipped/);
     expect(r.stderr).toMatch(/line 1 \(request req-poisoned\) skipped: the ledger refused it/);
     expect(r.stderr).toMatch(/line 2 \(request req-malformed\) skipped: malformed record: no valid time/);
-    expect(await getUsageRecord('req-after-poison')).toMatchObject({ requestId: 'req-after-poison', totals: 'applied' });
+    expect(await getUsageRecord('req-after-poison')).toMatchObject({ requestId: 'req-after-poison' });
   }, 120_000);
 });
 
 describe.skipIf(!existsSync(AWS_BIN) && !process.env.CI)('docs/pricing.md replay recipe, end to end (AWS CLI against moto)', () => {
-  it('finds the records of requests whose ledger write failed and replays them once', async () => {
+  it('finds the records of requests whose ledger write failed and replays them once', { timeout: 90_000 }, async () => {
     const usageTable = gatewayConfig().tables.usage;
-    // The ledger is unreachable: two requests finish, their writes fail, their log lines stay.
-    const ddb = new DynamoDBClient({ endpoint: s.gw.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    await ddb.send(new DeleteTableCommand({ TableName: usageTable }));
-    ddb.destroy();
+    // The ledger writer is down (or the records outlived its DLQ): two requests finish, and
+    // their records are only in their log lines.
+    await s.gw.ledger.close();
     const ids: string[] = [];
-    try {
-      for (const body of [
-        { model: 'gpt-test', messages: [{ role: 'user', content: 'one' }] },
-        { model: 'claude-test', stream: true, messages: [{ role: 'user', content: 'two' }] },
-      ]) {
-        const res = await post('/v1/chat/completions', body);
-        ids.push(res.headers.get('x-request-id')!);
-        await res.text();
-      }
-      await expect.poll(() => s.logs.filter((l) => l.includes('"ledgerFailed":true')).length).toBeGreaterThanOrEqual(2);
-    } finally {
-      await ensureTables();
+    for (const body of [
+      { model: 'gpt-test', messages: [{ role: 'user', content: 'one' }] },
+      { model: 'claude-test', stream: true, messages: [{ role: 'user', content: 'two' }] },
+    ]) {
+      const res = await post('/v1/chat/completions', body);
+      ids.push(res.headers.get('x-request-id')!);
+      await res.text();
     }
+    await s.gw.runtime.settled();
     for (const id of ids) expect(await getUsageRecord(id)).toBeNull();
 
     // What CloudWatch holds: every line the function wrote, plus one poisoned by an older version.
@@ -173,7 +166,7 @@ describe.skipIf(!existsSync(AWS_BIN) && !process.env.CI)('docs/pricing.md replay
       const first = await cli(['ledger', 'replay', join(dir, 'failed.log')], { EZYBUS_USAGE_TABLE: usageTable });
       expect(first.stderr).toMatch(/request req-poisoned\) skipped/);
       expect(first.code).toBe(3);
-      for (const id of ids) expect(await getUsageRecord(id)).toMatchObject({ requestId: id, totals: 'applied' });
+      for (const id of ids) expect(await getUsageRecord(id)).toMatchObject({ requestId: id });
       const written = Number(/(\d+) written/.exec(first.stdout)?.[1]);
       expect(written).toBeGreaterThanOrEqual(2);
 
@@ -182,7 +175,8 @@ describe.skipIf(!existsSync(AWS_BIN) && !process.env.CI)('docs/pricing.md replay
       writeFileSync(join(dir, 'failed.json'), json);
       const second = await cli(['ledger', 'replay', join(dir, 'failed.json')], { EZYBUS_USAGE_TABLE: usageTable });
       expect(second.stdout).toMatch(/ 0 written, /);
-      expect(second.stdout).toMatch(new RegExp(` ${written} already in the ledger`));
+      const present = Number(/(\d+) already in the ledger/.exec(first.stdout)?.[1]);
+      expect(second.stdout).toMatch(new RegExp(` ${written + present} already in the ledger`));
     } finally {
       await moto.close();
     }

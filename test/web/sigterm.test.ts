@@ -1,11 +1,15 @@
 /**
  * SIGTERM while streaming, in a real child process running the Web Functions entry: the
  * environment stops accepting, every in-flight stream ends cleanly with an error event in its
- * client's protocol, every request's usage record is written (log line and ledger) before the
- * process exits, and the exit comes within the grace the process set itself.
+ * client's protocol, every request's usage record is in its log line before the process exits
+ * (what the ledger writer takes, through the log subscription, into the ledger), and the exit
+ * comes within the grace the process set itself.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getUsageRecord, listGatewayKeys } from '../../functions/shared/store/repo.js';
+import { writeBatch } from '../../functions/shared/usage/ledger.js';
+import { recordFromLogLine } from '../../functions/shared/usage/log-records.js';
+import type { UsageRecord } from '../../functions/shared/usage/record.js';
 import { startWebFunctionProcess, type WebFunctionProcess } from '../helpers/web-function.js';
 import { dataLines, MODELS, startStack, type Stack } from '../helpers/stack.js';
 
@@ -94,7 +98,9 @@ describe('SIGTERM while streaming (Web Functions entry in a child process)', () 
     // The process's own account: nothing had to be cut when its grace ran out.
     const logs = wf.lines.map((l) => JSON.parse(l) as { msg: string; requestId?: string; cut?: string[]; record?: { keyId: string; cutShort: string | null; usage: { inputTokens: number } | null } });
     expect(logs.find((l) => l.msg === 'web function shut down')?.cut).toEqual([]);
-    // Every request's record: in the log line (what CloudWatch keeps) and in the ledger.
+    // Every request's record: in the log line (what CloudWatch keeps), and from there in the
+    // ledger — as the subscription hands those lines to the ledger writer.
+    await writeBatch(wf.lines.map(recordFromLogLine).filter((r): r is UsageRecord => r !== undefined));
     for (const id of ids) {
       const line = logs.find((l) => l.msg === 'request' && l.requestId === id);
       expect(line?.record?.cutShort, id).toBe('deadline');

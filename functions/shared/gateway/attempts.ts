@@ -1,10 +1,13 @@
 /**
  * Trying upstream keys until one answers (design invariant 4: failover is invisible).
  *
- * Each launch sends the request to one candidate and classifies the head: a retryable status
- * (429, 5xx, 529 — or the route's own set), a rejected key (401/403) or a network failure rests
- * that key and moves on; anything else is the answer. Retries happen only here, before any
- * content reached the client.
+ * Each launch sends the request to one candidate and classifies its outcome once
+ * (upstream/outcome.ts): a retryable status (429, 5xx, 529 — or the route's own set), a rejected
+ * key (401/403) or a network failure becomes one UpstreamError, which alone decides whether the
+ * key rests (for its retry-after), is disabled, and whether another key is tried; anything else
+ * is the answer. An exception that is not an UpstreamError is a gateway bug: it ends the request
+ * (500) and never touches key health. Retries happen only here, before any content reached the
+ * client.
  *
  * Hedging (opt-in per route, `hedgeAfterMs`): when the first launch has produced no content
  * within the threshold, a second launch starts on another key; the first to produce content
@@ -22,7 +25,8 @@ import { healthOf, recordFailure, recordNearLimit, recordRejected, recordSuccess
 import { readBody, sendUpstream, type UpstreamResponse } from '../upstream/http.js';
 import { candidateRef, nextCandidate, type Candidate } from '../upstream/pool.js';
 import { upstreamUrl } from '../upstream/providers.js';
-import { KEY_REJECTED_STATUSES, nearLimitResetMs, RETRYABLE_STATUSES, retryAfterMs } from '../upstream/retry-facts.js';
+import { fromUpstreamIo, headOutcome, keyVerdict } from '../upstream/outcome.js';
+import { nearLimitResetMs } from '../upstream/retry-facts.js';
 import type { AttemptRecord } from '../usage/record.js';
 import { upstreamSide } from '../protocol/registry.js';
 import type { WireProtocol } from '../protocol/wire.js';
@@ -56,11 +60,7 @@ export interface Won {
   t0: number;
 }
 
-type Launch = { ok: true; won: Won } | { ok: false; retryAfterMs: number | undefined };
-
-function retryable(route: Route, status: number): boolean {
-  return route.failoverStatuses ? route.failoverStatuses.includes(status) : RETRYABLE_STATUSES.has(status);
-}
+type Launch = { ok: true; won: Won } | { ok: false; error: UpstreamError };
 
 /** Resolves once a body has bytes to read (or has ended), without consuming them. */
 async function contentReady(res: UpstreamResponse, signal: AbortSignal): Promise<void> {
@@ -71,17 +71,34 @@ async function contentReady(res: UpstreamResponse, signal: AbortSignal): Promise
   }
 }
 
+/** The one place an outcome reaches key health (shared by every instance). */
+function judgeKey(ctx: AttemptContext, cand: Candidate, e: UpstreamError): void {
+  const ref = candidateRef(cand);
+  const v = keyVerdict(e);
+  if (v.kind === 'disable') {
+    recordRejected(ref, v.reason);
+    log('warn', 'upstream key rejected; taken out of rotation', { requestId: ctx.requestId, upstream: cand.upstream.id, upstreamKeyId: cand.keyId, status: e.status });
+  } else if (v.kind === 'rest') recordFailure(ref, v.hintMs, v.serverError);
+}
+
+/**
+ * One attempt on one key. Only the upstream's own I/O (the request, its head, its first body
+ * bytes) can produce an UpstreamError; anything else thrown here is a gateway bug and leaves the
+ * key's health alone.
+ */
 async function launch(ctx: AttemptContext, cand: Candidate, waitForContent: boolean, abort = new AbortController(), strip = false): Promise<Launch> {
   const cfg = gatewayConfig();
   const ref = candidateRef(cand);
   // After a first attempt on another key, reasoning encrypted for that key's organisation goes.
   const leg = buildLeg(ctx.client, ctx.req, ctx.event.headers, cand, ctx.route, ctx.event.rawQueryString, strip || ctx.attempts.length > 0);
+  const url = upstreamUrl(cand.upstream.baseUrl, leg.path);
   const signal = AbortSignal.any([abort.signal, ctx.total, ctx.refused]);
   const rec: AttemptRecord = { upstream: cand.upstream.id, upstreamKeyId: cand.keyId, model: cand.target.model, outcome: 0, ms: 0 };
   ctx.attempts.push(rec);
   const t0 = performance.now();
+  let res: UpstreamResponse;
   try {
-    const res = await sendUpstream(upstreamUrl(cand.upstream.baseUrl, leg.path), {
+    res = await sendUpstream(url, {
       method: 'POST',
       headers: { ...leg.headers, ...upstreamSide(cand.upstream.protocol).authHeaders(cand.apiKey) },
       body: leg.body,
@@ -100,39 +117,29 @@ async function launch(ctx: AttemptContext, cand: Candidate, waitForContent: bool
       // Any other 400 is the answer: its bytes, already read, are relayed as read (deliver only streams the body).
       res.body = Readable.from([Buffer.from(raw)]) as UpstreamResponse['body'];
     }
-    if (retryable(ctx.route, res.status) || KEY_REJECTED_STATUSES.has(res.status)) {
+    const refused = headOutcome(res.status, res.headers, ctx.route.failoverStatuses);
+    if (refused) {
       await readBody(res.body, 256 * 1024).catch(() => undefined);
-      rec.ms = Math.round(performance.now() - t0);
-      const wait = retryAfterMs(res.headers);
-      if (KEY_REJECTED_STATUSES.has(res.status)) {
-        recordRejected(ref, `upstream answered ${res.status}`);
-        log('warn', 'upstream key rejected; taken out of rotation', {
-          requestId: ctx.requestId,
-          upstream: cand.upstream.id,
-          upstreamKeyId: cand.keyId,
-          status: res.status,
-        });
-      } else recordFailure(ref, wait, res.status >= 500);
-      return { ok: false, retryAfterMs: wait };
+      throw refused;
     }
-    if (waitForContent && res.status === 200) await contentReady(res, signal);
-    recordSuccess(ref, await healthOf(ref));
-    const near = nearLimitResetMs(res.headers);
-    if (near !== undefined) recordNearLimit(ref, near);
-    return { ok: true, won: { cand, leg, res, abort, signal, rec, t0 } };
+    if (waitForContent && res.status === 200) await contentReady(res, signal).catch((err: unknown) => Promise.reject(fromUpstreamIo(err, signal)));
   } catch (err) {
     rec.ms = Math.round(performance.now() - t0);
     if (ctx.refused.aborted && ctx.refused.reason instanceof GatewayError) throw ctx.refused.reason;
     if (ctx.total.aborted) throw new GatewayError(504, 'timeout', 'The request reached its total time limit before an upstream answered.');
     if (abort.signal.aborted) {
       rec.outcome = 'hedge-lost';
-      return { ok: false, retryAfterMs: undefined };
+      return { ok: false, error: new UpstreamError('aborted', 'lost the hedge', { retryable: false }) };
     }
-    const ue = err instanceof UpstreamError ? err : new UpstreamError('connect', String(err), { retryable: true });
-    rec.outcome = ue.failure;
-    recordFailure(ref, undefined, true);
-    return { ok: false, retryAfterMs: undefined };
+    if (!(err instanceof UpstreamError)) throw err; // a gateway bug: the request fails, the key stays healthy
+    if (err.status === undefined) rec.outcome = err.failure;
+    judgeKey(ctx, cand, err);
+    return { ok: false, error: err };
   }
+  recordSuccess(ref, await healthOf(ref));
+  const near = nearLimitResetMs(res.headers);
+  if (near !== undefined) recordNearLimit(ref, near);
+  return { ok: true, won: { cand, leg, res, abort, signal, rec, t0 } };
 }
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
@@ -178,7 +185,9 @@ export async function firstAnswer(ctx: AttemptContext): Promise<Won> {
       }
     }
     if (result.ok) return result.won;
-    lastWait = result.retryAfterMs ?? lastWait;
+    lastWait = result.error.retryAfterMs ?? lastWait;
+    // Another key cannot help with what the upstream said is not worth retrying.
+    if (!result.error.retryable) break;
   }
   const summary = ctx.attempts.map((a) => `${a.upstream}/${a.upstreamKeyId} → ${a.outcome}`).join('; ');
   const waitMs = lastWait ?? soonest;

@@ -27,7 +27,7 @@ import { Heartbeat } from './heartbeat.js';
 import { firstAnswer } from './attempts.js';
 import { planTranslations, type Leg } from './legs.js';
 import { priceUsage } from './pricing.js';
-import { admit, estimateTokens } from './limits.js';
+import { admit, budgetInput, estimateTokens, type Admission } from './limits.js';
 import { errorBody, errorEvent, errorHeaders } from './render.js';
 import { decodeBody, parseClientRequest, type ClientRequest } from './request.js';
 import { assertModelAllowed, findRoute } from './routes.js';
@@ -81,6 +81,7 @@ async function handleCompletion(
   const rec = newRecord(requestId, event, fn, adapterFor(protocol).recordName);
   let flow: Flow | undefined;
   let settle: ((tokens: number | null) => Promise<void>) | undefined;
+  let admission: Admission | undefined;
   try {
     const query = event.queryStringParameters ?? {};
     const subpath = event.rawPath.startsWith(path) ? event.rawPath.slice(path.length) : event.rawPath;
@@ -111,7 +112,7 @@ async function handleCompletion(
     assertModelAllowed(key, req.model);
     await planTranslations(protocol, req, event.headers, route);
 
-    const admission = admit(key, estimateTokens(text, req.json));
+    admission = admit(key, estimateTokens(text, req.json), budgetInput(route, text, req.json));
     settle = admission.settle;
     const refusal = new AbortController();
     admission.ready.catch((err: unknown) => refusal.abort(err));
@@ -171,6 +172,12 @@ async function handleCompletion(
     }
   } finally {
     flow?.heartbeat?.stop();
+    if (admission) {
+      // The record carries its budget reservation so the ledger writer can settle it.
+      await admission.ready.catch(() => undefined);
+      const r = admission.reservation();
+      if (r) rec.reservation = r;
+    }
     seal(rec, startedAt);
     await out.end();
     const u = rec.usage;

@@ -1,15 +1,15 @@
 /**
- * The end of every request: one usage record, one structured log line carrying the whole record
- * (and CloudWatch Embedded Metric Format fields), then the ledger write — awaited, so the
- * handler does not return (and Lambda does not freeze) before the record is durable. The log
- * line goes first: if the process dies before the ledger write, the record can be replayed
- * from the logs, and replay is idempotent by request id (design invariant 3).
+ * The end of every request: one usage record, in one structured log line carrying the whole
+ * record (and CloudWatch Embedded Metric Format fields), written before the response's last
+ * byte. That line is the record's durable copy: the ledger writer takes it from the log
+ * (CloudWatch subscription in AWS, the in-process batcher locally) and writes the ledger and the
+ * totals in batches, exactly once per request id (design invariant 3). The gateway itself makes
+ * no ledger call; after the response it only waits for the key-health writes it started.
  */
 import { gatewayConfig } from '../config.js';
-import { log } from '../logging/log.js';
+import { log, logAlways } from '../logging/log.js';
 import type { FunctionUrlEvent } from '../runtime/awslambda.js';
 import { flushHealthWrites } from '../upstream/health.js';
-import { writeUsage } from '../usage/ledger.js';
 import type { UsageRecord } from '../usage/record.js';
 import type { Protocol } from '../usage/types.js';
 import { GatewayError } from './errors.js';
@@ -73,7 +73,8 @@ export function seal(rec: UsageRecord, startedAt: number): void {
   rec.overheadMs = round(Math.max(0, rec.durationMs - rec.upstreamMs));
   if (rec.ttfbMs !== null) rec.ttfbMs = round(rec.ttfbMs);
   const u = rec.usage;
-  log(rec.status >= 500 ? 'error' : rec.status >= 400 ? 'warn' : 'info', 'request', {
+  // Written whatever EZYBUS_LOG_LEVEL says: the ledger is built from this line.
+  logAlways(rec.status >= 500 ? 'error' : rec.status >= 400 ? 'warn' : 'info', 'request', {
     requestId: rec.requestId,
     fn: rec.fn,
     provider: rec.provider,
@@ -113,19 +114,10 @@ export function seal(rec: UsageRecord, startedAt: number): void {
   });
 }
 
-/** Writes the sealed record to the ledger; the handler returns only after this. */
-export async function persist(rec: UsageRecord): Promise<void> {
-  // Health writes ran beside the request; Lambda freezes at return, so they end here.
+/**
+ * What must end before the handler returns: the key-health writes that ran beside the request
+ * (Lambda freezes at return). The record itself is already durable in its log line.
+ */
+export async function persist(_rec: UsageRecord): Promise<void> {
   await flushHealthWrites();
-  // Requests refused before a key was known (401, 405, 413 …) are not billable to anyone.
-  if (rec.keyId === null) return;
-  try {
-    await writeUsage(rec);
-  } catch (err) {
-    log('error', 'usage ledger write failed; replay this request from its log line', {
-      requestId: rec.requestId,
-      ledgerFailed: true,
-      error: err instanceof Error ? err.name : 'unknown',
-    });
-  }
 }

@@ -22,6 +22,25 @@ export interface Priced {
   priceVersion: string;
 }
 
+/**
+ * The most any of `targets` would charge for `usage` (the budget reservation's estimate: a
+ * request may fail over to any target of its route). 0 when none has a price.
+ */
+export async function maxCostMicros(targets: readonly { protocol: Protocol; model: string }[], usage: TokenUsage, at: Date = new Date()): Promise<number> {
+  let ov: ReadonlyMap<string, ModelPrice>;
+  try {
+    ov = await overrides.get();
+  } catch {
+    ov = new Map();
+  }
+  let max = 0;
+  for (const t of targets) {
+    const found = resolvePrice(t.protocol, t.model, ov, at);
+    if (found) max = Math.max(max, costMicros(usage, found.price));
+  }
+  return max;
+}
+
 export async function priceUsage(provider: Protocol, upstreamModel: string, usage: TokenUsage | null, at: Date = new Date()): Promise<Priced> {
   if (!usage) return { costMicros: 0, priceSource: 'unknown', priceVersion: PRICE_CATALOG_VERSION };
   let ov: ReadonlyMap<string, ModelPrice>;

@@ -24,8 +24,31 @@ export function setLogSink(fn: (line: string) => void): void {
   sink = fn;
 }
 
+const taps = new Set<(line: string) => void>();
+
+/**
+ * Also hands every line to `fn` (after the sink), until the returned function is called. The
+ * local gateway feeds its in-process ledger writer this way, as CloudWatch's subscription feeds
+ * the ledger writer Lambda.
+ */
+export function addLogTap(fn: (line: string) => void): () => void {
+  taps.add(fn);
+  return () => taps.delete(fn);
+}
+
+function emit(level: Level, msg: string, fields: Record<string, unknown>): void {
+  const cfg = gatewayConfig();
+  const line = redact(JSON.stringify({ level, msg, time: new Date().toISOString(), stage: cfg.stage, ...fields }));
+  sink(line);
+  for (const t of taps) t(line);
+}
+
 export function log(level: Level, msg: string, fields: Record<string, unknown> = {}): void {
   if (ORDER[level] < ORDER[gatewayConfig().logLevel]) return;
-  const line = JSON.stringify({ level, msg, time: new Date().toISOString(), stage: gatewayConfig().stage, ...fields });
-  sink(redact(line));
+  emit(level, msg, fields);
+}
+
+/** A line the ledger is built from (the usage record): written whatever the log level. */
+export function logAlways(level: Level, msg: string, fields: Record<string, unknown>): void {
+  emit(level, msg, fields);
 }

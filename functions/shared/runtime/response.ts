@@ -20,7 +20,9 @@ export class ResponseWriter {
   bytes = 0;
   /** Set by whoever starts writing real content after keep-alive whitespace. */
   bodyStarted = false;
-  private tail = '\n\n';
+  /** The body's last four bytes, packed (oldest in the high byte): no allocation per chunk. */
+  private tail = 0x0a0a;
+  private written = false;
   /** A body re-framing for a 200 stream (Gemini's JSON-array stream is the gateway's SSE re-framed). */
   private framing: { chunk(text: string): string; end(): string; contentType: string } | undefined;
   private decoder: TextDecoder | undefined;
@@ -63,14 +65,27 @@ export class ResponseWriter {
       chunk = this.framing.chunk(text);
       if (chunk.length === 0) return;
       this.bytes += chunk.length;
-      if (!this.stream.write(chunk)) await once(this.stream, 'drain');
+      if (!this.writeOnce(chunk)) await once(this.stream, 'drain');
       return;
     }
     const len = chunk.length;
     if (len === 0) return;
     this.bytes += len;
     this.tail = tailOf(this.tail, chunk);
-    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
+    if (!this.writeOnce(chunk)) await once(this.stream, 'drain');
+  }
+
+  /**
+   * The first write after commit also carries the prelude and its delimiter (HttpResponseStream
+   * writes them from the stream's first write()): corked, the three leave in one socket write.
+   */
+  private writeOnce(chunk: string | Uint8Array): boolean {
+    if (this.written) return this.stream.write(chunk);
+    this.written = true;
+    this.stream.cork();
+    const ok = this.stream.write(chunk);
+    this.stream.uncork();
+    return ok;
   }
 
   /**
@@ -80,9 +95,10 @@ export class ResponseWriter {
    */
   get sseBoundary(): 'event' | 'line' | 'none' {
     const t = this.tail;
-    const last = t.charCodeAt(t.length - 1);
+    const last = t & 0xff;
     if (last !== 10 && last !== 13) return 'none';
-    return t.endsWith('\n\n') || t.endsWith('\r\r') || t.endsWith('\r\n\r\n') || t.endsWith('\n\r\n') ? 'event' : 'line';
+    const two = t & 0xffff;
+    return two === 0x0a0a || two === 0x0d0d || (t & 0xffffff) === 0x0a0d0a || t >>> 0 === 0x0d0a0d0a ? 'event' : 'line';
   }
 
   async end(): Promise<void> {
@@ -111,22 +127,20 @@ export class ResponseWriter {
     // No content-length: RESPONSE_STREAM Function URLs always answer with chunked encoding.
     this.commit(statusCode, headers);
     // write() before end(), even for an empty body: the runtime writes the prelude only on the
-    // first write() call, never on end(chunk).
+    // first write() call, never on end(chunk). Prelude, delimiter and body: one socket write.
     this.bytes += body.length;
-    if (!this.stream.write(body)) await once(this.stream, 'drain');
+    if (!this.writeOnce(body)) await once(this.stream, 'drain');
     if (opts.end !== false) await this.end();
   }
 }
 
-function tailOf(prev: string, chunk: string | Uint8Array): string {
-  let s: string;
-  if (typeof chunk === 'string') s = chunk.length >= 4 ? chunk.slice(-4) : prev + chunk;
-  else {
-    const n = chunk.length;
-    const take = Math.min(4, n);
-    s = '';
-    for (let i = n - take; i < n; i++) s += String.fromCharCode(chunk[i] ?? 0);
-    if (n < 4) s = prev + s;
+function tailOf(prev: number, chunk: string | Uint8Array): number {
+  const n = chunk.length;
+  let t = prev;
+  // Only the last four code units matter; SSE framing is ASCII, so a string's char codes do.
+  for (let i = Math.max(0, n - 4); i < n; i++) {
+    const c = typeof chunk === 'string' ? chunk.charCodeAt(i) : (chunk[i] as number);
+    t = ((t << 8) | (c > 0xff ? 0x3f : c)) >>> 0; // a non-Latin-1 character is never framing
   }
-  return s.slice(-4);
+  return t;
 }

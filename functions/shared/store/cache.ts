@@ -4,7 +4,10 @@
  * `TtlCache`: a value is served until its TTL ends, then loaded again before use (gateway keys:
  * a revoked key stops working within one TTL). `SwrValue`: a value is served fresh for its TTL
  * and stale after it while one background refresh runs, so no request waits on DynamoDB for a
- * list that merely aged (routes, upstreams).
+ * list that merely aged (routes, upstreams). With `maxStaleMs`, staleness is bounded: a value older
+ * than ttl + maxStale (an execution environment thawed after an idle spell) is not served while a
+ * refresh can replace it — the caller waits for that one read, unless it fails (key health: what
+ * another instance learned must reach this one within a stated time).
  */
 export class TtlCache<V> {
   private readonly map = new Map<string, { value: V; expires: number }>();
@@ -45,11 +48,17 @@ export class SwrValue<V> {
     private readonly load: () => Promise<V>,
     private readonly ttlMs: () => number,
     private readonly now: () => number = Date.now,
+    private readonly maxStaleMs = Infinity,
   ) {}
 
   async get(): Promise<V> {
     if (this.value !== undefined) {
-      if (this.now() - this.fetchedAt >= this.ttlMs() && !this.inflight) {
+      const age = this.now() - this.fetchedAt;
+      if (age >= this.ttlMs() + this.maxStaleMs) {
+        const old = this.value;
+        return this.refresh().catch(() => old); // the store being unreachable must not stop traffic
+      }
+      if (age >= this.ttlMs() && !this.inflight) {
         // Stale: answer now, refresh beside the request. A failed refresh keeps the old value.
         this.refresh().catch(() => undefined);
       }

@@ -4,8 +4,12 @@
  * In Lambda many environments serve at once; what one learns about a key (429 with retry-after,
  * 401, repeated 5xx) must reach the others. Health entries live in the state table under one
  * partition (pk=`keyhealth`, sk=`<upstream>/<key>`) so one Query reads them all; each
- * environment reads that partition through a short stale-while-revalidate cache (warm requests
- * never wait on it) and merges it with what it saw itself. Writes are conditional so a shorter
+ * environment reads that partition through a short stale-while-revalidate cache and merges it
+ * with what it saw itself. The cache is fresh for SHARED_TTL_MS and served stale for at most
+ * SHARED_MAX_STALE_MS more while a refresh runs beside the request; a view older than both (an
+ * environment thawed after an idle spell) is never served while the store answers — that request
+ * waits for one Query. So another instance's cooldown is seen within 2 s of its write, busy or
+ * idle (README, "Limits"). Writes are conditional so a shorter
  * cooldown never overwrites a longer one, expiry is checked on read (TTL deletion lags by
  * hours), and they run beside the request: the failover never waits for them, the handler
  * awaits them before it returns.
@@ -27,14 +31,19 @@ export interface Health {
   probeAfter?: number;
 }
 
-const SHARED_TTL_MS = 2_000;
+const SHARED_TTL_MS = 1_000;
+const SHARED_MAX_STALE_MS = 1_000;
 const PARTITION = 'keyhealth';
 
 const local = new Map<string, Health>();
 const probing = new Set<string>();
-let shared = new SwrValue<Map<string, Health>>(loadShared, () => SHARED_TTL_MS);
+let shared = newShared();
 /** Writes started by this request, awaited by finish() before the handler returns. */
 const pending = new Set<Promise<void>>();
+
+function newShared(): SwrValue<Map<string, Health>> {
+  return new SwrValue<Map<string, Health>>(loadShared, () => SHARED_TTL_MS, Date.now, SHARED_MAX_STALE_MS);
+}
 
 async function loadShared(): Promise<Map<string, Health>> {
   const { client, sdk } = await dynamo();
@@ -187,5 +196,5 @@ export function resetHealth(): void {
   local.clear();
   probing.clear();
   pending.clear();
-  shared = new SwrValue<Map<string, Health>>(loadShared, () => SHARED_TTL_MS);
+  shared = newShared();
 }

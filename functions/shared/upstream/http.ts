@@ -10,6 +10,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { http, https } from '../runtime/builtins.js';
 import { UpstreamError } from './errors.js';
+import { fromUpstreamIo } from './outcome.js';
 
 const agentOptions = { keepAlive: true, keepAliveMsecs: 15_000, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' as const };
 const httpAgent = new http.Agent(agentOptions);
@@ -52,24 +53,11 @@ export function sendUpstream(url: URL, opts: SendOptions): Promise<UpstreamRespo
     });
     req.once('error', (err: Error) => {
       clearTimeout(timer);
-      reject(classifyNetworkError(err, opts.signal));
+      reject(fromUpstreamIo(err, opts.signal));
     });
     req.setNoDelay(true);
     req.end(opts.body);
   });
-}
-
-function classifyNetworkError(err: Error, signal: AbortSignal): Error {
-  if (err instanceof UpstreamError) return err;
-  if (signal.aborted) {
-    const reason: unknown = signal.reason;
-    return reason instanceof UpstreamError
-      ? reason
-      : new UpstreamError('aborted', reason instanceof Error ? reason.message : 'aborted', { retryable: false });
-  }
-  const code = (err as NodeJS.ErrnoException).code ?? '';
-  const tls = code.startsWith('ERR_TLS') || code.includes('CERT') || code.startsWith('ERR_SSL');
-  return new UpstreamError(tls ? 'tls' : 'connect', `${code || err.name}: ${err.message}`, { retryable: true });
 }
 
 /** Reads a whole (small) body, bounded, honouring the signal. */

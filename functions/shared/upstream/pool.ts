@@ -48,6 +48,17 @@ async function keysOf(upstreamId: string): Promise<UpstreamKeyRecord[]> {
   return keys.length === 0 && v.isStale() ? v.refresh() : keys;
 }
 
+/** The wire protocol of each of a route's targets (targets whose upstream is unknown are left out). */
+export async function targetProtocols(route: Route): Promise<{ protocol: Upstream['protocol']; model: string }[]> {
+  const ups = await upstreams.get();
+  const out: { protocol: Upstream['protocol']; model: string }[] = [];
+  for (const t of route.targets) {
+    const u = ups.get(t.upstream);
+    if (u) out.push({ protocol: u.protocol, model: t.model });
+  }
+  return out;
+}
+
 function decrypt(rec: UpstreamKeyRecord): Promise<string> {
   const ref = keyRef(rec.upstreamId, rec.id);
   const hit = plaintexts.get(ref);

@@ -152,7 +152,7 @@ function catalogIndex(): Map<string, CatalogEntry[]> {
  * their family (`gpt-4o-2024-08-06`, `claude-sonnet-4-5-20250929`, `claude-3-5-haiku-latest`,
  * `models/gemini-2.5-pro`, `claude-sonnet-5[1m]`).
  */
-export function normalizeModelId(model: string): string {
+function normalizeUncached(model: string): string {
   return model
     .trim()
     .toLowerCase()
@@ -160,6 +160,19 @@ export function normalizeModelId(model: string): string {
     .replace(/\[[^\]]*\]$/, '')
     .replace(/-(\d{4}-\d{2}-\d{2}|\d{8})$/, '')
     .replace(/-latest$/, '');
+}
+
+const normalized = new Map<string, string>();
+
+/** Memoised (bounded): every priced request asks, with the same few names. */
+export function normalizeModelId(model: string): string {
+  let n = normalized.get(model);
+  if (n === undefined) {
+    if (normalized.size >= 1024) normalized.clear();
+    n = normalizeUncached(model);
+    normalized.set(model, n);
+  }
+  return n;
 }
 
 /** The built-in price for a model at a time (default now), or undefined when not in the catalog. */

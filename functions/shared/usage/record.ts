@@ -1,7 +1,7 @@
 /**
- * The usage record: exactly one per request, streamed or not, translated or not. It is written
- * to the ledger before the handler returns and is also carried whole in the request's log line,
- * so a record that DynamoDB never received can be replayed from the logs.
+ * The usage record: exactly one per request, streamed or not, translated or not. It is carried
+ * whole in the request's log line before the response's last byte; the ledger writer takes it
+ * from there in batches (ledger.ts), and a record DynamoDB never received can be replayed.
  */
 import type { Protocol, TokenUsage } from './types.js';
 
@@ -46,4 +46,9 @@ export interface UsageRecord {
   overheadMs: number;
   cutShort: CutShort;
   notes: string[];
+  /**
+   * The budget reservation this request made (µ$, and the 15-minute bucket it sits in); the
+   * ledger writer gives it back and charges `costMicros` instead. Absent for keys without a budget.
+   */
+  reservation?: { micros: number; bucket: number };
 }

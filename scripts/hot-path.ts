@@ -1,0 +1,141 @@
+/**
+ * A focused measurement of the gateway's own cost (not the benchmark: `npm run bench` is that):
+ * the store, the simulator and EzyBus (its esbuild bundles, as Lambda runs them) each in their
+ * own process; a closed-loop client in this one. Reports, from the gateway process's own CPU
+ * counters (/proc): CPU per non-stream request, CPU per streamed chunk with 10 ms between
+ * chunks, and resident memory before, at the peak of, and after an overload phase.
+ *
+ *   npm run build && node --import tsx scripts/hot-path.ts [--requests 3000] [--ledger off]
+ *
+ * `--ledger off` leaves out the in-process ledger writer (in AWS it runs in its own Lambda).
+ */
+import { mkdtempSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { addUpstream, addUpstreamKey, createGatewayKey, setRoute } from '../functions/shared/admin/ops.js';
+import { configureProcess } from '../local/gateway.js';
+import { ensureTables } from '../functions/shared/store/tables.js';
+import { cpuSeconds, rssMiB, startProc } from '../test/bench/procs.js';
+
+const arg = (name: string, fallback: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? fallback : (process.argv[i + 1] ?? fallback);
+};
+const REQUESTS = Number(arg('requests', '3000'));
+const LEDGER = arg('ledger', 'on');
+const root = new URL('..', import.meta.url).pathname;
+const node = process.execPath;
+const tsx = ['--import', 'tsx'];
+const work = mkdtempSync(join(tmpdir(), 'ezybus-hot-'));
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+const store = await startProc('store', node, [...tsx, join(root, 'test/bench/store-proc.ts')], { cpu: 0, nice: 10 });
+const keyring = join(work, 'master.key');
+configureProcess({ AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', EZYBUS_STAGE: 'local', EZYBUS_DYNAMODB_ENDPOINT: store.url, EZYBUS_LOCAL_KEYRING: keyring });
+await ensureTables();
+const sim = await startProc('simulator', node, [...tsx, join(root, 'test/bench/sim-proc.ts')], { cpu: 0 });
+await addUpstream('hot-openai', 'openai', sim.url);
+await addUpstreamKey('hot-openai', 'sim-hot-key', 'k1');
+await setRoute('hot-gpt', [{ upstream: 'hot-openai', model: 'gpt-4.1-nano' }]);
+const { key } = await createGatewayKey({ name: 'hot' });
+const env: Record<string, string> = { EZYBUS_LOG_LEVEL: 'info', ...(LEDGER === 'off' ? { EZYBUS_LOCAL_LEDGER: 'off' } : {}) };
+const memPort = 20000 + (process.pid % 20000);
+const gw = await startProc('ezybus', node, ['--expose-gc', ...tsx, join(root, 'scripts/hot-path-gateway.ts')], {
+  cpu: 1,
+  env: {
+    // --source: the TypeScript sources instead of the bundles (readable profiles).
+    ...(process.argv.includes('--source') ? {} : { BENCH_BUNDLES: join(root, 'dist/functions') }),
+    BENCH_DYNAMO: store.url,
+    BENCH_KEYRING: keyring,
+    BENCH_ENV: JSON.stringify(env),
+    HOT_MEMORY_PORT: String(memPort),
+    // HOT_PROFILE=<dir>: a V8 CPU profile of the gateway process, written when it exits.
+    ...(process.env.HOT_PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.HOT_PROFILE}` } : {}),
+  },
+});
+const agent = new Agent({ keepAlive: true, maxSockets: 512 });
+const url = new URL('/v1/chat/completions', gw.url);
+
+function post(body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } }, (res) => {
+      let chunks = 0;
+      res.on('data', () => chunks++);
+      res.on('end', () => resolve(chunks));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+const body = (content: string, stream = false): string => JSON.stringify({ model: 'hot-gpt', stream, messages: [{ role: 'user', content }] });
+
+async function closedLoop(n: number, concurrency: number, make: () => string): Promise<void> {
+  let left = n;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (left-- > 0) await post(make());
+    }),
+  );
+}
+async function quiesce(): Promise<void> {
+  for (;;) {
+    const { inflight } = (await (await fetch(gw.stats as string)).json()) as { inflight: number };
+    if (inflight === 0) break;
+    await sleep(20);
+  }
+  await sleep(1500); // the in-process ledger writer's batches (flush every 200 ms) finish
+}
+
+await closedLoop(300, 8, () => body('warm up'));
+await quiesce();
+let c0 = cpuSeconds(gw.pid);
+await closedLoop(REQUESTS, 8, () => body('Hello there'));
+await quiesce();
+const perRequestMs = ((cpuSeconds(gw.pid) - c0) * 1000) / REQUESTS;
+
+const STREAMS = 200;
+const CHUNKS = 40;
+c0 = cpuSeconds(gw.pid);
+await closedLoop(STREAMS, 20, () => body(`Stream [[sim:tokens=${CHUNKS}&gap_ms=10]]`, true));
+await quiesce();
+const streamCpu = cpuSeconds(gw.pid) - c0;
+const perChunkUs = ((streamCpu - (STREAMS * perRequestMs) / 1000) * 1e6) / (STREAMS * CHUNKS);
+
+const MiB = 1024 * 1024;
+const heap = async (): Promise<{ heapUsed: number; heapTotal: number; rss: number }> =>
+  (await (await fetch(`http://127.0.0.1:${memPort}/memory`)).json()) as { heapUsed: number; heapTotal: number; rss: number };
+const heapBefore = await heap();
+const rssBefore = rssMiB(gw.pid);
+let peak = rssBefore;
+const watch = setInterval(() => (peak = Math.max(peak, rssMiB(gw.pid))), 100);
+const until = Date.now() + 5000;
+await Promise.all(
+  Array.from({ length: 400 }, async () => {
+    while (Date.now() < until) await post(body('Overload [[sim:tokens=20&gap_ms=5]]', true));
+  }),
+);
+await quiesce();
+await sleep(10_000);
+clearInterval(watch);
+const rssAfter = rssMiB(gw.pid);
+const heapAfter = await heap();
+
+process.stdout.write(
+  JSON.stringify(
+    {
+      ledger: LEDGER,
+      requests: REQUESTS,
+      cpuPerRequestMs: Number(perRequestMs.toFixed(3)),
+      cpuPerChunkUs: Number(perChunkUs.toFixed(1)),
+      rssMiB: { before: Math.round(rssBefore), peak: Math.round(peak), after10s: Math.round(rssAfter) },
+      heapUsedAfterGcMiB: { before: Math.round(heapBefore.heapUsed / MiB), after: Math.round(heapAfter.heapUsed / MiB) },
+      heapTotalMiB: { before: Math.round(heapBefore.heapTotal / MiB), after: Math.round(heapAfter.heapTotal / MiB) },
+    },
+    null,
+    1,
+  ) + '\n',
+);
+for (const p of [gw, sim, store]) await p.stop();
+agent.destroy();
