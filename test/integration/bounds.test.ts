@@ -124,7 +124,7 @@ describe('ledger replay', () => {
 });
 
 describe.skipIf(!existsSync(AWS_BIN) && !process.env.CI)('docs/pricing.md replay recipe, end to end (AWS CLI against moto)', () => {
-  it('finds the records of requests whose ledger write failed and replays them once', { timeout: 90_000 }, async () => {
+  it('finds the records of requests whose ledger write failed and replays them once', { timeout: 180_000 }, async () => {
     const usageTable = gatewayConfig().tables.usage;
     // The ledger writer is down (or the records outlived its DLQ): two requests finish, and
     // their records are only in their log lines.
@@ -180,5 +180,5 @@ describe.skipIf(!existsSync(AWS_BIN) && !process.env.CI)('docs/pricing.md replay
     } finally {
       await moto.close();
     }
-  }, 180_000); // moto, six AWS CLI and two ezybus processes on a busy machine
+  }); // 180 s: moto, six AWS CLI and two ezybus processes on a busy machine
 });
