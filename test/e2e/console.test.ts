@@ -4,8 +4,10 @@
  * An operator signs in (a wrong key first), creates a gateway key, adds an upstream whose key
  * is rate-limited and a route that fails over from it, streams a prompt from the terminal and
  * watches the text arrive, then finds that request in the request log and its cost in usage.
- * Every page is photographed into docs/console/ and docs/console.md is written with the
- * bundle's size and the first-load time measured here.
+ * Every page is photographed and a console.md is written with the bundle's size and the
+ * first-load time measured here: into docs/ with EZYBUS_UPDATE_DOCS=1 (how docs/console.md and
+ * its screenshots are refreshed), otherwise into a temporary folder, so a test run leaves the
+ * checkout clean.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +20,8 @@ import { startStack, UPSTREAM_MODELS, type Stack } from '../helpers/stack.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const CHROMIUM = '/usr/bin/chromium';
-const shots = join(root, 'docs', 'console');
+const docsDir = process.env.EZYBUS_UPDATE_DOCS === '1' ? join(root, 'docs') : mkdtempSync(join(tmpdir(), 'ezybus-console-docs-'));
+const shots = join(docsDir, 'console');
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let s: Stack;
@@ -212,7 +215,7 @@ describe('console (headless Chromium)', () => {
     await shot('audit', 'Audit trail: who changed what, when');
 
     const built = await buildConsole(join(profile, 'console-size'));
-    writeFileSync(join(root, 'docs', 'console.md'), doc(built, nav));
+    writeFileSync(join(docsDir, 'console.md'), doc(built, nav));
   });
 });
 
@@ -220,7 +223,8 @@ function doc(built: Awaited<ReturnType<typeof buildConsole>>, nav: { load: numbe
   const kb = (n: number): string => `${(n / 1024).toFixed(1)} KiB`;
   return `# The EzyBus Console
 
-<!-- Written by test/e2e/console.test.ts (headless Chromium against the local gateway); do not edit by hand. -->
+<!-- Written by test/e2e/console.test.ts (headless Chromium against the local gateway); do not edit by hand.
+     Refresh it and the screenshots with: EZYBUS_UPDATE_DOCS=1 npm test -- test/e2e/console.test.ts -->
 
 The operator's web console, served at \`/console\` by the admin function: locally by \`npm start\`
 (sign in with the admin key it prints), in AWS from the stage's CloudFront distribution
