@@ -51,6 +51,7 @@ export const ADMIN_ACCESS: Record<'keys' | 'config' | 'state' | 'usage' | 'admin
 export class AdminConsole extends Construct {
   readonly table: dynamodb.Table;
   readonly fn: lambda.Function;
+  readonly url: lambda.FunctionUrl;
   readonly allowList: cloudfront.Function | undefined;
 
   constructor(scope: Construct, id: string, props: AdminConsoleProps) {
@@ -93,12 +94,12 @@ export class AdminConsole extends Construct {
       new iam.PolicyStatement({ actions: ['kms:Encrypt'], resources: [props.key.keyArn], conditions: { StringEquals: { 'kms:EncryptionContext:ezybus:stage': cfg.name } } }),
     );
 
-    const url = new lambda.FunctionUrl(this, 'Url', {
+    const url = (this.url = new lambda.FunctionUrl(this, 'Url', {
       function: this.fn,
       // Admin keys are checked by the function; CloudFront's secret header too, when configured.
       authType: lambda.FunctionUrlAuthType.NONE,
       invokeMode: lambda.InvokeMode.RESPONSE_STREAM,
-    });
+    }));
     const origin = new origins.FunctionUrlOrigin(url, {
       readTimeout: Duration.seconds(cfg.originReadTimeoutSeconds),
       keepaliveTimeout: Duration.seconds(60),

@@ -34,7 +34,12 @@ export function applyCheckovAcknowledgments(stack: EzyBusStack): void {
   for (const fn of Object.values(stack.functions)) skip(fn, NO_VPC, NO_DLQ, ENV_PLAIN);
   if (stack.shipper) skip(stack.shipper, NO_VPC, ENV_PLAIN); // async: its failures go to the DLQ destination
   if (stack.originSecret) skip(stack.originSecret.handler, NO_VPC, NO_DLQ);
-  for (const url of stack.functionUrls) {
+  skip(stack.admin.fn, NO_VPC, NO_DLQ, ENV_PLAIN);
+  skip(stack.ledger.fn, NO_VPC, ENV_PLAIN, {
+    id: 'CKV_AWS_116',
+    comment: 'Its asynchronous invocations (the log subscription) fail over to an on-failure destination, the ledger DLQ, which also receives the queue’s poisoned batches; `ezybus ledger redrive` replays both. A DeadLetterConfig would be a second, redundant DLQ.',
+  });
+  for (const url of [...stack.functionUrls, stack.admin.url]) {
     skip(url, {
       id: 'CKV_AWS_258',
       comment: 'AuthType NONE by design: CloudFront origin access control would make clients sign POST bodies, which LLM SDKs never do. Every request must carry the per-stage origin secret (403 otherwise) and an sk-eb- gateway key.',

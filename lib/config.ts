@@ -78,6 +78,12 @@ export const StageSchema = z
       models: z.number().int().min(1).nullable(),
       shipper: z.number().int().min(1).nullable(),
       admin: z.number().int().min(1).nullable(),
+      /**
+       * The usage ledger writer: the log subscription's intake and the queue's batches share it;
+       * the queue takes at most half, so intake (throttled async invocations wait, up to 6 h) always
+       * has room. At least 4: the SQS event source needs 2.
+       */
+      ledger: z.number().int().min(4).nullable(),
     }),
     loki: z
       .object({

@@ -374,7 +374,8 @@ export class EzyBusStack extends Stack {
       // (In a Web Functions stage the one server logs every endpoint's records into one group.)
       gatewayLogGroups: web ? { gateway: logGroups.gateway! } : Object.fromEntries(ENDPOINTS.filter((e) => e.kind !== 'models').map((e) => [e.name, logGroups[e.name]!])),
       removal,
-      makeFunction: (n, e, m, to, v) => makeFunction(n, e, m, to, v, null),
+      makeFunction: (n, e, m, to, v) => makeFunction(n, e, m, to, v, cfg.reservedConcurrency.ledger),
+      reserved: cfg.reservedConcurrency.ledger,
       alarm,
     });
 

@@ -34,6 +34,8 @@ export interface LedgerWriterProps {
   removal: RemovalPolicy;
   /** The stack's function factory (its own log group and role, the shared bundling). */
   makeFunction: (name: string, entry: string, memoryMb: number, timeout: Duration, environment: Record<string, string>) => lambda.Function;
+  /** The stage's reserved concurrency for the writer (null: unreserved). */
+  reserved: number | null;
   alarm: (id: string, metric: cw.IMetric, threshold: number, description: string) => void;
 }
 
@@ -72,7 +74,7 @@ export class LedgerWriter extends Construct {
       new iam.PolicyStatement({ actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem'], resources: [props.usageTable.tableArn] }),
     );
     this.queue.grantSendMessages(this.fn);
-    this.fn.addEventSource(new SqsEventSource(this.queue, { batchSize: 1000, maxBatchingWindow: Duration.seconds(5), reportBatchItemFailures: true }));
+    this.fn.addEventSource(new SqsEventSource(this.queue, { batchSize: 1000, maxBatchingWindow: Duration.seconds(5), reportBatchItemFailures: true, ...(props.reserved !== null ? { maxConcurrency: Math.max(2, Math.floor(props.reserved / 2)) } : {}) }));
     this.fn.configureAsyncInvoke({ onFailure: new SqsDestination(this.dlq), retryAttempts: 2, maxEventAge: Duration.hours(6) });
     for (const [name, group] of Object.entries(props.gatewayLogGroups)) {
       new logs.SubscriptionFilter(this, `${name}ToLedger`, {

@@ -11,7 +11,7 @@ export const DEFAULT_STAGES: Record<string, Omit<StageConfig, 'name'>> = {
     logRetentionDays: 7,
     provisionedConcurrency: {},
     // A developer's stage: enough for a team trying it, small enough that a leaked URL costs little.
-    reservedConcurrency: { chat: 20, messages: 20, models: 5, shipper: 2, admin: 2 },
+    reservedConcurrency: { chat: 20, messages: 20, models: 5, shipper: 2, admin: 2, ledger: 5 },
     originSecretRotation: 0,
     removalPolicy: 'destroy',
     originReadTimeoutSeconds: 60,
@@ -26,7 +26,7 @@ export const DEFAULT_STAGES: Record<string, Omit<StageConfig, 'name'>> = {
     // One environment per stream: 200 concurrent streams per completion endpoint (an endpoint
     // without its own entry takes chat's cap if it streams, models' otherwise). The sum over every
     // function (~670) leaves the default 1,000-execution account quota room (100 stay unreserved).
-    reservedConcurrency: { chat: 200, messages: 200, models: 20, shipper: 5, admin: 5 },
+    reservedConcurrency: { chat: 200, messages: 200, models: 20, shipper: 5, admin: 5, ledger: 20 },
     originSecretRotation: 0,
     removalPolicy: 'retain',
     originReadTimeoutSeconds: 60,

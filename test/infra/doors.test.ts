@@ -27,7 +27,7 @@ beforeAll(() => {
   const d = new EzyBusStack(app, 'EzyBus-dev', { stage: parseStage({ ...DEFAULT_STAGES.dev, name: 'dev', loki: { url: 'https://logs.example.com', limits: { maxLineBytes: 65_536, maxPushBytes: 524_288 } } }) });
   const p = new EzyBusStack(app, 'EzyBus-prod', { stage: parseStage({ ...DEFAULT_STAGES.prod, name: 'prod', originSecret: 'y'.repeat(48) }) });
   const x = new EzyBusStack(app, 'EzyBus-x', {
-    stage: parseStage({ ...DEFAULT_STAGES.dev, name: 'x', originSecret: 'z'.repeat(40), reservedConcurrency: { chat: null, messages: 3, models: null, shipper: null, admin: null } }),
+    stage: parseStage({ ...DEFAULT_STAGES.dev, name: 'x', originSecret: 'z'.repeat(40), reservedConcurrency: { chat: null, messages: 3, models: null, shipper: null, admin: null, ledger: null } }),
   });
   applyNagSuppressions(d);
   dev = Template.fromStack(d);
@@ -99,6 +99,21 @@ describe('reserved concurrency', () => {
     const p = caps(prod, 'prod');
     expect(p).toMatchObject({ 'chat-completions': 200, messages: 200, models: 20 });
     expect((p['chat-completions'] as number) + (p.messages as number) + (p.models as number) + 5).toBeLessThanOrEqual(900);
+    // Every function the stack makes (not only the ones named above) has its cap, and all of
+    // them together leave the 100 executions AWS keeps unreserved under the default 1,000 quota.
+    for (const [t, stage] of [[dev, 'dev'], [prod, 'prod']] as const) {
+      const ours = Object.values(t.findResources('AWS::Lambda::Function')).map((f) => (f as { Properties: Record<string, unknown> }).Properties).filter((f) => String(f.FunctionName ?? '').startsWith(`ezybus-${stage}-`));
+      expect(ours.length).toBeGreaterThanOrEqual(9); // seven endpoints, the admin function and the ledger writer at least
+      for (const f of ours) expect(f.ReservedConcurrentExecutions, String(f.FunctionName)).toBeGreaterThan(0);
+      expect(ours.reduce((n, f) => n + (f.ReservedConcurrentExecutions as number), 0)).toBeLessThanOrEqual(900);
+    }
+  });
+
+  it('the ledger queue’s batches take at most half the ledger writer’s cap, leaving room for the log subscription’s intake', () => {
+    const cap = fnByName(prod, 'ezybus-prod-ledger-writer').Properties.ReservedConcurrentExecutions as number;
+    const sources = Object.values(prod.findResources('AWS::Lambda::EventSourceMapping')) as Array<{ Properties: { ScalingConfig?: { MaximumConcurrency?: number } } }>;
+    expect(sources).toHaveLength(1);
+    expect(sources[0]!.Properties.ScalingConfig?.MaximumConcurrency).toBe(cap / 2);
   });
 
   it('null leaves a function unreserved; provisioned concurrency above the cap is refused', () => {
