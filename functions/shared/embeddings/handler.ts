@@ -9,7 +9,10 @@ import { GatewayError } from '../gateway/errors.js';
 import { errorBody } from '../gateway/render.js';
 import { adapterFor, clientSide } from '../protocol/registry.js';
 import { translateErrorBody } from '../protocol/translate.js';
-import { callWithFailover } from '../unary/call.js';
+import { callWithFailover, type UnaryLeg } from '../unary/call.js';
+import type { Candidate } from '../upstream/pool.js';
+import type { WireProtocol } from '../protocol/wire.js';
+import type { TokenUsage } from '../usage/types.js';
 import { unaryHandler, type UnaryContext, type UnaryReply } from '../unary/edge.js';
 import { statusErrorBody } from '../protocol/generate-content/client-errors.js';
 import {
@@ -35,40 +38,46 @@ function client(event: FunctionUrlEvent): Client {
   throw new GatewayError(404, 'not_found', `No endpoint ${event.rawPath} here; this function serves /v1/embeddings and /v1beta/models/{model}:embedContent | :batchEmbedContents.`);
 }
 
-async function runGemini(ctx: UnaryContext): Promise<UnaryReply> {
-  const call = geminiEmbedCall(ctx.event.rawPath) as NonNullable<ReturnType<typeof geminiEmbedCall>>;
-  const notes: string[] = [];
-  const r = await callWithFailover(ctx.route, ctx.model, (cand) => geminiEmbedLeg(cand.upstream.protocol, call, ctx.text, ctx.json, cand.target.model), ctx.signal);
-  if (r.local) throw new Error('embeddings have no local answer');
-  const upstream = r.cand.upstream.protocol;
-  const log = { provider: adapterFor(upstream).recordName, upstreamId: r.cand.upstream.id, upstreamModel: r.cand.target.model };
-  if (r.status < 200 || r.status >= 300) {
-    const e = upstream === 'generate-content' ? { status: r.status, body: r.body } : translateErrorBody('generate-content', upstream, r.status, r.body);
-    return { status: e.status, body: e.body, contentType: 'application/json', tokens: null, log: { ...log, upstreamStatus: r.status }, billed: { cand: r.cand, usage: null, notes } };
+/**
+ * What differs between the two client shapes: the protocol whose upstreams are passed through,
+ * the leg each upstream gets, and how an answer is billed and (when translated) re-shaped.
+ */
+interface Side {
+  same: WireProtocol;
+  leg(cand: Candidate): UnaryLeg;
+  /** Usage of an answer passed through as it came. */
+  usageSame(answer: J): TokenUsage;
+  /** Usage and the client-shaped body of an answer from the other protocol. */
+  translated(answer: J): { usage: TokenUsage; body: unknown };
+}
+
+function sideOf(c: Client, ctx: UnaryContext): Side {
+  if (c === 'gemini') {
+    const call = geminiEmbedCall(ctx.event.rawPath) as NonNullable<ReturnType<typeof geminiEmbedCall>>;
+    return {
+      same: 'generate-content',
+      leg: (cand) => geminiEmbedLeg(cand.upstream.protocol, call, ctx.text, ctx.json, cand.target.model),
+      usageSame: (answer) => geminiEmbedUsage(call, ctx.json, answer),
+      translated: (answer) => ({ usage: openaiEmbeddingUsage(answer), body: geminiAnswerFromOpenAI(call, answer) }),
+    };
   }
-  let answer: J;
-  try {
-    answer = JSON.parse(r.body) as J;
-  } catch {
-    throw new GatewayError(502, 'upstream', `The ${adapterFor(upstream).recordName} upstream answered the embeddings request with a body that is not JSON.`);
-  }
-  if (upstream === 'generate-content') {
-    const usage = geminiEmbedUsage(call, ctx.json, answer);
-    return { status: 200, body: r.body, contentType: r.contentType, tokens: usage.inputTokens, log, billed: { cand: r.cand, usage, notes } };
-  }
-  const usage = openaiEmbeddingUsage(answer);
-  return { status: 200, body: JSON.stringify(geminiAnswerFromOpenAI(call, answer)), contentType: 'application/json', tokens: usage.inputTokens, log, billed: { cand: r.cand, usage, notes } };
+  return {
+    same: 'chat-completions',
+    leg: (cand) => embeddingsLeg(cand.upstream.protocol, ctx.text, ctx.json, cand.target.model, ctx.model),
+    usageSame: openaiEmbeddingUsage,
+    translated: (answer) => ({ usage: geminiEmbeddingUsage(answer), body: openaiListFromGemini(answer, ctx.model, ctx.json.encoding_format === 'base64') }),
+  };
 }
 
 async function run(c: Client, ctx: UnaryContext): Promise<UnaryReply> {
-  if (c === 'gemini') return runGemini(ctx);
+  const side = sideOf(c, ctx);
   const notes: string[] = [];
-  const r = await callWithFailover(ctx.route, ctx.model, (cand) => embeddingsLeg(cand.upstream.protocol, ctx.text, ctx.json, cand.target.model, ctx.model), ctx.signal);
+  const r = await callWithFailover(ctx.route, ctx.model, side.leg, ctx.signal);
   if (r.local) throw new Error('embeddings have no local answer');
   const upstream = r.cand.upstream.protocol;
   const log = { provider: adapterFor(upstream).recordName, upstreamId: r.cand.upstream.id, upstreamModel: r.cand.target.model };
   if (r.status < 200 || r.status >= 300) {
-    const e = upstream === 'chat-completions' ? { status: r.status, body: r.body } : translateErrorBody('chat-completions', upstream, r.status, r.body);
+    const e = upstream === side.same ? { status: r.status, body: r.body } : translateErrorBody(side.same, upstream, r.status, r.body);
     return { status: e.status, body: e.body, contentType: 'application/json', tokens: null, log: { ...log, upstreamStatus: r.status }, billed: { cand: r.cand, usage: null, notes } };
   }
   let answer: J;
@@ -77,13 +86,12 @@ async function run(c: Client, ctx: UnaryContext): Promise<UnaryReply> {
   } catch {
     throw new GatewayError(502, 'upstream', `The ${adapterFor(upstream).recordName} upstream answered the embeddings request with a body that is not JSON.`);
   }
-  if (upstream === 'chat-completions') {
-    const usage = openaiEmbeddingUsage(answer);
+  if (upstream === side.same) {
+    const usage = side.usageSame(answer);
     return { status: 200, body: r.body, contentType: r.contentType, tokens: usage.inputTokens, log, billed: { cand: r.cand, usage, notes } };
   }
-  const usage = geminiEmbeddingUsage(answer);
-  const body = JSON.stringify(openaiListFromGemini(answer, ctx.model, ctx.json.encoding_format === 'base64'));
-  return { status: 200, body, contentType: 'application/json', tokens: usage.inputTokens, log, billed: { cand: r.cand, usage, notes } };
+  const { usage, body } = side.translated(answer);
+  return { status: 200, body: JSON.stringify(body), contentType: 'application/json', tokens: usage.inputTokens, log, billed: { cand: r.cand, usage, notes } };
 }
 
 export function embeddingsHandler(): StreamingHandler {
