@@ -35,25 +35,40 @@ export function callPart(b: Extract<Block, { type: 'tool_use' }>): J {
   return { functionCall: { id: b.id, name: b.name, args: b.input && typeof b.input === 'object' ? b.input : {} } };
 }
 
+/**
+ * Gemini carries a thought's signature on the part after it: signed thinking blocks wait in
+ * `hold` until `sign` puts them on the next part (bodies and streams alike).
+ */
+export function thoughtSigner(): { hold(b: ThinkingBlock): void; sign(p: J): J; readonly holding: boolean } {
+  let pending: ThinkingBlock[] = [];
+  return {
+    hold: (b) => void pending.push(b),
+    sign(p) {
+      if (!pending.length) return p;
+      const signed = { ...p, thoughtSignature: encodeThinking(pending) };
+      pending = [];
+      return signed;
+    },
+    get holding() {
+      return pending.length > 0;
+    },
+  };
+}
+
 /** Canonical blocks → Gemini parts, signed thinking carried on the part after it. */
 export function partsOf(blocks: Block[]): J[] {
   const parts: J[] = [];
-  let pending: ThinkingBlock[] = [];
-  const sign = (p: J): J => {
-    if (!pending.length) return p;
-    const signed = { ...p, thoughtSignature: encodeThinking(pending) };
-    pending = [];
-    return signed;
-  };
+  const signer = thoughtSigner();
+  const { hold, sign } = signer;
   for (const b of blocks) {
     if (b.type === 'thinking') {
       if (b.thinking) parts.push({ text: b.thinking, thought: true });
-      if (b.signature) pending.push(b);
-    } else if (b.type === 'redacted_thinking') pending.push(b);
+      if (b.signature) hold(b);
+    } else if (b.type === 'redacted_thinking') hold(b);
     else if (b.type === 'text' && b.text) parts.push(sign({ text: b.text }));
     else if (b.type === 'tool_use') parts.push(sign(callPart(b)));
   }
-  if (pending.length) parts.push(sign({ text: '' }));
+  if (signer.holding) parts.push(sign({ text: '' }));
   return parts;
 }
 

@@ -11,8 +11,7 @@
  */
 import type { ClientEncoder, EncoderOptions } from '../adapter.js';
 import type { CanonicalEvent, CanonicalUsage } from '../canonical.js';
-import { callPart, finishReason, responseId, usageMetadata } from './client-body.js';
-import { encodeThinking, type ThinkingBlock } from './thought-signature.js';
+import { callPart, finishReason, responseId, thoughtSigner, usageMetadata } from './client-body.js';
 
 type J = Record<string, unknown>;
 
@@ -46,13 +45,7 @@ export function chunkEncoder(o: { publicModel: string }): ChunkEncoder {
   let usage: CanonicalUsage = { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
   let stop: Parameters<typeof finishReason>[0] = null;
   const blocks = new Map<number, { kind: string; id?: string; name?: string; json: string; thinking: string; signature: string }>();
-  let pending: ThinkingBlock[] = [];
-  const sign = (p: J): J => {
-    if (!pending.length) return p;
-    const signed = { ...p, thoughtSignature: encodeThinking(pending) };
-    pending = [];
-    return signed;
-  };
+  const { hold, sign } = thoughtSigner();
   const chunk = (parts: J[], extra: J = {}): J => ({ candidates: [{ content: { parts, role: 'model' }, index: 0, ...extra }], modelVersion: o.publicModel, responseId: id });
   return {
     push(e) {
@@ -64,7 +57,7 @@ export function chunkEncoder(o: { publicModel: string }): ChunkEncoder {
         case 'content_block_start': {
           const b = e.content_block;
           blocks.set(e.index, { kind: b.type, json: '', thinking: '', signature: '', ...(b.type === 'tool_use' ? { id: b.id, name: b.name } : {}) });
-          if (b.type === 'redacted_thinking') pending.push(b);
+          if (b.type === 'redacted_thinking') hold(b);
           return [];
         }
         case 'content_block_delta': {
@@ -88,7 +81,7 @@ export function chunkEncoder(o: { publicModel: string }): ChunkEncoder {
             }
             return [chunk([sign(callPart({ type: 'tool_use', id: k.id ?? '', name: k.name ?? '', input: args }))])];
           }
-          if (k?.kind === 'thinking' && k.signature) pending.push({ type: 'thinking', thinking: k.thinking, signature: k.signature });
+          if (k?.kind === 'thinking' && k.signature) hold({ type: 'thinking', thinking: k.thinking, signature: k.signature });
           return [];
         }
         case 'message_delta':
