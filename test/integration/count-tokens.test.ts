@@ -61,9 +61,10 @@ describe('messages.countTokens on each demo model', () => {
     const counted = await client().messages.countTokens({ model: DEMO.openai, system: 'You are terse.', messages: [{ role: 'user', content: 'What is the weather in Oslo?' }] });
     expect(s.sim.received.length).toBe(before);
     expect(countChatCompletionTokens).toBeTypeOf('function');
-    expect(counted.input_tokens).toBe(
-      countChatCompletionTokens?.({ messages: [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: 'What is the weather in Oslo?' }] }),
-    );
+    // The cookbook's framing, less the one token OpenAI's own counts show o200k models spend
+    // less priming the reply (test/unit/openai-count-accuracy.test.ts).
+    const cookbook = countChatCompletionTokens?.({ messages: [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: 'What is the weather in Oslo?' }] });
+    expect(counted.input_tokens).toBe((cookbook ?? 0) - 1);
     // Tools count too, in the format the model sees them.
     const withTools = await client().messages.countTokens({ model: DEMO.openai, ...prompt });
     expect(withTools.input_tokens).toBeGreaterThan(counted.input_tokens + 20);
