@@ -7,6 +7,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { countChatCompletionTokens } from 'gpt-tokenizer/model/gpt-4o';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addUpstream, addUpstreamKey, setRoute } from '../../functions/shared/admin/ops.js';
+import { estimateTokens } from '../../local/sim/text.js';
 import { promptTokens } from '../../local/sim/tokenizer.js';
 import { DEMO, addDemoRoutes } from '../helpers/demo.js';
 import { startStack, type Stack } from '../helpers/stack.js';
@@ -15,6 +17,9 @@ let s: Stack;
 beforeAll(async () => {
   s = await startStack();
   await addDemoRoutes();
+  await addUpstream('sim-responses', 'responses', s.sim.url);
+  await addUpstreamKey('sim-responses', 'sim-key-responses', 'resp-k1');
+  await setRoute('gpt-resp', [{ upstream: 'sim-responses', model: 'gpt-5-sim' }]);
 });
 afterAll(async () => s?.close());
 
@@ -68,6 +73,26 @@ describe('messages.countTokens on each demo model', () => {
     // Tools count too, in the format the model sees them.
     const withTools = await client().messages.countTokens({ model: DEMO.openai, ...prompt });
     expect(withTools.input_tokens).toBeGreaterThan(counted.input_tokens + 20);
+  });
+
+  it('an OpenAI Responses upstream: its input_tokens endpoint, with only the fields that endpoint takes', async () => {
+    const counted = await client().messages.countTokens({ model: 'gpt-resp', ...prompt });
+    const got = s.sim.received.at(-1)!;
+    expect(got.path).toBe('/v1/responses/input_tokens');
+    const sent = JSON.parse(got.body) as Record<string, unknown>;
+    expect(sent).toMatchObject({ model: 'gpt-5-sim', instructions: 'You are terse.' });
+    expect((sent.tools as unknown[]).length).toBe(1);
+    expect(Object.keys(sent).filter((k) => ['max_output_tokens', 'stream', 'store', 'include'].includes(k))).toEqual([]);
+    // The simulator counts what it was sent, as OpenAI does.
+    expect(counted.input_tokens).toBe(estimateTokens(got.body));
+    // Gemini's countTokens on the same route.
+    const g = await fetch(`${s.url}/v1beta/models/gpt-resp:countTokens`, {
+      method: 'POST',
+      headers: { 'x-goog-api-key': s.key, 'content-type': 'application/json' },
+      body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'What is the weather in Oslo?' }] }] }),
+    });
+    expect(g.status).toBe(200);
+    expect((await g.json()) as unknown).toMatchObject({ totalTokens: estimateTokens(s.sim.received.at(-1)!.body) });
   });
 
   it('keeps Claude Code’s query string and betas on the pass-through', async () => {
