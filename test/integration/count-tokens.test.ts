@@ -7,7 +7,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { countChatCompletionTokens } from 'gpt-tokenizer/model/gpt-4o';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUpstream, addUpstreamKey, setRoute } from '../../functions/shared/admin/ops.js';
+import { addUpstream, addUpstreamKey, createGatewayKey, setRoute } from '../../functions/shared/admin/ops.js';
 import { estimateTokens } from '../../local/sim/text.js';
 import { promptTokens } from '../../local/sim/tokenizer.js';
 import { DEMO, addDemoRoutes } from '../helpers/demo.js';
@@ -106,6 +106,28 @@ describe('messages.countTokens on each demo model', () => {
     expect(got.query).toBe('beta=true');
     expect(got.headers['anthropic-beta']).toBe('token-counting-2024-11-01,context-management-2025-06-27');
     expect(got.body).toContain('"context_management":{"edits":[]}');
+  });
+
+  it('counts are admitted like generations (RPM) and bill nothing', async () => {
+    // A fixed window restarts on the minute: a run that straddles one is run again with a new key.
+    for (let run = 0; ; run++) {
+      const minute = Math.floor(Date.now() / 60_000);
+      const { key } = await createGatewayKey({ name: 'count-rpm', rpm: 3 });
+      const from = s.logs.length;
+      const answers = [];
+      for (const model of [DEMO.openai, DEMO.anthropic, DEMO.gemini, DEMO.openai]) {
+        answers.push(await client(key).messages.countTokens({ model, messages: [{ role: 'user', content: 'hi' }] }).then(() => 200, (e: unknown) => e));
+      }
+      if (Math.floor(Date.now() / 60_000) !== minute && run === 0) continue;
+      expect(answers.slice(0, 3)).toEqual([200, 200, 200]);
+      expect(answers[3]).toBeInstanceOf(Anthropic.RateLimitError);
+      const lines = s.logs.slice(from).map((l) => JSON.parse(l) as { fn?: string; status?: number; record?: unknown });
+      expect(lines.filter((l) => l.fn === 'count-tokens').map((l) => l.status)).toEqual([200, 200, 200, 429]);
+      expect(lines.every((l) => l.record === undefined)).toBe(true);
+      break;
+    }
+    const res = await fetch(`${s.url}/v1/messages/count_tokens`, { method: 'POST', headers: { 'x-api-key': s.key, 'content-type': 'application/json' }, body: JSON.stringify({ model: DEMO.openai, messages: [{ role: 'user', content: 'hi' }] }) });
+    expect([...res.headers.keys()].filter((h) => h.startsWith('x-ezybus-cost'))).toEqual([]);
   });
 
   it('bad input is a 4xx in Anthropic’s shape', async () => {
