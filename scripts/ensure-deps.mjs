@@ -37,8 +37,12 @@ if (forTests) {
     execFileSync(py, ['-c', `open(${JSON.stringify(marker)}, 'w').write(${JSON.stringify(wanted)})`]);
   }
 
-  // The console's browser test drives Debian's headless Chromium (test/e2e/console.test.ts).
-  if (!existsSync('/usr/bin/chromium')) {
+  // Debian packages the tests drive: headless Chromium for the console's browser test
+  // (test/e2e/console.test.ts), tmux as the terminal of the interactive Claude Code test
+  // (test/integration/claude-code-interactive.test.ts).
+  const onPath = (bin) => (process.env.PATH ?? '').split(':').some((d) => d && existsSync(join(d, bin)));
+  const missing = [...(existsSync('/usr/bin/chromium') ? [] : ['chromium']), ...(onPath('tmux') ? [] : ['tmux'])];
+  if (missing.length) {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     const asRoot = process.getuid?.() === 0;
     const sudo = !asRoot && (() => {
@@ -53,9 +57,9 @@ if (forTests) {
       const pre = sudo ? ['sudo', '-n'] : [];
       const apt = (args) => run(pre[0] ?? 'apt-get', sudo ? [...pre.slice(1), 'apt-get', ...args] : args, { env });
       apt(['update']);
-      apt(['install', '-y', 'chromium']);
+      apt(['install', '-y', ...missing]);
     } else {
-      console.error('[ensure-deps] /usr/bin/chromium is missing and apt needs root: run `apt-get install -y chromium` as root (the console browser test needs it)');
+      console.error(`[ensure-deps] ${missing.join(', ')} missing and apt needs root: run \`apt-get install -y ${missing.join(' ')}\` as root (the console browser test needs chromium, the interactive Claude Code test tmux)`);
     }
   }
 }

@@ -143,3 +143,23 @@ describe('Gemini’s default JSON-array stream (no ?alt=sse)', () => {
     expect(chunks.at(-1)?.usageMetadata).toBeDefined();
   });
 });
+
+describe('the same calls under /v1/ (Google serves both versions)', () => {
+  const goog = (path: string, body?: unknown): Promise<Response> =>
+    fetch(`${s.url}${path}`, { method: body ? 'POST' : 'GET', headers: { 'x-goog-api-key': s.key, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const contents = [{ role: 'user', parts: [{ text: 'Hello there' }] }];
+
+  it.each([DEMO.openai, DEMO.anthropic, DEMO.gemini])('%s: models get and list, countTokens, generateContent', async (model) => {
+    const one = await goog(`/v1/models/${model}`);
+    expect(one.status).toBe(200);
+    expect(await one.json()).toMatchObject({ name: `models/${model}`, supportedGenerationMethods: expect.arrayContaining(['generateContent', 'countTokens']) });
+    const list = (await (await goog('/v1/models')).json()) as { models: { name: string }[] };
+    expect(list.models.map((m) => m.name)).toContain(`models/${model}`);
+    const counted = await goog(`/v1/models/${model}:countTokens`, { contents });
+    expect(counted.status).toBe(200);
+    expect(((await counted.json()) as { totalTokens: number }).totalTokens).toBeGreaterThan(0);
+    const gen = await goog(`/v1/models/${model}:generateContent`, { contents });
+    expect(gen.status).toBe(200);
+    expect(((await gen.json()) as { candidates: { finishReason: string }[] }).candidates[0]?.finishReason).toBe('STOP');
+  });
+});

@@ -3,31 +3,24 @@
  * gateway, on each demo model: `-p` plain, and with a tool (`--allowedTools Bash`) that it must
  * really run — the simulator asks for `Bash` once and then quotes the tool's output back, so the
  * answer proves the call, its arguments and the tool result all crossed the translation.
- * Offline: telemetry, error reporting, auto-update and non-essential traffic are switched off,
- * HOME and the config dir are a fresh temporary directory.
+ * Offline (test/helpers/claude-code.ts): telemetry, error reporting, auto-update and non-essential
+ * traffic are switched off, HOME and the config dir are a fresh temporary directory.
  *
  * `EZYBUS_CAPTURE_CLIENTS=1` also rewrites test/fixtures/clients/ from what Claude Code sent on
  * the pass-through model (the bodies test/protocol/client-fixtures.test.ts replays).
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setRoute } from '../../functions/shared/admin/ops.js';
 import { DEMO_MODELS } from '../../local/first-run.js';
 import type { UsageRecord } from '../../functions/shared/usage/record.js';
+import { claudeCommand, claudeEnv, claudeVersion } from '../helpers/claude-code.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
 const root = new URL('../../', import.meta.url).pathname;
-const pkg = join(root, 'node_modules/@anthropic-ai/claude-code');
-
-/** The native binary npm placed (its postinstall copies it over a stub), else the package's own wrapper. */
-function claudeCommand(): string[] {
-  const bin = join(pkg, 'bin/claude.exe');
-  if (existsSync(bin) && spawnSync(bin, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).stdout.includes('Claude Code')) return [bin];
-  return [process.execPath, join(pkg, 'cli-wrapper.cjs')];
-}
 
 let s: Stack;
 let claude: string[];
@@ -52,20 +45,7 @@ async function runClaude(model: string, prompt: string, extra: string[]): Promis
   const child = spawn(cmd, [...pre, '-p', prompt, '--output-format', 'json', ...extra], {
     cwd: home,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: home,
-      CLAUDE_CONFIG_DIR: join(home, '.claude'),
-      ANTHROPIC_BASE_URL: s.url,
-      ANTHROPIC_API_KEY: s.key,
-      ANTHROPIC_MODEL: model,
-      ANTHROPIC_SMALL_FAST_MODEL: model,
-      ANTHROPIC_DEFAULT_HAIKU_MODEL: model,
-      DISABLE_TELEMETRY: '1',
-      DISABLE_AUTOUPDATER: '1',
-      DISABLE_ERROR_REPORTING: '1',
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-    },
+    env: claudeEnv(home, s.url, s.key, model),
   });
   let out = '';
   let err = '';
@@ -123,7 +103,7 @@ describe.each(models)('Claude Code on %s', (model) => {
 /** What Claude Code sent on the pass-through model, as fixtures (model name put back). */
 function capture(from: number): void {
   const names = ['tool-call', 'tool-result'];
-  const version = spawnSync(claude[0] as string, [...claude.slice(1), '--version'], { encoding: 'utf8' }).stdout.trim().split(' ')[0];
+  const version = claudeVersion(claude);
   s.sim.received.slice(from, from + 2).forEach((x, i) => {
     const body = JSON.parse(x.body) as Record<string, unknown>;
     body.model = DEMO_MODELS.anthropic;

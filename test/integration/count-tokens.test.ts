@@ -7,6 +7,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { countChatCompletionTokens } from 'gpt-tokenizer/model/gpt-4o';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addUpstream, addUpstreamKey, createGatewayKey, setRoute } from '../../functions/shared/admin/ops.js';
+import { estimateTokens } from '../../local/sim/text.js';
 import { promptTokens } from '../../local/sim/tokenizer.js';
 import { DEMO, addDemoRoutes } from '../helpers/demo.js';
 import { startStack, type Stack } from '../helpers/stack.js';
@@ -15,6 +17,9 @@ let s: Stack;
 beforeAll(async () => {
   s = await startStack();
   await addDemoRoutes();
+  await addUpstream('sim-responses', 'responses', s.sim.url);
+  await addUpstreamKey('sim-responses', 'sim-key-responses', 'resp-k1');
+  await setRoute('gpt-resp', [{ upstream: 'sim-responses', model: 'gpt-5-sim' }]);
 });
 afterAll(async () => s?.close());
 
@@ -61,12 +66,33 @@ describe('messages.countTokens on each demo model', () => {
     const counted = await client().messages.countTokens({ model: DEMO.openai, system: 'You are terse.', messages: [{ role: 'user', content: 'What is the weather in Oslo?' }] });
     expect(s.sim.received.length).toBe(before);
     expect(countChatCompletionTokens).toBeTypeOf('function');
-    expect(counted.input_tokens).toBe(
-      countChatCompletionTokens?.({ messages: [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: 'What is the weather in Oslo?' }] }),
-    );
+    // The cookbook's framing, less the one token OpenAI's own counts show o200k models spend
+    // less priming the reply (test/unit/openai-count-accuracy.test.ts).
+    const cookbook = countChatCompletionTokens?.({ messages: [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: 'What is the weather in Oslo?' }] });
+    expect(counted.input_tokens).toBe((cookbook ?? 0) - 1);
     // Tools count too, in the format the model sees them.
     const withTools = await client().messages.countTokens({ model: DEMO.openai, ...prompt });
     expect(withTools.input_tokens).toBeGreaterThan(counted.input_tokens + 20);
+  });
+
+  it('an OpenAI Responses upstream: its input_tokens endpoint, with only the fields that endpoint takes', async () => {
+    const counted = await client().messages.countTokens({ model: 'gpt-resp', ...prompt });
+    const got = s.sim.received.at(-1)!;
+    expect(got.path).toBe('/v1/responses/input_tokens');
+    const sent = JSON.parse(got.body) as Record<string, unknown>;
+    expect(sent).toMatchObject({ model: 'gpt-5-sim', instructions: 'You are terse.' });
+    expect((sent.tools as unknown[]).length).toBe(1);
+    expect(Object.keys(sent).filter((k) => ['max_output_tokens', 'stream', 'store', 'include'].includes(k))).toEqual([]);
+    // The simulator counts what it was sent, as OpenAI does.
+    expect(counted.input_tokens).toBe(estimateTokens(got.body));
+    // Gemini's countTokens on the same route.
+    const g = await fetch(`${s.url}/v1beta/models/gpt-resp:countTokens`, {
+      method: 'POST',
+      headers: { 'x-goog-api-key': s.key, 'content-type': 'application/json' },
+      body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'What is the weather in Oslo?' }] }] }),
+    });
+    expect(g.status).toBe(200);
+    expect((await g.json()) as unknown).toMatchObject({ totalTokens: estimateTokens(s.sim.received.at(-1)!.body) });
   });
 
   it('keeps Claude Code’s query string and betas on the pass-through', async () => {
@@ -80,6 +106,28 @@ describe('messages.countTokens on each demo model', () => {
     expect(got.query).toBe('beta=true');
     expect(got.headers['anthropic-beta']).toBe('token-counting-2024-11-01,context-management-2025-06-27');
     expect(got.body).toContain('"context_management":{"edits":[]}');
+  });
+
+  it('counts are admitted like generations (RPM) and bill nothing', async () => {
+    // A fixed window restarts on the minute: a run that straddles one is run again with a new key.
+    for (let run = 0; ; run++) {
+      const minute = Math.floor(Date.now() / 60_000);
+      const { key } = await createGatewayKey({ name: 'count-rpm', rpm: 3 });
+      const from = s.logs.length;
+      const answers = [];
+      for (const model of [DEMO.openai, DEMO.anthropic, DEMO.gemini, DEMO.openai]) {
+        answers.push(await client(key).messages.countTokens({ model, messages: [{ role: 'user', content: 'hi' }] }).then(() => 200, (e: unknown) => e));
+      }
+      if (Math.floor(Date.now() / 60_000) !== minute && run === 0) continue;
+      expect(answers.slice(0, 3)).toEqual([200, 200, 200]);
+      expect(answers[3]).toBeInstanceOf(Anthropic.RateLimitError);
+      const lines = s.logs.slice(from).map((l) => JSON.parse(l) as { fn?: string; status?: number; record?: unknown });
+      expect(lines.filter((l) => l.fn === 'count-tokens').map((l) => l.status)).toEqual([200, 200, 200, 429]);
+      expect(lines.every((l) => l.record === undefined)).toBe(true);
+      break;
+    }
+    const res = await fetch(`${s.url}/v1/messages/count_tokens`, { method: 'POST', headers: { 'x-api-key': s.key, 'content-type': 'application/json' }, body: JSON.stringify({ model: DEMO.openai, messages: [{ role: 'user', content: 'hi' }] }) });
+    expect([...res.headers.keys()].filter((h) => h.startsWith('x-ezybus-cost'))).toEqual([]);
   });
 
   it('bad input is a 4xx in Anthropic’s shape', async () => {

@@ -224,9 +224,9 @@ describe('canonical stream → Gemini chunks (recorded Anthropic and OpenAI stre
     }
   });
 
-  it('the JSON-array framing is Google’s: [ first, then ,\\r\\n between elements, ] at the end', () => {
+  it('the JSON-array framing is Google’s: [ first, then \\n,\\r\\n between elements, \\n] at the end', () => {
     const f = framer('json-array');
-    expect(f.chunk({ a: 1 }) + f.chunk({ b: 2 }) + f.end()).toBe('[{"a":1},\r\n{"b":2}]');
+    expect(f.chunk({ a: 1 }) + f.chunk({ b: 2 }) + f.end()).toBe('[{"a":1}\n,\r\n{"b":2}\n]');
     expect(framer('json-array').end()).toBe('[]');
     expect(framer('sse').chunk({ a: 1 })).toBe('data: {"a":1}\r\n\r\n');
   });

@@ -1,14 +1,16 @@
 /**
- * Exact local token counts for OpenAI Chat Completions requests, which OpenAI offers no endpoint
- * for: the prompt as the model's tokenizer encodes it, with OpenAI's documented message framing
- * (3 tokens per message, 1 per name, 3 priming the reply) and tool definitions in the format
- * the model sees them (the OpenAI cookbook's "How to count tokens with tiktoken"), as
- * gpt-tokenizer implements both. Images add what OpenAI's vision guide documents per image
- * (see imageTokens); an image given by URL has unknown size and is counted at 1024×1024.
+ * Local token counts for OpenAI Chat Completions requests, which OpenAI offers no endpoint for:
+ * the prompt as the model's tokenizer encodes it (gpt-tokenizer), with the message framing and
+ * tool-definition format of the OpenAI cookbook's "How to count tokens with tiktoken", corrected
+ * where OpenAI's reported `usage.prompt_tokens` on recorded requests says otherwise (the
+ * corrections below, each measured by test/unit/openai-count-accuracy.test.ts). Images add what
+ * OpenAI's vision guide documents per image (see imageTokens); an image given by URL has
+ * unknown size and is counted at 1024×1024.
  *
- * Bound: text and message framing are exact; tool definitions follow the documented format,
- * which OpenAI does not guarantee and which is within a few tokens per tool of what the API
- * reports; images given by URL are an estimate.
+ * Bound (docs/protocols.md §2.13.1): text, content parts, inline images and tool definitions are
+ * exact on every recorded request; a tool call with its result in the history is within 3 tokens
+ * per call; an image by URL is an estimate (+13% on the recording); structured-output schemas
+ * (`response_format`) are not counted.
  *
  * The tokenizer tables are large (o200k_base is ~2.4 MB of JavaScript, a few hundred ms to
  * initialise on a cold Lambda), so they are imported only when a count for an OpenAI upstream
@@ -104,13 +106,27 @@ function contentText(content: unknown): string {
     .join('');
 }
 
+/**
+ * Corrections to the cookbook, from OpenAI's own counts of recorded Chat Completions requests
+ * (test/fixtures/real/openai/, gpt-4o-mini, gpt-5-nano, gpt-5.6):
+ * - o200k models prime the reply with 2 tokens, not 3: every recorded request was 1 over.
+ * - gpt-5 models given tools add a fixed preamble (the tool namespace and channel rules of their
+ *   chat format): 82 tokens on the recording, whose one tool the cookbook format counts exactly.
+ */
+const O200K_PRIMING = -1;
+const GPT5_TOOL_PREAMBLE = 82;
+
 /** Input tokens of an OpenAI Chat Completions request body, for `model`'s tokenizer. */
 export async function countChatTokens(body: J, model: string): Promise<number> {
   const t = await tokenizer(model);
   let images = 0;
   const messages: ChatMessage[] = [];
+  const callNames = new Map<string, string>();
   for (const m of objs(body.messages)) {
-    const role = typeof m.role === 'string' ? m.role : 'user';
+    for (const c of objs(m.tool_calls)) if (typeof c.id === 'string') callNames.set(c.id, String(obj(c.function).name ?? ''));
+    const called = m.role === 'tool' && typeof m.tool_call_id === 'string' ? callNames.get(m.tool_call_id) : undefined;
+    // A tool result is the function speaking (`functions.<name>` in OpenAI's chat format), not `tool`.
+    const role = called ? `functions.${called}` : typeof m.role === 'string' ? m.role : 'user';
     for (const p of objs(m.content)) if (p.type === 'image_url') images += imagePartTokens(model, p);
     const msg: ChatMessage = { role, content: contentText(m.content) };
     if (typeof m.name === 'string') msg.name = m.name;
@@ -129,5 +145,7 @@ export async function countChatTokens(body: J, model: string): Promise<number> {
   const chat = t.countChatCompletionTokens
     ? t.countChatCompletionTokens({ messages, ...(functions.length ? { functions } : {}), ...(functionCall && functions.length ? { function_call: functionCall } : {}) })
     : messages.reduce((n, m) => n + 3 + t.countTokens(m.role) + t.countTokens(m.content), 3);
-  return chat + images;
+  const priming = encodingFor(model) === 'o200k_base' ? O200K_PRIMING : 0;
+  const preamble = functions.length && /^gpt-5/.test(model) ? GPT5_TOOL_PREAMBLE : 0;
+  return chat + images + priming + preamble;
 }

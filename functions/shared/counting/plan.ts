@@ -6,6 +6,9 @@
  * - Gemini upstream: its `:countTokens` with a whole `generateContentRequest`, so system
  *   instruction and tools are counted too — the client's own body for a Gemini client (only a
  *   nested model name edited), the translated request for an Anthropic client.
+ * - OpenAI Responses upstream: its `POST /v1/responses/input_tokens` with the translated request,
+ *   cut to the fields that endpoint takes (a generation's `max_output_tokens`, `stream`, `store`,
+ *   `include` are not among them).
  * - OpenAI (Chat Completions) upstream: no such endpoint exists, so the gateway counts the
  *   translated request itself with the model's tokenizer (openai-tokens.ts).
  * Pure: no I/O; the handler sends what this returns.
@@ -49,8 +52,17 @@ export function openaiCountBody(input: CountInput, model: string, notes: string[
   return upstreamSide('chat-completions').encodeRequest(canonicalOf(input, notes), out(model), notes);
 }
 
+/** What `POST /v1/responses/input_tokens` takes (docs/protocols.md §2.13.1). */
+const RESPONSES_COUNT_FIELDS = ['model', 'input', 'instructions', 'tools', 'tool_choice', 'parallel_tool_calls', 'reasoning', 'text', 'truncation', 'conversation', 'previous_response_id'];
+
 export function countLeg(input: CountInput, upstream: WireProtocol, model: string, notes: string[]): UnaryLeg | 'local' {
   if (upstream === 'chat-completions') return 'local';
+  if (upstream === 'responses') {
+    const side = upstreamSide('responses');
+    const full = side.encodeRequest(canonicalOf(input, notes), out(model), notes);
+    const body = Object.fromEntries(Object.entries(full).filter(([k]) => RESPONSES_COUNT_FIELDS.includes(k)));
+    return { path: '/v1/responses/input_tokens', body: JSON.stringify(body), headers: side.translatedHeaders({}) };
+  }
   if (upstream === 'messages') {
     const side = upstreamSide('messages');
     if (input.client === 'anthropic') {
@@ -76,7 +88,7 @@ export function countLeg(input: CountInput, upstream: WireProtocol, model: strin
 export function countFromAnswer(upstream: WireProtocol, body: string): number | undefined {
   try {
     const d = JSON.parse(body) as J;
-    const n = upstream === 'messages' ? d.input_tokens : d.totalTokens;
+    const n = upstream === 'generate-content' ? d.totalTokens : d.input_tokens;
     return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
   } catch {
     return undefined;

@@ -5,7 +5,8 @@
  *   a stream is `:streamGenerateContent`, with `?alt=sse` for SSE and Google's JSON array
  *   without it; the key may be in the query (`?key=`), which never travels upstream;
  * - a JSON-array client gets the same stream EzyBus produces for SSE, re-framed at the edge:
- *   each event's data becomes an array element (`[{…}`, `,\r\n{…}`, `]` at the end), and a
+ *   each event's data becomes an array element, with Google's own separators (JSON_ARRAY, as
+ *   recorded from generativelanguage.googleapis.com: `[{…}`, `\n,\r\n{…}`, `\n]`), and a
  *   heartbeat comment becomes a space (JSON allows whitespace between elements), so keep-alives,
  *   mid-stream error objects and a clean end all fit the client's framing.
  */
@@ -50,6 +51,9 @@ export function upstreamQuery(rawQuery: string): string {
   return q.toString();
 }
 
+/** Google's JSON-array stream framing, byte for byte (test/fixtures/real/gemini-native/stream-json-array-*). */
+export const JSON_ARRAY = { open: '[', between: '\n,\r\n', close: '\n]', empty: '[]' } as const;
+
 export interface Reframer {
   chunk(text: string): string;
   end(): string;
@@ -60,7 +64,7 @@ export function sseToJsonArray(): Reframer {
   let first = true;
   let out = '';
   const sse = createSseParser((e) => {
-    out += (first ? '[' : ',\r\n') + e.data;
+    out += (first ? JSON_ARRAY.open : JSON_ARRAY.between) + e.data;
     first = false;
   });
   return {
@@ -72,7 +76,7 @@ export function sseToJsonArray(): Reframer {
     },
     end() {
       sse.end();
-      const rest = out + (first ? '[]' : '\n]');
+      const rest = out + (first ? JSON_ARRAY.empty : JSON_ARRAY.close);
       out = '';
       return rest;
     },

@@ -6,12 +6,13 @@
  * rides on the next part's `thoughtSignature`, as in the body (client-body.ts).
  *
  * Two framings, chosen by the client: `?alt=sse` → `data: <json>\r\n\r\n` per chunk (Gemini's
- * CRLF framing); without it → Google's default JSON-array stream, `[{…}` then `,\r\n{…}` per
- * chunk and `]` at the end, served as application/json.
+ * CRLF framing); without it → Google's default JSON-array stream (framing.ts JSON_ARRAY:
+ * `[{…}`, then `\n,\r\n{…}` per chunk, `\n]` at the end), served as application/json.
  */
 import type { ClientEncoder, EncoderOptions } from '../adapter.js';
 import type { CanonicalEvent, CanonicalUsage } from '../canonical.js';
 import { callPart, finishReason, responseId, thoughtSigner, usageMetadata } from './client-body.js';
+import { JSON_ARRAY } from './framing.js';
 
 type J = Record<string, unknown>;
 
@@ -28,11 +29,11 @@ export function framer(kind: GeminiFraming): Framer {
   let first = true;
   return {
     chunk(o) {
-      const sep = first ? '[' : ',\r\n';
+      const sep = first ? JSON_ARRAY.open : JSON_ARRAY.between;
       first = false;
       return sep + JSON.stringify(o);
     },
-    end: () => (first ? '[]' : ']'),
+    end: () => (first ? JSON_ARRAY.empty : JSON_ARRAY.close),
   };
 }
 
