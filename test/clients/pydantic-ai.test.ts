@@ -1,0 +1,67 @@
+/**
+ * pydantic-ai's `OpenAIResponsesModel` (Python, in .venv: test/python/requirements.txt) with an
+ * OpenAIProvider whose base_url is a local EzyBus, on each demo model: a plain run, a streamed
+ * run and a tool-using run whose tool the agent really calls. pydantic-ai talks through a
+ * recording proxy; `EZYBUS_CAPTURE_CLIENTS=1` keeps what it sent as fixtures in
+ * test/fixtures/clients/ (replayed through the parser by test/protocol/responses-clients.test.ts).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO, DEMO_PROVIDERS, startDemoStack } from '../helpers/demo.js';
+import { startRecordingProxy, type RecordingProxy } from '../helpers/recording-proxy.js';
+import type { Stack } from '../helpers/stack.js';
+
+const python = new URL('../../.venv/bin/python', import.meta.url).pathname;
+
+let s: Stack;
+let proxy: RecordingProxy;
+beforeAll(async () => {
+  s = await startDemoStack({ EZYBUS_HEARTBEAT_MS: '20' });
+  proxy = await startRecordingProxy(s.url);
+});
+afterAll(async () => {
+  await proxy?.close();
+  await s?.close();
+});
+
+interface Result {
+  plain: { output: string; input_tokens: number; output_tokens: number; requests: number };
+  stream: { text: string; deltas: number };
+  tool: { output: string; seen: string[]; requests: number; parts: string[] };
+}
+
+describe.skipIf(!existsSync(python) && !process.env.CI)('pydantic-ai OpenAIResponsesModel through EzyBus', () => {
+  it('a plain run, a streamed run and a tool-using run on each demo model', async () => {
+    const script = new URL('../python/pydantic_ai_check.py', import.meta.url).pathname;
+    const models = DEMO_PROVIDERS.map((p) => DEMO[p]);
+    const { stdout } = await promisify(execFile)(python, [script, ...models], { env: { ...process.env, EZYBUS_URL: proxy.url, EZYBUS_KEY: s.key }, timeout: 120_000 });
+    const out = JSON.parse(stdout) as Record<string, Result>;
+    for (const model of models) {
+      const r = out[model]!;
+      expect(r.plain, model).toMatchObject({ output: 'Hello from pydantic-ai', requests: 1 });
+      expect(r.plain.input_tokens).toBeGreaterThan(0);
+      expect(r.plain.output_tokens).toBeGreaterThan(0);
+      expect(r.stream.text.split(' ')).toHaveLength(12);
+      expect(r.stream.deltas).toBeGreaterThan(3);
+      expect(r.tool).toMatchObject({ output: 'It is sunny in sim', seen: ['sim'], requests: 2 });
+      expect(r.tool.parts).toEqual(expect.arrayContaining(['tool-call', 'tool-return']));
+    }
+    const sent = proxy.requests.filter((r) => r.path === '/v1/responses').map((r) => JSON.parse(r.body) as Record<string, unknown>);
+    // Per model: plain, stream, tool call, tool result.
+    expect(sent).toHaveLength(4 * models.length);
+    expect(sent[0]).toMatchObject({ model: DEMO.openai, instructions: 'Be brief.' });
+    expect(JSON.stringify(sent[3]?.input)).toContain('function_call_output');
+    if (process.env.EZYBUS_CAPTURE_CLIENTS === '1') {
+      const { stdout: version } = await promisify(execFile)(python, ['-c', 'import importlib.metadata as m; print(m.version("pydantic-ai-slim"))']);
+      const names = ['plain', 'stream', 'tool-call', 'tool-result'];
+      const at = 4 * DEMO_PROVIDERS.indexOf('anthropic');
+      proxy.requests.filter((r) => r.path === '/v1/responses').slice(at, at + 4).forEach((r, i) => {
+        const headers = Object.fromEntries(Object.entries(r.headers).filter(([k]) => k === 'content-type' || k === 'x-stainless-lang' || k === 'user-agent'));
+        const doc = { client: `pydantic-ai ${version.trim()} (PyPI pydantic-ai-slim[openai]), OpenAIResponsesModel`, method: r.method, path: r.path, headers, body: JSON.parse(r.body) as unknown };
+        writeFileSync(new URL(`../fixtures/clients/pydantic-ai-${version.trim()}.${names[i]}.json`, import.meta.url), `${JSON.stringify(doc, null, 1)}\n`);
+      });
+    }
+  }, 180_000);
+});

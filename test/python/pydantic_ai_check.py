@@ -1,0 +1,57 @@
+"""pydantic-ai's OpenAIResponsesModel against a local EzyBus (test/clients/pydantic-ai.test.ts).
+
+An Agent on each model given, through an OpenAIProvider whose base_url is the gateway: a plain
+run, a streamed run and a run whose tool the agent really calls. Prints one JSON object with what
+pydantic-ai returned; the vitest test asserts on it.
+Usage: EZYBUS_URL=http://127.0.0.1:PORT EZYBUS_KEY=sk-eb-... python pydantic_ai_check.py MODEL...
+"""
+import asyncio
+import json
+import os
+import sys
+
+from openai import AsyncOpenAI
+from pydantic_ai import Agent
+from pydantic_ai.models.openai import OpenAIResponsesModel
+from pydantic_ai.providers.openai import OpenAIProvider
+
+url = os.environ["EZYBUS_URL"]
+key = os.environ["EZYBUS_KEY"]
+
+
+def model(name: str) -> OpenAIResponsesModel:
+    client = AsyncOpenAI(base_url=url + "/v1", api_key=key, max_retries=0)
+    return OpenAIResponsesModel(name, provider=OpenAIProvider(openai_client=client))
+
+
+async def check(name: str) -> dict:
+    out: dict = {}
+    agent = Agent(model(name), instructions="Be brief.")
+    r = await agent.run("Greet me [[sim:text=Hello from pydantic-ai]]")
+    u = r.usage()
+    out["plain"] = {"output": r.output, "input_tokens": u.input_tokens, "output_tokens": u.output_tokens, "requests": u.requests}
+
+    async with agent.run_stream("Count [[sim:tokens=12&tps=2000]]") as st:
+        deltas = [d async for d in st.stream_text(delta=True, debounce_by=None)]
+    out["stream"] = {"text": "".join(deltas), "deltas": len(deltas)}
+
+    seen: list[str] = []
+    tools = Agent(model(name))
+
+    @tools.tool_plain
+    def weather(city: str) -> str:
+        """Weather for a city."""
+        seen.append(city)
+        return f"It is sunny in {city}"
+
+    r = await tools.run("What is the weather? [[sim:tools=1&tool_once=1&text=It is sunny in sim]]")
+    kinds = [p.part_kind for m in r.all_messages() for p in m.parts]
+    out["tool"] = {"output": r.output, "seen": seen, "requests": r.usage().requests, "parts": kinds}
+    return out
+
+
+async def main() -> None:
+    print(json.dumps({name: await check(name) for name in sys.argv[1:]}))
+
+
+asyncio.run(main())
