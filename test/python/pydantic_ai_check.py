@@ -12,23 +12,27 @@ import sys
 
 from openai import AsyncOpenAI
 from pydantic_ai import Agent
-from pydantic_ai.models.openai import OpenAIResponsesModel
+from pydantic_ai.models.openai import OpenAIResponsesModel, OpenAIResponsesModelSettings
+from pydantic_ai.profiles.openai import OpenAIModelProfile
 from pydantic_ai.providers.openai import OpenAIProvider
 
 url = os.environ["EZYBUS_URL"]
 key = os.environ["EZYBUS_KEY"]
 
 
-def model(name: str) -> OpenAIResponsesModel:
+def model(name: str, reasoning: bool = False) -> OpenAIResponsesModel:
     client = AsyncOpenAI(base_url=url + "/v1", api_key=key, max_retries=0)
-    return OpenAIResponsesModel(name, provider=OpenAIProvider(openai_client=client))
+    # pydantic-ai picks reasoning support from the model's name; for a gateway's names the user
+    # says so in the profile, and pydantic-ai then asks for and sends back encrypted reasoning.
+    profile = OpenAIModelProfile(openai_supports_reasoning=True, openai_supports_encrypted_reasoning_content=True) if reasoning else None
+    return OpenAIResponsesModel(name, provider=OpenAIProvider(openai_client=client), profile=profile)
 
 
 async def check(name: str) -> dict:
     out: dict = {}
     agent = Agent(model(name), instructions="Be brief.")
     r = await agent.run("Greet me [[sim:text=Hello from pydantic-ai]]")
-    u = r.usage()
+    u = r.usage
     out["plain"] = {"output": r.output, "input_tokens": u.input_tokens, "output_tokens": u.output_tokens, "requests": u.requests}
 
     async with agent.run_stream("Count [[sim:tokens=12&tps=2000]]") as st:
@@ -46,7 +50,18 @@ async def check(name: str) -> dict:
 
     r = await tools.run("What is the weather? [[sim:tools=1&tool_once=1&text=It is sunny in sim]]")
     kinds = [p.part_kind for m in r.all_messages() for p in m.parts]
-    out["tool"] = {"output": r.output, "seen": seen, "requests": r.usage().requests, "parts": kinds}
+    out["tool"] = {"output": r.output, "seen": seen, "requests": r.usage.requests, "parts": kinds}
+
+    thinker = Agent(model(name, reasoning=True), model_settings=OpenAIResponsesModelSettings(openai_reasoning_effort="low"))
+
+    @thinker.tool_plain
+    def lookup(q: str) -> str:
+        """Look something up."""
+        return f"found {q}"
+
+    r = await thinker.run("Think, then look it up [[sim:thinking=1&tools=1&tool_once=1&text=Done thinking]]")
+    thoughts = [p for m in r.all_messages() for p in m.parts if p.part_kind == "thinking"]
+    out["thinking"] = {"output": r.output, "signed": [bool(p.signature) for p in thoughts]}
     return out
 
 
@@ -54,4 +69,5 @@ async def main() -> None:
     print(json.dumps({name: await check(name) for name in sys.argv[1:]}))
 
 
-asyncio.run(main())
+if __name__ == "__main__":
+    asyncio.run(main())
