@@ -20,7 +20,8 @@ export function responseEcho(body: J): J {
     // Nothing is stored, whatever the client asked: say so.
     store: false,
     temperature: pick('temperature', 1),
-    text: pick('text', { format: { type: 'text' } }),
+    // LangChain sends `text: {}`; OpenAI's answer still names the format it used.
+    text: { format: { type: 'text' }, ...(body.text !== null && typeof body.text === 'object' ? (body.text as J) : {}) },
     tool_choice: pick('tool_choice', 'auto'),
     tools: pick('tools', []),
     top_p: pick('top_p', 1),

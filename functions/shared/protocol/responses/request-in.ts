@@ -14,6 +14,7 @@
 import type { Block, CanonicalRequest, ToolChoice } from '../canonical.js';
 import { TranslationError } from '../errors.js';
 import { obj, objs, num, str, type J } from '../json.js';
+import { includeNotes } from './include.js';
 import { isResponsesSignature, thinkingFromReasoningItem } from './reasoning.js';
 import { CUSTOM_INPUT, canonicalCallName, toolsFromResponses, type ToolKinds } from './tools.js';
 
@@ -140,6 +141,7 @@ export function fromResponses(body: J, notes: string[]): { req: CanonicalRequest
   else if (format.type === 'json_object') req.json = {};
   const user = str(body.safety_identifier) ?? str(body.user);
   if (user) req.user = user;
+  notes.push(...includeNotes(body.include));
   for (const f of ['top_logprobs', 'max_tool_calls', 'service_tier', 'prompt', 'prompt_cache_key', 'truncation']) {
     if (body[f] !== undefined && body[f] !== null) notes.push(`'${f}' dropped: the target has no equivalent`);
   }
