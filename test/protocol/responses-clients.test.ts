@@ -4,8 +4,9 @@
  * test/clients/*.test.ts with EZYBUS_CAPTURE_CLIENTS=1), replayed through the parser and planned
  * for every upstream protocol. Shapes these clients have that Codex's captures do not: string
  * content inside `type: "message"` items, `text: {}`, `strict: null`, `$schema` in tool
- * parameters, function calls sent back without their `fc_` id, and EzyBus-minted reasoning
- * items sent back with `include` and without `store: false`.
+ * parameters, pydantic's `$defs`/`$ref` in an output tool's parameters, function calls sent back
+ * without their `fc_` id, and EzyBus-minted reasoning items sent back with `include` and without
+ * `store: false`.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -36,6 +37,7 @@ describe('captured LangChain and pydantic-ai requests', () => {
       'langchain.tool-result.json',
       'pydantic-ai.plain.json',
       'pydantic-ai.stream.json',
+      'pydantic-ai.structured.json',
       'pydantic-ai.thinking-tool-call.json',
       'pydantic-ai.thinking-tool-result.json',
       'pydantic-ai.tool-call.json',
@@ -78,6 +80,17 @@ describe('captured LangChain and pydantic-ai requests', () => {
     const result = req.messages[2]!.content[0] as { type: string; tool_use_id: string };
     expect(use.type).toBe('tool_use');
     expect(result.tool_use_id).toBe(use.id);
+  });
+
+  it('pydantic-ai: a nested output model’s $defs/$ref reach Gemini inlined, and the other targets as sent', () => {
+    const body = one('pydantic-ai-2.68.0.structured.json');
+    expect(JSON.stringify(body.tools)).toContain('"$ref":"#/$defs/City"');
+    const plan = (up: 'generate-content' | 'messages') => planUpstreamRequest('responses', up, {}, { upstreamModel: 'm', publicModel: 'demo', stream: false, maxTokensDefault: 4096, request: body }).body;
+    const gemini = JSON.parse(plan('generate-content')) as { tools: { functionDeclarations: { name: string; parameters: { properties: { city: J } } }[] }[] };
+    const decl = gemini.tools[0]!.functionDeclarations.find((d) => d.name === 'final_result')!;
+    expect(decl.parameters.properties.city).toMatchObject({ type: 'object', properties: { name: { type: 'string' }, country: { type: 'string' } } });
+    expect(JSON.stringify(gemini.tools)).not.toContain('"$ref"');
+    expect(plan('messages')).toContain('"$ref":"#/$defs/City"');
   });
 
   it('pydantic-ai: the reasoning item it sends back (include, no store: false) is the exact signed thinking again', () => {

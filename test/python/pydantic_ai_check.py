@@ -10,7 +10,10 @@ import json
 import os
 import sys
 
+from urllib.parse import quote
+
 from openai import AsyncOpenAI
+from pydantic import BaseModel
 from pydantic_ai import Agent
 from pydantic_ai.models.openai import OpenAIResponsesModel, OpenAIResponsesModelSettings
 from pydantic_ai.profiles.openai import OpenAIModelProfile
@@ -26,6 +29,18 @@ def model(name: str, reasoning: bool = False) -> OpenAIResponsesModel:
     # says so in the profile, and pydantic-ai then asks for and sends back encrypted reasoning.
     profile = OpenAIModelProfile(openai_supports_reasoning=True, openai_supports_encrypted_reasoning_content=True) if reasoning else None
     return OpenAIResponsesModel(name, provider=OpenAIProvider(openai_client=client), profile=profile)
+
+
+class City(BaseModel):
+    name: str
+    country: str
+
+
+class Trip(BaseModel):
+    """A nested model: pydantic's schema for it has $defs and $ref (which Gemini cannot take as they are)."""
+
+    city: City
+    days: int
 
 
 async def check(name: str) -> dict:
@@ -51,6 +66,11 @@ async def check(name: str) -> dict:
     r = await tools.run("What is the weather? [[sim:tools=1&tool_once=1&text=It is sunny in sim]]")
     kinds = [p.part_kind for m in r.all_messages() for p in m.parts]
     out["tool"] = {"output": r.output, "seen": seen, "requests": r.usage.requests, "parts": kinds}
+
+    trip = {"city": {"name": "Oslo", "country": "Norway"}, "days": 3}
+    planner = Agent(model(name), output_type=Trip)
+    r = await planner.run(f"Plan a trip [[sim:tools=1&tool_name=final_result&tool_args={quote(json.dumps(trip))}]]")
+    out["structured"] = r.output.model_dump()
 
     thinker = Agent(model(name, reasoning=True), model_settings=OpenAIResponsesModelSettings(openai_reasoning_effort="low"))
 
