@@ -10,32 +10,22 @@ import type { AIMessage, ToolMessage } from '@langchain/core/messages';
 import { HumanMessage } from '@langchain/core/messages';
 import { tool } from '@langchain/core/tools';
 import { ChatOpenAI } from '@langchain/openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { DEMO, startDemoStack } from '../helpers/demo.js';
-import { startRecordingProxy, type RecordedRequest, type RecordingProxy } from '../helpers/recording-proxy.js';
-import type { Stack } from '../helpers/stack.js';
+import { DEMO } from '../helpers/demo.js';
+import { useDemoStackBehindProxy, type RecordedRequest } from '../helpers/recording-proxy.js';
 
-let s: Stack;
-let proxy: RecordingProxy;
-beforeAll(async () => {
-  s = await startDemoStack({ EZYBUS_HEARTBEAT_MS: '20' });
-  proxy = await startRecordingProxy(s.url);
-});
-afterAll(async () => {
-  await proxy?.close();
-  await s?.close();
-});
+const t = useDemoStackBehindProxy({ EZYBUS_HEARTBEAT_MS: '20' });
 
-const chat = (model: string): ChatOpenAI => new ChatOpenAI({ model, apiKey: s.key, configuration: { baseURL: `${proxy.url}/v1` }, useResponsesApi: true, maxRetries: 0 });
+const chat = (model: string): ChatOpenAI => new ChatOpenAI({ model, apiKey: t.s.key, configuration: { baseURL: `${t.proxy.url}/v1` }, useResponsesApi: true, maxRetries: 0 });
 const sent = (from: number): Record<string, unknown>[] =>
-  proxy.requests.slice(from).filter((r) => r.path.startsWith('/v1/responses')).map((r) => JSON.parse(r.body) as Record<string, unknown>);
+  t.proxy.requests.slice(from).filter((r) => r.path.startsWith('/v1/responses')).map((r) => JSON.parse(r.body) as Record<string, unknown>);
 
 const weather = tool(async ({ city }) => `It is sunny in ${city}`, { name: 'weather', description: 'Weather for a city', schema: z.object({ city: z.string() }) });
 
 const captured: Record<string, RecordedRequest> = {};
 function keep(name: string, from: number): void {
-  const r = proxy.requests.slice(from).filter((x) => x.path.startsWith('/v1/responses')).at(-1);
+  const r = t.proxy.requests.slice(from).filter((x) => x.path.startsWith('/v1/responses')).at(-1);
   if (r) captured[name] = r;
 }
 
@@ -44,7 +34,7 @@ describe('LangChain ChatOpenAI (useResponsesApi) through EzyBus', () => {
     const model = DEMO[p];
 
     it(`invoke on ${model}`, async () => {
-      const from = proxy.requests.length;
+      const from = t.proxy.requests.length;
       const r = await chat(model).invoke([new HumanMessage('Greet me [[sim:text=Hello there, friend]]')]);
       expect(r.text).toBe('Hello there, friend');
       expect(r.usage_metadata?.input_tokens).toBeGreaterThan(0);
@@ -54,7 +44,7 @@ describe('LangChain ChatOpenAI (useResponsesApi) through EzyBus', () => {
     });
 
     it(`stream on ${model}`, async () => {
-      const from = proxy.requests.length;
+      const from = t.proxy.requests.length;
       let text = '';
       let chunks = 0;
       let outputTokens = 0;
@@ -71,7 +61,7 @@ describe('LangChain ChatOpenAI (useResponsesApi) through EzyBus', () => {
     });
 
     it(`a tool call with bindTools on ${model}, and its result back`, async () => {
-      const from = proxy.requests.length;
+      const from = t.proxy.requests.length;
       const llm = chat(model).bindTools([weather]);
       const question = new HumanMessage('What is the weather? [[sim:tools=1&tool_once=1&text=It is sunny in sim]]');
       const first = await llm.invoke([question]);
@@ -83,7 +73,7 @@ describe('LangChain ChatOpenAI (useResponsesApi) through EzyBus', () => {
       expect(second.text).toBe('It is sunny in sim');
       expect(second.tool_calls ?? []).toHaveLength(0);
       // The tool result reached the upstream in its own protocol.
-      expect(s.sim.received.at(-1)?.body).toContain('It is sunny in sim');
+      expect(t.s.sim.received.at(-1)?.body).toContain('It is sunny in sim');
       const [req1, req2] = sent(from);
       expect(req1).toMatchObject({ tools: [{ type: 'function', name: 'weather' }] });
       expect(JSON.stringify(req2?.input)).toContain('function_call_output');
@@ -91,7 +81,7 @@ describe('LangChain ChatOpenAI (useResponsesApi) through EzyBus', () => {
     });
 
     it(`withStructuredOutput on ${model}`, async () => {
-      const from = proxy.requests.length;
+      const from = t.proxy.requests.length;
       const json = encodeURIComponent(JSON.stringify({ name: 'Ada', year: 1815 }));
       const r = await chat(model)
         .withStructuredOutput(z.object({ name: z.string(), year: z.number() }), { name: 'person' })

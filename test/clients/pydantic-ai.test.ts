@@ -10,23 +10,13 @@
 import { execFile } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO, DEMO_PROVIDERS, startDemoStack } from '../helpers/demo.js';
-import { startRecordingProxy, type RecordingProxy } from '../helpers/recording-proxy.js';
-import type { Stack } from '../helpers/stack.js';
+import { describe, expect, it } from 'vitest';
+import { DEMO, DEMO_PROVIDERS } from '../helpers/demo.js';
+import { useDemoStackBehindProxy } from '../helpers/recording-proxy.js';
 
 const python = new URL('../../.venv/bin/python', import.meta.url).pathname;
 
-let s: Stack;
-let proxy: RecordingProxy;
-beforeAll(async () => {
-  s = await startDemoStack({ EZYBUS_HEARTBEAT_MS: '20' });
-  proxy = await startRecordingProxy(s.url);
-});
-afterAll(async () => {
-  await proxy?.close();
-  await s?.close();
-});
+const t = useDemoStackBehindProxy({ EZYBUS_HEARTBEAT_MS: '20' });
 
 interface Result {
   plain: { output: string; input_tokens: number; output_tokens: number; requests: number };
@@ -40,7 +30,7 @@ describe.skipIf(!existsSync(python) && !process.env.CI)('pydantic-ai OpenAIRespo
   it('a plain run, a streamed run and a tool-using run on each demo model', async () => {
     const script = new URL('../python/pydantic_ai_check.py', import.meta.url).pathname;
     const models = DEMO_PROVIDERS.map((p) => DEMO[p]);
-    const { stdout } = await promisify(execFile)(python, [script, ...models], { env: { ...process.env, EZYBUS_URL: proxy.url, EZYBUS_KEY: s.key }, timeout: 120_000 });
+    const { stdout } = await promisify(execFile)(python, [script, ...models], { env: { ...process.env, EZYBUS_URL: t.proxy.url, EZYBUS_KEY: t.s.key }, timeout: 120_000 });
     const out = JSON.parse(stdout) as Record<string, Result>;
     for (const model of models) {
       const r = out[model]!;
@@ -59,10 +49,10 @@ describe.skipIf(!existsSync(python) && !process.env.CI)('pydantic-ai OpenAIRespo
     // upstream gets its own signed thinking (Anthropic) or thought signature (Gemini) again.
     expect(out[DEMO.anthropic]!.thinking.signed).toContain(true);
     expect(out[DEMO.gemini]!.thinking.signed).toContain(true);
-    const upstream = s.sim.received.map((r) => r.body).filter((b) => b.includes('found sim'));
+    const upstream = t.s.sim.received.map((r) => r.body).filter((b) => b.includes('found sim'));
     expect(upstream.some((b) => /"type":"thinking","thinking":"[^"]+","signature":"c2ltLXNpZ25hdHVyZS/.test(b))).toBe(true);
     expect(upstream.some((b) => /"functionCall":\{"name":"lookup","args":\{[^}]*\}\},"thoughtSignature":"c2ltLXRob3VnaHQt/.test(b))).toBe(true);
-    const sent = proxy.requests.filter((r) => r.path === '/v1/responses').map((r) => JSON.parse(r.body) as Record<string, unknown>);
+    const sent = t.proxy.requests.filter((r) => r.path === '/v1/responses').map((r) => JSON.parse(r.body) as Record<string, unknown>);
     // Per model: plain, stream, tool call, tool result, structured, thinking tool call, thinking tool result.
     expect(sent).toHaveLength(7 * models.length);
     expect(JSON.stringify(sent[4]?.tools)).toContain('"$ref":"#/$defs/City"');
@@ -73,7 +63,7 @@ describe.skipIf(!existsSync(python) && !process.env.CI)('pydantic-ai OpenAIRespo
       const { stdout: version } = await promisify(execFile)(python, ['-c', 'import importlib.metadata as m; print(m.version("pydantic-ai-slim"))']);
       const names = ['plain', 'stream', 'tool-call', 'tool-result', 'structured', 'thinking-tool-call', 'thinking-tool-result'];
       const at = 7 * DEMO_PROVIDERS.indexOf('anthropic');
-      proxy.requests.filter((r) => r.path === '/v1/responses').slice(at, at + 7).forEach((r, i) => {
+      t.proxy.requests.filter((r) => r.path === '/v1/responses').slice(at, at + 7).forEach((r, i) => {
         const headers = Object.fromEntries(Object.entries(r.headers).filter(([k]) => k === 'content-type' || k === 'x-stainless-lang' || k === 'user-agent'));
         const doc = { client: `pydantic-ai ${version.trim()} (PyPI pydantic-ai-slim[openai]), OpenAIResponsesModel`, method: r.method, path: r.path, headers, body: JSON.parse(r.body) as unknown };
         writeFileSync(new URL(`../fixtures/clients/pydantic-ai-${version.trim()}.${names[i]}.json`, import.meta.url), `${JSON.stringify(doc, null, 1)}\n`);

@@ -6,6 +6,9 @@
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
+import { startDemoStack } from './demo.js';
+import type { Stack } from './stack.js';
 
 export interface RecordedRequest {
   method: string;
@@ -43,4 +46,21 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
     requests,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * A demo stack with a recording proxy in front, started before a client test file's tests and
+ * closed after them; its fields are set once `beforeAll` has run.
+ */
+export function useDemoStackBehindProxy(env: Record<string, string> = {}): { s: Stack; proxy: RecordingProxy } {
+  const t = {} as { s: Stack; proxy: RecordingProxy };
+  beforeAll(async () => {
+    t.s = await startDemoStack(env);
+    t.proxy = await startRecordingProxy(t.s.url);
+  });
+  afterAll(async () => {
+    await t.proxy?.close();
+    await t.s?.close();
+  });
+  return t;
 }
