@@ -10,13 +10,13 @@ describe('include on a translated upstream', () => {
     expect(includeNotes(null)).toEqual([]);
   });
 
-  it('logprobs, hosted-tool outputs, stored input items and unknown values are ignored, each with its reason, once', () => {
+  it('logprobs, hosted-tool outputs, stored input items and unknown values are ignored with a reason, once each', () => {
     const notes = includeNotes(['message.output_text.logprobs', 'file_search_call.results', 'message.input_image.image_url', 'x_future.thing', 'x_future.thing']);
     expect(notes).toEqual([
-      "include 'message.output_text.logprobs' ignored: log probabilities are not available through translation to this model's provider",
-      "include 'file_search_call.results' ignored: hosted tools run only at OpenAI",
-      "include 'message.input_image.image_url' ignored: EzyBus stores no input items to list",
-      "include 'x_future.thing' ignored: unknown to EzyBus, and only OpenAI's Responses API could honour it",
+      "include 'message.output_text.logprobs' ignored: no log probabilities through translation",
+      "include 'file_search_call.results' ignored: only OpenAI can give it",
+      "include 'message.input_image.image_url' ignored: only OpenAI can give it",
+      "include 'x_future.thing' ignored: only OpenAI can give it",
     ]);
   });
 

@@ -8,7 +8,7 @@ import { mimeFromUrl } from '../mime.js';
 import type { OutOptions } from '../adapter.js';
 import { TranslationError } from '../errors.js';
 import type { J } from '../json.js';
-import { RecursiveRefError, inlineLocalRefs } from '../schema-refs.js';
+import { inlineLocalRefs } from '../schema-refs.js';
 import { budgetFor } from '../thinking.js';
 import { decodeGeminiCallId } from './ids.js';
 
@@ -21,19 +21,14 @@ const GEMINI_SCHEMA_KEYS = new Set(['type', 'format', 'description', 'nullable',
  * non-local `$ref` cannot be inlined and is refused.
  */
 export function geminiSchema(s: unknown, notes: Set<string>): unknown {
-  try {
-    return geminiNode(inlineLocalRefs(s), notes);
-  } catch (e) {
-    if (e instanceof RecursiveRefError) throw new TranslationError(`tool schemas with a recursive $ref cannot be sent to Gemini (${e.message})`, 'tools');
-    throw e;
-  }
+  return geminiNode(inlineLocalRefs(s), notes);
 }
 
 function geminiNode(s: unknown, notes: Set<string>): unknown {
   if (Array.isArray(s)) return s.map((x) => geminiNode(x, notes));
   if (!s || typeof s !== 'object') return s;
   const src = s as J;
-  if ('$ref' in src) throw new TranslationError('tool schemas with a $ref outside the schema cannot be sent to Gemini; inline the referenced schema', 'tools');
+  if ('$ref' in src) throw new TranslationError('tool schemas with $ref cannot be sent to Gemini; inline the referenced schema', 'tools');
   const out: J = {};
   for (const [k, v] of Object.entries(src)) {
     if (k === 'const') out.enum = [v];

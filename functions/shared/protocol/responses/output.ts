@@ -4,7 +4,7 @@
  * render the same answer the same way.
  */
 import type { CanonicalUsage, StopReason } from '../canonical.js';
-import { str, type J } from '../json.js';
+import { obj, str, type J } from '../json.js';
 import { statusOfStop } from './status.js';
 import { responsesUsageObject } from './usage.js';
 
@@ -21,7 +21,7 @@ export function responseEcho(body: J): J {
     store: false,
     temperature: pick('temperature', 1),
     // LangChain sends `text: {}`; OpenAI's answer still names the format it used.
-    text: { format: { type: 'text' }, ...(body.text !== null && typeof body.text === 'object' ? (body.text as J) : {}) },
+    text: { format: { type: 'text' }, ...obj(body.text) },
     tool_choice: pick('tool_choice', 'auto'),
     tools: pick('tools', []),
     top_p: pick('top_p', 1),
