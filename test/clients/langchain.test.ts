@@ -1,12 +1,12 @@
 /**
  * LangChain's `ChatOpenAI` from `@langchain/openai` with `useResponsesApi: true` against a local
  * EzyBus on each demo model: invoke, stream, a tool call through bindTools (and its result
- * back), and withStructuredOutput. The client talks through a recording proxy so the test also
- * sees what LangChain really sends; `EZYBUS_CAPTURE_CLIENTS=1` keeps that as fixtures in
+ * back), a streamed tool call, and withStructuredOutput. The client talks through a recording
+ * proxy so the test also sees what LangChain really sends; `EZYBUS_CAPTURE_CLIENTS=1` keeps that as fixtures in
  * test/fixtures/clients/ (replayed through the parser by test/protocol/responses-clients.test.ts).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { AIMessage, ToolMessage } from '@langchain/core/messages';
+import type { AIMessage, AIMessageChunk, ToolMessage } from '@langchain/core/messages';
 import { HumanMessage } from '@langchain/core/messages';
 import { tool } from '@langchain/core/tools';
 import { ChatOpenAI } from '@langchain/openai';
@@ -78,6 +78,12 @@ describe('LangChain ChatOpenAI (useResponsesApi) through EzyBus', () => {
       expect(req1).toMatchObject({ tools: [{ type: 'function', name: 'weather' }] });
       expect(JSON.stringify(req2?.input)).toContain('function_call_output');
       if (p === 'anthropic') keep('tool-result', from);
+    });
+
+    it(`a streamed tool call on ${model}`, async () => {
+      let full: AIMessageChunk | undefined;
+      for await (const c of await chat(model).bindTools([weather]).stream('Weather? [[sim:tools=1]]')) full = full ? full.concat(c) : c;
+      expect(full?.tool_calls).toEqual([expect.objectContaining({ name: 'weather', args: { city: 'sim' } })]);
     });
 
     it(`withStructuredOutput on ${model}`, async () => {
