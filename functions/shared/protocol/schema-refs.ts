@@ -17,15 +17,15 @@ export function inlineLocalRefs(schema: unknown): unknown {
   const walk = (node: unknown, seen: string[]): unknown => {
     if (Array.isArray(node)) return node.map((x) => walk(x, seen));
     if (!isObj(node)) return node;
-    const { $ref, ...rest } = node;
     const out: J = {};
-    for (const k in rest) out[k] = walk(rest[k], seen);
-    const name = typeof $ref === 'string' ? /^#\/(?:\$defs|definitions)\/([^/]+)$/.exec($ref)?.[1] : undefined;
+    for (const k in node) out[k] = walk(node[k], seen);
     // Not a local ref (or none): left as it is, for the caller to judge.
-    if (name === undefined || !(name in defs)) return $ref === undefined ? out : { $ref, ...out };
+    const name = /^#\/(?:\$defs|definitions)\/([^/]+)$/.exec(String(node.$ref))?.[1];
+    if (name === undefined || !(name in defs)) return out;
     if (seen.includes(name)) throw new TranslationError(`recursive $ref '${name}' cannot be inlined`, 'tools');
     // Keywords beside the $ref (a description) win over the definition's.
-    return { ...(walk(defs[name], [...seen, name]) as J), ...out };
+    const { $ref: _r, ...beside } = out;
+    return { ...(walk(defs[name], [...seen, name]) as J), ...beside };
   };
   return walk(root, []);
 }

@@ -13,7 +13,7 @@ describe('include on a translated upstream', () => {
   it('logprobs, hosted-tool outputs, stored input items and unknown values are ignored with a reason, once each', () => {
     const notes = includeNotes(['message.output_text.logprobs', 'file_search_call.results', 'message.input_image.image_url', 'x_future.thing', 'x_future.thing']);
     expect(notes).toEqual([
-      "include 'message.output_text.logprobs' ignored: no log probabilities through translation",
+      "include 'message.output_text.logprobs' ignored: not available through translation",
       "include 'file_search_call.results' ignored: only OpenAI can give it",
       "include 'message.input_image.image_url' ignored: only OpenAI can give it",
       "include 'x_future.thing' ignored: only OpenAI can give it",

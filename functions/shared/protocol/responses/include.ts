@@ -22,5 +22,5 @@ export function includeNotes(include: unknown): string[] {
   if (!Array.isArray(include) || include.some((v) => typeof v !== 'string')) throw new TranslationError("'include' must be an array of strings.", 'include');
   return [...new Set(include as string[])]
     .filter((v) => v !== 'reasoning.encrypted_content')
-    .map((v) => `include '${v}' ignored: ${v === 'message.output_text.logprobs' ? 'no log probabilities through translation' : 'only OpenAI can give it'}`);
+    .map((v) => `include '${v}' ignored: ${v === 'message.output_text.logprobs' ? 'not available through translation' : 'only OpenAI can give it'}`);
 }
