@@ -33,7 +33,7 @@ export interface Endpoint {
 
 export const ENDPOINTS = [
   { key: 'chat', name: 'chat-completions', entry: 'functions/chat-completions.ts', path: '/v1/chat/completions', patterns: ['/v1/chat/completions'], kind: 'completion', protocol: 'chat-completions' },
-  { key: 'count', name: 'count-tokens', entry: 'functions/count-tokens.ts', path: '/v1/messages/count_tokens', patterns: ['/v1/messages/count_tokens', '/v1beta/models/*:countTokens', '/v1/models/*:countTokens'], kind: 'unary' },
+  { key: 'count', name: 'count-tokens', entry: 'functions/count-tokens.ts', path: '/v1/messages/count_tokens', patterns: ['/v1/messages/count_tokens', '/v1beta/models/*:countTokens', '/v1/models/*:countTokens', '/v1/responses/input_tokens'], kind: 'unary' },
   { key: 'messages', name: 'messages', entry: 'functions/messages.ts', path: '/v1/messages', patterns: ['/v1/messages'], kind: 'completion', protocol: 'messages' },
   {
     key: 'gemini',

@@ -25,7 +25,7 @@ if (!nodeModulesFresh) {
 }
 
 if (forTests) {
-  // Python's official openai and anthropic SDKs are test clients only; they live in .venv.
+  // Python's official openai and anthropic SDKs and pydantic-ai are test clients only; they live in .venv.
   const py = join(root, '.venv', 'bin', 'python');
   const req = join(root, 'test', 'python', 'requirements.txt');
   const marker = join(root, '.venv', '.requirements');

@@ -4,6 +4,9 @@
  * streams minus K one-token streams, per extra chunk, median of the rounds), for a machine too
  * busy for the full ~25-minute run. Same bundles, same simulator, same pinning.
  * `--anthropic-client` adds the Claude Code direction (Messages client → Chat Completions upstream).
+ * `--responses` measures only the Responses endpoint's rows (systems.ts: passed through,
+ * translated to Anthropic, translated to Chat Completions) beside the Chat Completions rows they
+ * compare with (`ezybus`, `ezybus translated`), in the same run.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +18,7 @@ import { ensureTables } from '../../functions/shared/store/tables.js';
 import { bundle } from '../../scripts/build.js';
 import { stream, type Target } from './loadgen.js';
 import { benchRoutes } from './setup.js';
+import { responsesSystems } from './systems.js';
 import { cpuSeconds, HAS_TASKSET, startProc, type Proc } from './procs.js';
 import { quiescer, storeStats } from './quiesce.js';
 
@@ -60,6 +64,10 @@ const rows: Row[] = [
   { name: 'ezybus', proc: gw, target: gwTarget, body: openaiBody('bench-gpt') },
   { name: 'ezybus translated', proc: gw, target: gwTarget, body: openaiBody('bench-claude') },
 ];
+if (argv.includes('--responses')) {
+  rows.splice(0, 1); // the bare proxy: not what these rows compare with
+  rows.push(...responsesSystems({ name: 'ezybus', proc: gw, target: gwTarget, body: openaiBody('bench-gpt') }).map((r) => ({ ...r, body: (scenario: string) => r.body(scenario, true) })));
+}
 if (argv.includes('--anthropic-client')) {
   rows.push({ name: 'ezybus translated (messages client → chat-completions upstream)', proc: gw, target: { url: gw.url, path: '/v1/messages', headers: { 'x-api-key': key } }, body: anthropicBody('bench-gpt') });
 }

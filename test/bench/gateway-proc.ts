@@ -15,7 +15,7 @@ installLocalAwsLambda(); // the bundles call awslambda.streamifyResponse at modu
 const loadHandlers = dir
   ? async (): Promise<Record<string, StreamingHandler>> => {
       const load = async (f: string): Promise<StreamingHandler> => ((await import(join(dir, f))) as { handler: StreamingHandler }).handler;
-      return { '/v1/chat/completions': await load('chat-completions.mjs'), '/v1/messages': await load('messages.mjs'), '/v1/models': await load('models.mjs') };
+      return { '/v1/chat/completions': await load('chat-completions.mjs'), '/v1/messages': await load('messages.mjs'), '/v1/models': await load('models.mjs'), '/v1/responses': await load('responses.mjs') };
     }
   : undefined;
 const gw = await startLocalGateway({

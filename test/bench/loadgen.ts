@@ -105,8 +105,8 @@ export function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
 }
 
-/** A text delta in an OpenAI chunk (`"content":"x`) or an Anthropic event (`"text":"x`). */
-const TEXT = /"(content|text)":"[^"]/;
+/** A text delta in an OpenAI chunk (`"content":"x`), an Anthropic event (`"text":"x`) or a Responses event (`"delta":"x`). */
+const TEXT = /"(content|text|delta)":"[^"]/;
 
 export interface StreamTiming {
   /** ms from request start to the first text delta. */

@@ -36,7 +36,7 @@ import { barChart } from './png.js';
 import { benchRoutes } from './setup.js';
 import { cpuSeconds, HAS_TASKSET, rssMiB, startProc, type Proc } from './procs.js';
 import { quiescer, sleep, storeStats, type StoreState } from './quiesce.js';
-import { openaiBody, type System } from './systems.js';
+import { openaiBody, responsesBody, responsesSystems, type System } from './systems.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const argv = process.argv.slice(2);
@@ -222,7 +222,12 @@ async function main(): Promise<void> {
     target: { url: sim.url, path: '/v1/messages', headers: { 'x-api-key': 'sim-bench-key', 'anthropic-version': '2023-06-01' } },
     body: (scenario, streamed = false) => JSON.stringify({ model: 'claude-haiku-4-5', max_tokens: 1024, messages: [{ role: 'user', content: `Say hello [[sim:${scenario}]]` }], ...(streamed ? { stream: true } : {}) }),
   };
-  for (const s of [direct, proxy, ezybus, directAnthropic, xlate]) {
+  // The Responses endpoint: passed through (against the Responses stream straight from the
+  // simulator) and translated to Anthropic (against the Anthropic stream, as the Chat row).
+  const directResponses: System = { name: 'direct (responses)', proc: sim, target: { url: sim.url, path: '/v1/responses', headers: { authorization: 'Bearer sim-bench-key' } }, body: responsesBody('gpt-4.1-nano') };
+  const responsesRows = responsesSystems(ezybus);
+  const [responsesPass, responsesXlate] = responsesRows as [System, System, System];
+  for (const s of [direct, proxy, ezybus, directAnthropic, xlate, directResponses, responsesPass, responsesXlate]) {
     await quiesce(s.proc);
     // One stream at a time: what a Lambda execution environment (one request each) sees.
     const solo: Awaited<ReturnType<typeof stream>>[] = [];
@@ -269,7 +274,7 @@ async function main(): Promise<void> {
     const LONG = gap === 0 ? (SMOKE ? 200 : 2000) : SMOKE ? 20 : Math.round(3000 / gap);
     const K = gap === 0 ? (SMOKE ? 10 : 100) : SMOKE ? 10 : 50;
     const batch = gap === 0 ? 10 : K;
-    for (const s of [proxy, ezybus, xlate]) {
+    for (const s of [proxy, ezybus, xlate, ...responsesRows]) {
       const cost = async (tokens: number): Promise<number> => {
         await quiesce(s.proc);
         const c0 = cpuSeconds(s.proc.pid);
@@ -443,7 +448,7 @@ async function main(): Promise<void> {
     report.push('', `## Streaming, ${title}; 40 chunks 20 ms apart (ms)`, '');
     report.push('| system | TTFB p50 | TTFB p99 | gap p50 | gap p99 | added TTFB p50 | added gap p99 |', '|---|---|---|---|---|---|---|');
     for (const r of rows) {
-      const base = rows.find((x) => x.system === (r.system === 'ezybus translated' ? 'direct (anthropic)' : 'direct'));
+      const base = rows.find((x) => x.system === (STREAM_BASE[r.system] ?? 'direct'));
       const isBase = r.system.startsWith('direct');
       report.push(`| ${r.system} | ${r1(r.ttfbP50)} | ${r1(r.ttfbP99)} | ${r1(r.gapP50)} | ${r1(r.gapP99)} | ${isBase ? '–' : r1(r.ttfbP50 - (base?.ttfbP50 ?? NaN))} | ${isBase ? '–' : r1(r.gapP99 - (base?.gapP99 ?? NaN))} |`);
     }
@@ -453,6 +458,7 @@ async function main(): Promise<void> {
   for (const h of hedgeRows) report.push(`| ${h.route === 'bench-gpt' ? 'no hedging' : 'hedged'} | ${r1(h.ttfbP50)} | ${r1(h.ttfbP90)} | ${r1(h.ttfbP99)} | ${h.attemptsPerRequest.toFixed(2)} |`);
   report.push('', 'Each extra attempt is a second upstream request that started and was aborted when the other produced content first: upstream tokens for its prompt may be billed by the provider, so the extra-attempt rate is the price of the shorter tail. Both attempts are in the usage record.');
   report.push('', '## CPU per chunk (µs, server process; targets: 20 pass-through, 60 translated)', '');
+  report.push('Rows: `ezybus` Chat Completions passed through; `ezybus translated` Chat Completions client → Anthropic upstream; `ezybus responses` the Responses endpoint passed through to a Responses upstream; `ezybus responses translated` Responses client → Anthropic upstream (to compare with `ezybus translated`); `ezybus responses → chat completions` Responses client → Chat Completions upstream.', '');
   report.push('(CPU of long streams − CPU of one-chunk streams) ÷ the extra chunks, median of three rounds. **0 ms gap**: chunks sent back to back, so many share one read and one write — a burst figure, not what a stream pays per chunk; 10 and 50 ms gaps are what model output looks like.', '');
   report.push(`| system | ${GAPS.map((g) => `gap ${g} ms${g === 0 ? ' (burst)' : ''}`).join(' | ')} |`, `|---|${GAPS.map(() => '---').join('|')}|`);
   for (const name of [...new Set(cpuPerChunk.map((c) => c.system))]) {
@@ -511,6 +517,9 @@ async function main(): Promise<void> {
     process.exitCode = 1;
   }
 }
+
+/** The stream a row's added TTFB and gaps are measured against (the upstream protocol it reads). */
+const STREAM_BASE: Record<string, string> = { 'ezybus translated': 'direct (anthropic)', 'ezybus responses': 'direct (responses)', 'ezybus responses translated': 'direct (anthropic)' };
 
 function sampleRecord(): UsageRecord {
   return {

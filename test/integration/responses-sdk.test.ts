@@ -96,6 +96,20 @@ describe('openai SDK responses.create through EzyBus', () => {
     expect(thinking?.signature).toBe(Buffer.from(`sim-signature-${s.sim.received.at(-2)!.id}`).toString('base64'));
   });
 
+  it('include on translated models: encrypted reasoning given, logprobs and unknown values ignored with a logged reason', async () => {
+    for (const model of [DEMO.anthropic, DEMO.gemini, DEMO.openai]) {
+      const include = ['reasoning.encrypted_content', 'message.output_text.logprobs', 'x_future.value'] as OpenAI.Responses.ResponseIncludable[];
+      const r = await client().responses.create({ model, input: 'Think [[sim:thinking=1&text=Thought about it]]', include });
+      expect(r.output_text).toBe('Thought about it');
+      const message = r.output.find((i) => i.type === 'message') as OpenAI.Responses.ResponseOutputMessage;
+      expect((message.content[0] as OpenAI.Responses.ResponseOutputText).logprobs).toEqual([]);
+      if (model === DEMO.anthropic) expect((r.output.find((i) => i.type === 'reasoning') as OpenAI.Responses.ResponseReasoningItem).encrypted_content).toMatch(/^ezb1\./);
+      const notes = (lastLog(model)!.record as { notes: string[] }).notes;
+      expect(notes).toEqual(expect.arrayContaining([expect.stringMatching(/^include 'message.output_text.logprobs' ignored/), expect.stringMatching(/^include 'x_future.value' ignored/)]));
+      expect(notes.join('\n')).not.toContain('reasoning.encrypted_content');
+    }
+  });
+
   it('bad input is a 4xx in the Responses error shape, streamed or not', async () => {
     const raw = (body: unknown): Promise<Response> =>
       fetch(`${s.url}/v1/responses`, { method: 'POST', headers: { authorization: `Bearer ${s.key}`, 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
@@ -106,6 +120,7 @@ describe('openai SDK responses.create through EzyBus', () => {
       [{ model: DEMO.openai, input: 'x', stream: 'yes' }, 'stream'],
       [{ model: DEMO.anthropic, input: 'x', previous_response_id: 'resp_123' }, 'previous_response_id'],
       [{ model: DEMO.gemini, input: [{ type: 'item_reference', id: 'msg_1' }] }, 'input'],
+      [{ model: DEMO.anthropic, input: 'x', include: 'reasoning.encrypted_content' }, 'include'],
     ] as const) {
       const res = await raw(body);
       expect(res.status, JSON.stringify(body)).toBe(400);

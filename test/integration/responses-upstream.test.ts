@@ -42,8 +42,8 @@ const lastLog = (model: string): Record<string, unknown> | undefined => logOf(s,
 type Rec = Record<string, unknown>;
 
 describe('Responses upstream, Responses client: pass-through', () => {
-  it('sends the client’s bytes with only the model changed, unknown fields and all', async () => {
-    const text = '{"model":"gpt-resp",  "input":"hi","x_future":{"deep":[1,2.50,"é"]},"stream":true, "include":["reasoning.encrypted_content"]}';
+  it('sends the client’s bytes with only the model changed, unknown fields and include values and all', async () => {
+    const text = '{"model":"gpt-resp",  "input":"hi","x_future":{"deep":[1,2.50,"é"]},"stream":true, "include":["reasoning.encrypted_content","message.output_text.logprobs","x_future.include"]}';
     const res = await post('/v1/responses', text);
     expect(res.status).toBe(200);
     await res.text();

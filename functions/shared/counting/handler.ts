@@ -1,7 +1,8 @@
 /**
  * Token counting for every route, in the client's own shape: `POST /v1/messages/count_tokens`
- * (Anthropic: `{input_tokens}`) and `POST /v1beta/models/{model}:countTokens` (also under
- * `/v1/`; Gemini: `{totalTokens}`). Where the count comes from is plan.ts. Counting requests are
+ * (Anthropic: `{input_tokens}`), `POST /v1beta/models/{model}:countTokens` (also under
+ * `/v1/`; Gemini: `{totalTokens}`) and `POST /v1/responses/input_tokens` (OpenAI Responses:
+ * `{object: "response.input_tokens", input_tokens}`). Where the count comes from is plan.ts. Counting requests are
  * authenticated and admitted like generations (RPM, budget) but charge no tokens and bill nothing.
  */
 import type { FunctionUrlEvent, StreamingHandler } from '../runtime/awslambda.js';
@@ -12,20 +13,24 @@ import { translateErrorBody } from '../protocol/translate.js';
 import { statusErrorBody as googleErrorBody } from '../protocol/generate-content/client-errors.js';
 import { geminiCall } from '../protocol/generate-content/framing.js';
 import { validate as validateGemini } from '../protocol/generate-content/request-in.js';
+import type { WireProtocol } from '../protocol/wire.js';
 import { callWithFailover } from '../unary/call.js';
 import { unaryHandler, type UnaryContext, type UnaryReply } from '../unary/edge.js';
 import { countAnswer, countFromAnswer, countLeg, geminiCountRequest, openaiCountBody, type CountClient, type CountInput } from './plan.js';
 
 type J = Record<string, unknown>;
 
+const WIRE = { anthropic: 'messages', gemini: 'generate-content', responses: 'responses' } as const satisfies Record<CountClient, WireProtocol>;
+
 export function countClient(event: FunctionUrlEvent): CountClient {
   if (event.rawPath === '/v1/messages/count_tokens') return 'anthropic';
+  if (event.rawPath === '/v1/responses/input_tokens') return 'responses';
   if (geminiCall(event.rawPath, {})?.method === 'countTokens') return 'gemini';
-  throw new GatewayError(404, 'not_found', `No endpoint ${event.rawPath} here; this function serves /v1/messages/count_tokens and /v1beta/models/{model}:countTokens.`);
+  throw new GatewayError(404, 'not_found', `No endpoint ${event.rawPath} here; this function serves /v1/messages/count_tokens, /v1beta/models/{model}:countTokens and /v1/responses/input_tokens.`);
 }
 
 export function gatewayErrorBody(client: CountClient, err: GatewayError, requestId: string): string {
-  if (client === 'anthropic') return openaiAnthropicErrorBody(clientSide('messages'), err, requestId);
+  if (client !== 'gemini') return openaiAnthropicErrorBody(clientSide(WIRE[client]), err, requestId);
   return googleErrorBody(err.status, err.message, err.status === 401 ? 'API_KEY_INVALID' : undefined);
 }
 
@@ -35,6 +40,11 @@ function parse(client: CountClient, event: FunctionUrlEvent, json: J): { model: 
     return { model: geminiCall(event.rawPath, {})?.model ?? '' };
   }
   if (typeof json.model !== 'string' || json.model === '') throw badRequest("'model' is required and must be a non-empty string.", 'model');
+  if (client === 'responses') {
+    // OpenAI counts a request without `input` (instructions and tools alone) too.
+    if (json.input !== undefined && json.input !== null && typeof json.input !== 'string' && !Array.isArray(json.input)) throw badRequest("'input' must be a string or an array of input items.", 'input');
+    return { model: json.model };
+  }
   if (!Array.isArray(json.messages)) throw badRequest("'messages' is required and must be an array.", 'messages');
   return { model: json.model };
 }
@@ -50,10 +60,10 @@ async function run(client: CountClient, ctx: UnaryContext): Promise<UnaryReply> 
     const n = await countChatTokens(openaiCountBody(input, r.cand.target.model, notes), r.cand.target.model);
     return { status: 200, body: countAnswer(client, n), contentType: 'application/json', tokens: null, log: { ...log, inputTokens: n, counted: 'local' } };
   }
-  const same = (client === 'anthropic' && upstream === 'messages') || (client === 'gemini' && upstream === 'generate-content');
+  const same = WIRE[client] === upstream;
   if (r.status < 200 || r.status >= 300) {
     if (same) return { status: r.status, body: r.body, contentType: r.contentType, tokens: null, log: { ...log, upstreamStatus: r.status } };
-    const e = translateErrorBody(client === 'anthropic' ? 'messages' : 'generate-content', upstream, r.status, r.body);
+    const e = translateErrorBody(WIRE[client], upstream, r.status, r.body);
     return { status: e.status, body: e.body, contentType: 'application/json', tokens: null, log: { ...log, upstreamStatus: r.status } };
   }
   const n = countFromAnswer(upstream, r.body);

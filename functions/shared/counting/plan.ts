@@ -6,9 +6,10 @@
  * - Gemini upstream: its `:countTokens` with a whole `generateContentRequest`, so system
  *   instruction and tools are counted too — the client's own body for a Gemini client (only a
  *   nested model name edited), the translated request for an Anthropic client.
- * - OpenAI Responses upstream: its `POST /v1/responses/input_tokens` with the translated request,
- *   cut to the fields that endpoint takes (a generation's `max_output_tokens`, `stream`, `store`,
- *   `include` are not among them).
+ * - OpenAI Responses upstream: its `POST /v1/responses/input_tokens` — the client's own body,
+ *   model name edited, for a Responses client; for the others the translated request, cut to the
+ *   fields that endpoint takes (a generation's `max_output_tokens`, `stream`, `store`, `include`
+ *   are not among them).
  * - OpenAI (Chat Completions) upstream: no such endpoint exists, so the gateway counts the
  *   translated request itself with the model's tokenizer (openai-tokens.ts).
  * Pure: no I/O; the handler sends what this returns.
@@ -23,7 +24,8 @@ import type { UnaryLeg } from '../unary/call.js';
 
 type J = Record<string, unknown>;
 
-export type CountClient = 'anthropic' | 'gemini';
+/** Who asks: Anthropic's count_tokens, Gemini's countTokens, OpenAI's /v1/responses/input_tokens. */
+export type CountClient = 'anthropic' | 'gemini' | 'responses';
 
 export interface CountInput {
   client: CountClient;
@@ -42,6 +44,7 @@ export function geminiCountRequest(json: J): J {
 
 export function canonicalOf(input: CountInput, notes: string[]): CanonicalRequest {
   // A count request has no max_tokens (§2.13); the Messages decoder requires one, and it counts nothing.
+  if (input.client === 'responses') return clientSide('responses').decodeRequest(input.json, notes);
   return input.client === 'anthropic' ? clientSide('messages').decodeRequest({ max_tokens: 1, ...input.json }, notes) : fromGemini(geminiCountRequest(input.json), notes);
 }
 
@@ -59,6 +62,7 @@ export function countLeg(input: CountInput, upstream: WireProtocol, model: strin
   if (upstream === 'chat-completions') return 'local';
   if (upstream === 'responses') {
     const side = upstreamSide('responses');
+    if (input.client === 'responses') return { path: '/v1/responses/input_tokens', body: rewriteModel(input.text, model), headers: side.forwardedHeaders(input.clientHeaders) };
     const full = side.encodeRequest(canonicalOf(input, notes), out(model), notes);
     const body = Object.fromEntries(Object.entries(full).filter(([k]) => RESPONSES_COUNT_FIELDS.includes(k)));
     return { path: '/v1/responses/input_tokens', body: JSON.stringify(body), headers: side.translatedHeaders({}) };
@@ -97,5 +101,6 @@ export function countFromAnswer(upstream: WireProtocol, body: string): number | 
 
 /** The count in the client's own shape. */
 export function countAnswer(client: CountClient, n: number): string {
+  if (client === 'responses') return JSON.stringify({ object: 'response.input_tokens', input_tokens: n });
   return client === 'anthropic' ? JSON.stringify({ input_tokens: n }) : JSON.stringify({ totalTokens: n, promptTokensDetails: [{ modality: 'TEXT', tokenCount: n }] });
 }

@@ -8,18 +8,24 @@ import { mimeFromUrl } from '../mime.js';
 import type { OutOptions } from '../adapter.js';
 import { TranslationError } from '../errors.js';
 import type { J } from '../json.js';
+import { inlineLocalRefs } from '../schema-refs.js';
 import { budgetFor } from '../thinking.js';
 import { decodeGeminiCallId } from './ids.js';
 
 const GEMINI_SCHEMA_KEYS = new Set(['type', 'format', 'description', 'nullable', 'enum', 'properties', 'required', 'items', 'minItems', 'maxItems', 'minimum', 'maximum', 'anyOf', 'propertyOrdering', 'title', 'minLength', 'maxLength', 'pattern', 'minProperties', 'maxProperties']);
 
 /**
- * JSON Schema → the OpenAPI subset Gemini accepts: `const` becomes a one-value enum, type unions
- * with null become `nullable`, unsupported keywords ($schema, additionalProperties, default,
- * examples …) are removed with a note; `$ref` cannot be inlined safely and is refused.
+ * JSON Schema → the OpenAPI subset Gemini accepts: local `$ref`s are inlined (schema-refs.ts),
+ * `const` becomes a one-value enum, type unions with null become `nullable`, unsupported keywords
+ * ($schema, additionalProperties, default, examples …) are removed with a note; a recursive or
+ * non-local `$ref` cannot be inlined and is refused.
  */
 export function geminiSchema(s: unknown, notes: Set<string>): unknown {
-  if (Array.isArray(s)) return s.map((x) => geminiSchema(x, notes));
+  return geminiNode(inlineLocalRefs(s), notes);
+}
+
+function geminiNode(s: unknown, notes: Set<string>): unknown {
+  if (Array.isArray(s)) return s.map((x) => geminiNode(x, notes));
   if (!s || typeof s !== 'object') return s;
   const src = s as J;
   if ('$ref' in src) throw new TranslationError('tool schemas with $ref cannot be sent to Gemini; inline the referenced schema', 'tools');
@@ -32,8 +38,8 @@ export function geminiSchema(s: unknown, notes: Set<string>): unknown {
       if (types.length !== v.length) out.nullable = true;
       if (types.length > 1) notes.add('type unions reduced to their first type for Gemini');
     } else if (k === 'properties' && v && typeof v === 'object') {
-      out.properties = Object.fromEntries(Object.entries(v as J).map(([pk, pv]) => [pk, geminiSchema(pv, notes)]));
-    } else if (k === 'items' || k === 'anyOf') out[k] = geminiSchema(v, notes);
+      out.properties = Object.fromEntries(Object.entries(v as J).map(([pk, pv]) => [pk, geminiNode(pv, notes)]));
+    } else if (k === 'items' || k === 'anyOf') out[k] = geminiNode(v, notes);
     else if (GEMINI_SCHEMA_KEYS.has(k)) out[k] = v;
     else notes.add(`schema keyword '${k}' removed for Gemini`);
   }

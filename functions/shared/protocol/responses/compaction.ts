@@ -10,10 +10,10 @@
  */
 import { obj, objs, str, type J } from '../json.js';
 
-export const SUMMARY_PREFIX = 'Summary of the conversation so far (written when the context was compacted):\n\n';
+export const SUMMARY_PREFIX = 'Summary of the conversation so far (compacted):\n\n';
 
 const INSTRUCTION =
-  'Summarise the conversation so far for your own later use: the task, decisions made, what was done (files, commands, results), open questions and next steps. Be complete and concise; answer with the summary only.';
+  'Summarise the conversation so far for your later use: the task, decisions, what was done (files, commands, results), open questions, next steps. Only the summary.';
 
 /** The compact request → an ordinary Responses request that asks the model for the summary. */
 export function compactionAsRequest(body: J): J {

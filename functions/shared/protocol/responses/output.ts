@@ -4,7 +4,7 @@
  * render the same answer the same way.
  */
 import type { CanonicalUsage, StopReason } from '../canonical.js';
-import { str, type J } from '../json.js';
+import { obj, str, type J } from '../json.js';
 import { statusOfStop } from './status.js';
 import { responsesUsageObject } from './usage.js';
 
@@ -20,7 +20,8 @@ export function responseEcho(body: J): J {
     // Nothing is stored, whatever the client asked: say so.
     store: false,
     temperature: pick('temperature', 1),
-    text: pick('text', { format: { type: 'text' } }),
+    // LangChain sends `text: {}`; OpenAI's answer still names the format it used.
+    text: { format: { type: 'text' }, ...obj(body.text) },
     tool_choice: pick('tool_choice', 'auto'),
     tools: pick('tools', []),
     top_p: pick('top_p', 1),

@@ -14,6 +14,7 @@
 import type { Block, CanonicalRequest, ToolChoice } from '../canonical.js';
 import { TranslationError } from '../errors.js';
 import { obj, objs, num, str, type J } from '../json.js';
+import { includeNotes } from './include.js';
 import { isResponsesSignature, thinkingFromReasoningItem } from './reasoning.js';
 import { CUSTOM_INPUT, canonicalCallName, toolsFromResponses, type ToolKinds } from './tools.js';
 
@@ -25,7 +26,7 @@ function sourceOf(url: string): Source {
 }
 
 const STATEFUL =
-  "EzyBus keeps no stored responses for this model (it is served by a provider other than OpenAI's Responses API). Send the whole conversation in 'input' each turn, with 'store': false";
+  "EzyBus stores no responses for models outside OpenAI's Responses API. Send the whole conversation in 'input' each turn, with 'store': false";
 
 function parts(content: unknown, notes: string[]): Block[] {
   if (typeof content === 'string') return content ? [{ type: 'text', text: content }] : [];
@@ -81,7 +82,7 @@ function toolChoice(tc: unknown, notes: string[]): ToolChoice | undefined {
   const o = obj(tc);
   if ((o.type === 'function' || o.type === 'custom') && typeof o.name === 'string') return { type: 'tool', name: o.name };
   if (o.type === 'allowed_tools') {
-    notes.push("tool_choice 'allowed_tools' became auto/required over all tools: the target cannot restrict the set");
+    notes.push("tool_choice 'allowed_tools' became auto/required over all tools");
     return o.mode === 'required' ? { type: 'any' } : { type: 'auto' };
   }
   if (tc !== undefined && tc !== null) notes.push(`tool_choice ${JSON.stringify(tc)} became auto: hosted tools run only at OpenAI`);
@@ -91,7 +92,7 @@ function toolChoice(tc: unknown, notes: string[]): ToolChoice | undefined {
 export function fromResponses(body: J, notes: string[]): { req: CanonicalRequest; kinds: ToolKinds } {
   if (typeof body.previous_response_id === 'string' && body.previous_response_id) throw new TranslationError(`'previous_response_id' is not supported here: ${STATEFUL}.`, 'previous_response_id');
   if (body.conversation !== undefined && body.conversation !== null) throw new TranslationError(`'conversation' is not supported here: ${STATEFUL}.`, 'conversation');
-  if (body.background === true) throw new TranslationError("'background' is not supported here: EzyBus does not store responses to poll; stream the response instead.", 'background');
+  if (body.background === true) throw new TranslationError("'background' is not supported here: EzyBus stores no responses to poll; stream instead.", 'background');
   const req: CanonicalRequest = { system: [], messages: [], tools: [], stop: [] };
   if (typeof body.instructions === 'string' && body.instructions) req.system.push({ type: 'text', text: body.instructions });
   const input = body.input;
@@ -121,7 +122,7 @@ export function fromResponses(body: J, notes: string[]): { req: CanonicalRequest
       notes.push('compaction item dropped: it is encrypted for OpenAI');
     } else notes.push(`input item of type '${String(type)}' dropped: it exists only at OpenAI`);
   }
-  if (droppedReasoning) notes.push('OpenAI reasoning items dropped: their encrypted content is readable only by OpenAI');
+  if (droppedReasoning) notes.push('OpenAI reasoning items dropped: only OpenAI can read them');
   const { tools, kinds } = toolsFromResponses(body.tools, notes);
   req.tools = tools;
   const choice = toolChoice(body.tool_choice, notes);
@@ -140,6 +141,7 @@ export function fromResponses(body: J, notes: string[]): { req: CanonicalRequest
   else if (format.type === 'json_object') req.json = {};
   const user = str(body.safety_identifier) ?? str(body.user);
   if (user) req.user = user;
+  notes.push(...includeNotes(body.include));
   for (const f of ['top_logprobs', 'max_tool_calls', 'service_tier', 'prompt', 'prompt_cache_key', 'truncation']) {
     if (body[f] !== undefined && body[f] !== null) notes.push(`'${f}' dropped: the target has no equivalent`);
   }
