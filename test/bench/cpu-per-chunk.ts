@@ -103,20 +103,12 @@ for (const gap of GAPS) {
   const LONG = gap === 0 ? 2000 : Math.round(3000 / gap);
   const K = gap === 0 ? 100 : 50;
   const batch = gap === 0 ? 10 : K;
-  // Reads per chunk at the client: near 1 when each chunk travelled on its own; lower when a
-  // loaded machine delayed the simulator and chunks bunched up (cheaper per chunk, so say it).
-  let reads = 0;
-  let chunks = 0;
   const cost = async (s: Row, tokens: number): Promise<number> => {
     await quiesce(s.proc);
     const c0 = cpuSeconds(s.proc.pid);
     for (let i = 0; i < K; i += batch) {
       const got = await Promise.all(Array.from({ length: Math.min(batch, K - i) }, () => stream(s.target, s.body(`tokens=${tokens}&gap_ms=${gap}`))));
       if (got.some((g) => g.chunks === 0)) throw new Error(`${s.name}: a stream carried no text`);
-      for (const g of got) {
-        reads += g.gaps.length + 1;
-        chunks += g.chunks;
-      }
     }
     await quiesce(s.proc);
     return cpuSeconds(s.proc.pid) - c0;
@@ -127,11 +119,10 @@ for (const gap of GAPS) {
   for (let r = 0; r < ROUNDS; r++) {
     for (const s of rows) {
       const small = await cost(s, 1);
-      reads = chunks = 0;
       const big = await cost(s, LONG);
       const us = ((big - small) / (K * (LONG - 1))) * 1e6;
       rounds.get(s.name)?.push(us);
-      log(`${s.name} gap ${gap} ms: round ${r + 1}: ${us.toFixed(2)} µs/chunk, ${(reads / chunks).toFixed(2)} client reads per chunk (load ${loadavg()[0]?.toFixed(1)})`);
+      log(`${s.name} gap ${gap} ms: round ${r + 1}: ${us.toFixed(2)} µs/chunk (load ${loadavg()[0]?.toFixed(1)})`);
     }
   }
   for (const s of rows) {
