@@ -5,7 +5,7 @@
  */
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import { LAMBDA_BUNDLE } from '../lib/bundling.js';
 
 import { ENDPOINTS } from '../functions/endpoints.js';
@@ -14,7 +14,8 @@ import { ENDPOINTS } from '../functions/endpoints.js';
 export const ENTRIES: string[] = ENDPOINTS.map((e) => e.entry);
 const root = new URL('..', import.meta.url).pathname;
 
-export async function bundle(outdir = join(root, 'dist/functions'), metafile = false): Promise<Record<string, number>> {
+/** `options` overrides the Lambda build's (the benchmarks' `--readable` profiles build unminified). */
+export async function bundle(outdir = join(root, 'dist/functions'), metafile = false, options: BuildOptions = {}): Promise<Record<string, number>> {
   mkdirSync(outdir, { recursive: true });
   const sizes: Record<string, number> = {};
   for (const entry of ENTRIES) {
@@ -25,6 +26,7 @@ export async function bundle(outdir = join(root, 'dist/functions'), metafile = f
       outfile,
       ...LAMBDA_BUNDLE,
       metafile,
+      ...options,
     });
     if (metafile && result.metafile) writeFileSync(`${outfile}.meta.json`, JSON.stringify(result.metafile));
     sizes[name] = statSync(outfile).size;

@@ -6,8 +6,15 @@
  * chunks, and resident memory before, at the peak of, and after an overload phase.
  *
  *   npm run build && node --import tsx scripts/hot-path.ts [--requests 3000] [--ledger off]
+ *     [--bundles DIR] [--baseline DIR] [--proxy] [--rounds 3] [--requests-only]
  *
  * `--ledger off` leaves out the in-process ledger writer (in AWS it runs in its own Lambda).
+ * `--bundles DIR`: the bundles to run (default dist/functions). `--baseline DIR`: a second
+ * gateway on the same core running the bundles in DIR (e.g. a copy of dist/functions made before
+ * a change); the non-stream phase then alternates between the two, `--rounds` times each, so
+ * the machine's load drifts alike for both. `--proxy` adds the bare Node proxy hop to that
+ * alternation (CPU per request of the floor, same client, same simulator). `--requests-only`
+ * skips the stream and overload phases.
  */
 import { mkdtempSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -16,7 +23,8 @@ import { join } from 'node:path';
 import { addUpstream, addUpstreamKey, createGatewayKey, setRoute } from '../functions/shared/admin/ops.js';
 import { configureProcess } from '../local/gateway.js';
 import { ensureTables } from '../functions/shared/store/tables.js';
-import { cpuSeconds, rssMiB, startProc } from '../test/bench/procs.js';
+import { loadavg } from 'node:os';
+import { cpuSeconds, rssMiB, startProc, type Proc } from '../test/bench/procs.js';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -24,6 +32,9 @@ const arg = (name: string, fallback: string): string => {
 };
 const REQUESTS = Number(arg('requests', '3000'));
 const LEDGER = arg('ledger', 'on');
+const BASELINE = arg('baseline', '');
+const ROUNDS = Number(arg('rounds', BASELINE ? '3' : '1'));
+const REQUESTS_ONLY = process.argv.includes('--requests-only');
 const root = new URL('..', import.meta.url).pathname;
 const node = process.execPath;
 const tsx = ['--import', 'tsx'];
@@ -41,63 +52,95 @@ await setRoute('hot-gpt', [{ upstream: 'hot-openai', model: 'gpt-4.1-nano' }]);
 const { key } = await createGatewayKey({ name: 'hot' });
 const env: Record<string, string> = { EZYBUS_LOG_LEVEL: 'info', ...(LEDGER === 'off' ? { EZYBUS_LOCAL_LEDGER: 'off' } : {}) };
 const memPort = 20000 + (process.pid % 20000);
-const gw = await startProc('ezybus', node, ['--expose-gc', ...tsx, join(root, 'scripts/hot-path-gateway.ts')], {
-  cpu: 1,
-  env: {
-    // --source: the TypeScript sources instead of the bundles (readable profiles).
-    ...(process.argv.includes('--source') ? {} : { BENCH_BUNDLES: join(root, 'dist/functions') }),
-    BENCH_DYNAMO: store.url,
-    BENCH_KEYRING: keyring,
-    BENCH_ENV: JSON.stringify(env),
-    HOT_MEMORY_PORT: String(memPort),
-    // HOT_PROFILE=<dir>: a V8 CPU profile of the gateway process, written when it exits.
-    ...(process.env.HOT_PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.HOT_PROFILE}` } : {}),
-  },
-});
+const startGateway = (bundles: string | undefined, name: string, memory: number): Promise<Proc> =>
+  startProc(name, node, ['--expose-gc', ...tsx, join(root, 'scripts/hot-path-gateway.ts')], {
+    cpu: 1,
+    env: {
+      ...(bundles ? { BENCH_BUNDLES: bundles } : {}),
+      BENCH_DYNAMO: store.url,
+      BENCH_KEYRING: keyring,
+      BENCH_ENV: JSON.stringify(env),
+      HOT_MEMORY_PORT: String(memory),
+      // HOT_PROFILE=<dir>: a V8 CPU profile of the gateway process, written when it exits.
+      ...(process.env.HOT_PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.HOT_PROFILE}` } : {}),
+    },
+  });
+// --source: the TypeScript sources instead of the bundles (readable profiles).
+const gw = await startGateway(process.argv.includes('--source') ? undefined : arg('bundles', join(root, 'dist/functions')), 'ezybus', memPort);
+const base = BASELINE ? await startGateway(BASELINE, 'ezybus baseline', memPort + 1) : undefined;
+// --proxy: the bare Node proxy hop (test/bench/proxy-proc.ts) measured alike, for the ratio.
+const proxy = process.argv.includes('--proxy') ? await startProc('bare proxy', node, [join(root, 'test/bench/proxy-proc.ts')], { cpu: 1, env: { BENCH_TARGET: sim.url } }) : undefined;
 const agent = new Agent({ keepAlive: true, maxSockets: 512 });
-const url = new URL('/v1/chat/completions', gw.url);
-
-function post(body: string): Promise<number> {
+function post(body: string, to: Proc = gw): Promise<number> {
+  // The bare proxy hop goes straight to the simulator: the upstream's key and model name.
+  const direct = to === proxy;
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } }, (res) => {
+    const req = request(new URL('/v1/chat/completions', to.url), { method: 'POST', agent, headers: { authorization: `Bearer ${direct ? 'sim-hot-key' : key}`, 'content-type': 'application/json' } }, (res) => {
       let chunks = 0;
       res.on('data', () => chunks++);
       res.on('end', () => resolve(chunks));
       res.on('error', reject);
     });
     req.on('error', reject);
-    req.end(body);
+    req.end(direct ? body.replace('"hot-gpt"', '"gpt-4.1-nano"') : body);
   });
 }
 const body = (content: string, stream = false): string => JSON.stringify({ model: 'hot-gpt', stream, messages: [{ role: 'user', content }] });
 
-async function closedLoop(n: number, concurrency: number, make: () => string): Promise<void> {
+async function closedLoop(n: number, concurrency: number, make: () => string, to: Proc = gw): Promise<void> {
   let left = n;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (left-- > 0) await post(make());
+      while (left-- > 0) await post(make(), to);
     }),
   );
 }
-async function quiesce(): Promise<void> {
+async function quiesce(to: Proc = gw): Promise<void> {
   for (;;) {
-    const { inflight } = (await (await fetch(gw.stats as string)).json()) as { inflight: number };
+    if (!to.stats) break; // the bare proxy has no invocations to wait for
+    const { inflight } = (await (await fetch(to.stats as string)).json()) as { inflight: number };
     if (inflight === 0) break;
     await sleep(20);
   }
   await sleep(1500); // the in-process ledger writer's batches (flush every 200 ms) finish
 }
 
-await closedLoop(300, 8, () => body('warm up'));
-await quiesce();
-let c0 = cpuSeconds(gw.pid);
-await closedLoop(REQUESTS, 8, () => body('Hello there'));
-await quiesce();
-const perRequestMs = ((cpuSeconds(gw.pid) - c0) * 1000) / REQUESTS;
-
+const load0 = loadavg()[0] ?? NaN;
+const gateways = [gw, ...(base ? [base] : [])];
+const measured = [...gateways, ...(proxy ? [proxy] : [])];
+for (const g of measured) {
+  await closedLoop(300, 8, () => body('warm up'), g);
+  await quiesce(g);
+}
+const perRequest = new Map<Proc, number[]>(measured.map((g) => [g, []]));
+for (let r = 0; r < ROUNDS; r++) {
+  for (const g of measured) {
+    const c = cpuSeconds(g.pid);
+    await closedLoop(REQUESTS, 8, () => body('Hello there'), g);
+    await quiesce(g);
+    perRequest.get(g)?.push(((cpuSeconds(g.pid) - c) * 1000) / REQUESTS);
+  }
+}
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const perRequestMs = median(perRequest.get(gw) ?? []);
+const requestsReport = {
+  requests: REQUESTS,
+  rounds: ROUNDS,
+  loadavg: [load0, loadavg()[0] ?? NaN].map((x) => Number(x.toFixed(1))),
+  cpuPerRequestMs: Number(perRequestMs.toFixed(3)),
+  cpuPerRequestMsRounds: (perRequest.get(gw) ?? []).map((x) => Number(x.toFixed(3))),
+  ...(proxy ? { bareProxyCpuPerRequestMs: Number(median(perRequest.get(proxy) ?? []).toFixed(3)), bareProxyRounds: (perRequest.get(proxy) ?? []).map((x) => Number(x.toFixed(3))) } : {}),
+  ...(base ? { baselineCpuPerRequestMs: Number(median(perRequest.get(base) ?? []).toFixed(3)), baselineRounds: (perRequest.get(base) ?? []).map((x) => Number(x.toFixed(3))) } : {}),
+};
+if (REQUESTS_ONLY) {
+  process.stdout.write(JSON.stringify({ ledger: LEDGER, ...requestsReport }, null, 1) + '\n');
+  for (const p of [...measured, sim, store]) await p.stop();
+  agent.destroy();
+  process.exit(0);
+}
 const STREAMS = 200;
 const CHUNKS = 40;
-c0 = cpuSeconds(gw.pid);
+const c0 = cpuSeconds(gw.pid);
 await closedLoop(STREAMS, 20, () => body(`Stream [[sim:tokens=${CHUNKS}&gap_ms=10]]`, true));
 await quiesce();
 const streamCpu = cpuSeconds(gw.pid) - c0;
@@ -126,8 +169,7 @@ process.stdout.write(
   JSON.stringify(
     {
       ledger: LEDGER,
-      requests: REQUESTS,
-      cpuPerRequestMs: Number(perRequestMs.toFixed(3)),
+      ...requestsReport,
       cpuPerChunkUs: Number(perChunkUs.toFixed(1)),
       rssMiB: { before: Math.round(rssBefore), peak: Math.round(peak), after10s: Math.round(rssAfter) },
       heapUsedAfterGcMiB: { before: Math.round(heapBefore.heapUsed / MiB), after: Math.round(heapAfter.heapUsed / MiB) },
@@ -137,5 +179,5 @@ process.stdout.write(
     1,
   ) + '\n',
 );
-for (const p of [gw, sim, store]) await p.stop();
+for (const p of [...measured, sim, store]) await p.stop();
 agent.destroy();

@@ -1,15 +1,22 @@
 /**
- * `node --import tsx test/bench/cpu-per-chunk.ts [--rounds N] [--anthropic-client]` — only the
- * "CPU per chunk" rows of `npm run bench`, measured the same way (the server's CPU for K long
- * streams minus K one-token streams, per extra chunk, median of the rounds), for a machine too
- * busy for the full ~25-minute run. Same bundles, same simulator, same pinning.
+ * `node --import tsx test/bench/cpu-per-chunk.ts [--rounds N] [--gaps 0,10,50] [--only NAMES]
+ * [--anthropic-client] [--profile DIR]` — only the "CPU per chunk" rows of `npm run bench`,
+ * measured the same way (the server's CPU for K long streams minus K one-token streams, per
+ * extra chunk, median of the rounds), for a machine too busy for the full run. Same bundles,
+ * same simulator, same pinning, same stream shapes per gap as run.ts.
+ * `--gaps`: milliseconds between upstream chunks (default 0,10; 0 is the burst row).
+ * `--only`: a comma list of rows — proxy, ezybus, translated, responses (default all).
  * `--anthropic-client` adds the Claude Code direction (Messages client → Chat Completions upstream).
  * `--responses` measures only the Responses endpoint's rows (systems.ts: passed through,
  * translated to Anthropic, translated to Chat Completions) beside the Chat Completions rows they
  * compare with (`ezybus`, `ezybus translated`), in the same run.
+ * `--baseline DIR`: a second gateway running the bundles in DIR (e.g. a copy of dist/functions
+ * built before a change), measured interleaved with this tree's, round by round.
+ * `--profile DIR`: the gateway runs with `--cpu-prof` and writes its V8 profile into DIR on exit;
+ * with `--readable` the bundles are built unminified (into dist/functions-readable) so the profile names functions.
  */
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createGatewayKey } from '../../functions/shared/admin/ops.js';
@@ -26,6 +33,14 @@ const root = new URL('../../', import.meta.url).pathname;
 const argv = process.argv.slice(2);
 const roundsArg = argv.indexOf('--rounds');
 const ROUNDS = roundsArg !== -1 ? Number(argv[roundsArg + 1]) : 3;
+const optStr = (f: string): string | undefined => {
+  const i = argv.indexOf(f);
+  return i !== -1 ? argv[i + 1] : undefined;
+};
+const GAPS = (optStr('--gaps') ?? '0,10').split(',').map(Number);
+const ONLY = optStr('--only')?.split(',');
+const PROFILE = optStr('--profile');
+const BASELINE = optStr('--baseline');
 const node = process.execPath;
 const tsx = ['--import', 'tsx'];
 const log = (s: string): void => void process.stderr.write(`[cpu-per-chunk] ${s}\n`);
@@ -42,8 +57,9 @@ const openaiBody = (model: string) => (scenario: string): string => JSON.stringi
 const anthropicBody = (model: string) => (scenario: string): string =>
   JSON.stringify({ model, max_tokens: 4096, messages: [{ role: 'user', content: `Say hello [[sim:${scenario}]]` }], stream: true });
 
-const dist = join(root, 'dist/functions');
-await bundle(dist);
+const READABLE = argv.includes('--readable');
+const dist = join(root, READABLE ? 'dist/functions-readable' : 'dist/functions');
+await bundle(dist, false, READABLE ? { minify: false } : {});
 const work = mkdtempSync(join(tmpdir(), 'ezybus-cpu-'));
 const store = await startProc('store', node, [...tsx, join(root, 'test/bench/store-proc.ts')], { cpu: 0, nice: 10 });
 const quiesce = quiescer(storeStats(store.stats as string), log);
@@ -54,47 +70,74 @@ const sim = await startProc('simulator', node, [...tsx, join(root, 'test/bench/s
 await benchRoutes(sim.url);
 const { key } = await createGatewayKey({ name: 'bench' });
 const proxy = await startProc('bare proxy', node, [join(root, 'test/bench/proxy-proc.ts')], { cpu: 1, env: { BENCH_TARGET: sim.url } });
-const gw = await startProc('ezybus', node, [...tsx, join(root, 'test/bench/gateway-proc.ts')], {
-  cpu: 1,
-  env: { BENCH_BUNDLES: dist, BENCH_DYNAMO: store.url, BENCH_KEYRING: keyring, BENCH_ENV: JSON.stringify({ EZYBUS_LOG_LEVEL: 'info' }) },
-});
-const gwTarget: Target = { url: gw.url, path: '/v1/chat/completions', headers: { authorization: `Bearer ${key}` } };
-const rows: Row[] = [
-  { name: 'bare node proxy', proc: proxy, target: { url: proxy.url, path: '/v1/chat/completions', headers: { authorization: 'Bearer sim-bench-key' } }, body: openaiBody('gpt-4.1-nano') },
-  { name: 'ezybus', proc: gw, target: gwTarget, body: openaiBody('bench-gpt') },
-  { name: 'ezybus translated', proc: gw, target: gwTarget, body: openaiBody('bench-claude') },
+const startGateway = (bundles: string, name: string): Promise<Proc> =>
+  startProc(name, node, [...tsx, join(root, 'test/bench/gateway-proc.ts')], {
+    cpu: 1,
+    env: {
+      BENCH_BUNDLES: bundles,
+      BENCH_DYNAMO: store.url,
+      BENCH_KEYRING: keyring,
+      BENCH_ENV: JSON.stringify({ EZYBUS_LOG_LEVEL: 'info' }),
+      ...(PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE}` } : {}),
+    },
+  });
+const gatewayRows = (gw: Proc, suffix: string): Array<Row & { key: string }> => {
+  const target: Target = { url: gw.url, path: '/v1/chat/completions', headers: { authorization: `Bearer ${key}` } };
+  return [
+    { key: 'ezybus', name: `ezybus${suffix}`, proc: gw, target, body: openaiBody('bench-gpt') },
+    { key: 'translated', name: `ezybus translated${suffix}`, proc: gw, target, body: openaiBody('bench-claude') },
+    ...(argv.includes('--anthropic-client')
+      ? [{ key: 'translated', name: `ezybus translated (messages client → chat-completions upstream)${suffix}`, proc: gw, target: { url: gw.url, path: '/v1/messages', headers: { 'x-api-key': key } }, body: anthropicBody('bench-gpt') }]
+      : []),
+  ];
+};
+const gw = await startGateway(dist, 'ezybus');
+// --baseline DIR: a second gateway on the same core running the bundles in DIR (say, built from
+// main before a change), its rows interleaved with this tree's round by round.
+const base = BASELINE ? await startGateway(BASELINE, 'ezybus baseline') : undefined;
+const allRows: Array<Row & { key: string }> = [
+  { key: 'proxy', name: 'bare node proxy', proc: proxy, target: { url: proxy.url, path: '/v1/chat/completions', headers: { authorization: 'Bearer sim-bench-key' } }, body: openaiBody('gpt-4.1-nano') },
+  ...gatewayRows(gw, ''),
+  ...(base ? gatewayRows(base, ' (baseline)') : []),
 ];
 if (argv.includes('--responses')) {
-  rows.splice(0, 1); // the bare proxy: not what these rows compare with
-  rows.push(...responsesSystems({ name: 'ezybus', proc: gw, target: gwTarget, body: openaiBody('bench-gpt') }).map((r) => ({ ...r, body: (scenario: string) => r.body(scenario, true) })));
+  allRows.splice(0, 1); // the bare proxy: not what these rows compare with
+  const gwTarget: Target = { url: gw.url, path: '/v1/chat/completions', headers: { authorization: `Bearer ${key}` } };
+  allRows.push(...responsesSystems({ name: 'ezybus', proc: gw, target: gwTarget, body: openaiBody('bench-gpt') }).map((r) => ({ ...r, key: 'responses', body: (scenario: string) => r.body(scenario, true) })));
 }
-if (argv.includes('--anthropic-client')) {
-  rows.push({ name: 'ezybus translated (messages client → chat-completions upstream)', proc: gw, target: { url: gw.url, path: '/v1/messages', headers: { 'x-api-key': key } }, body: anthropicBody('bench-gpt') });
-}
-const K = 100;
-const LONG = 2000;
-const result: Record<string, { median: number; rounds: number[] }> = {};
-for (const s of rows) {
-  const cost = async (tokens: number): Promise<number> => {
+const rows = allRows.filter((r) => !ONLY || ONLY.includes(r.key));
+const result: Record<string, { median: number; rounds: number[]; chunksPerStream: number; streams: number }> = {};
+for (const gap of GAPS) {
+  // As in run.ts: 0 ms — 2,000-chunk streams, ten at a time; gapped — 3-second streams, all 50 at once (they idle).
+  const LONG = gap === 0 ? 2000 : Math.round(3000 / gap);
+  const K = gap === 0 ? 100 : 50;
+  const batch = gap === 0 ? 10 : K;
+  const cost = async (s: Row, tokens: number): Promise<number> => {
     await quiesce(s.proc);
     const c0 = cpuSeconds(s.proc.pid);
-    for (let i = 0; i < K; i += 10) {
-      const got = await Promise.all(Array.from({ length: Math.min(10, K - i) }, () => stream(s.target, s.body(`tokens=${tokens}`))));
+    for (let i = 0; i < K; i += batch) {
+      const got = await Promise.all(Array.from({ length: Math.min(batch, K - i) }, () => stream(s.target, s.body(`tokens=${tokens}&gap_ms=${gap}`))));
       if (got.some((g) => g.chunks === 0)) throw new Error(`${s.name}: a stream carried no text`);
     }
     await quiesce(s.proc);
     return cpuSeconds(s.proc.pid) - c0;
   };
-  await cost(1);
-  const rounds: number[] = [];
+  for (const s of rows) await cost(s, 1); // warm-up
+  const rounds = new Map<string, number[]>(rows.map((s) => [s.name, []]));
+  // Round by round, every row in turn: the machine's load drifts alike for all of them.
   for (let r = 0; r < ROUNDS; r++) {
-    const small = await cost(1);
-    const big = await cost(LONG);
-    rounds.push(((big - small) / (K * (LONG - 1))) * 1e6);
-    log(`${s.name}: round ${r + 1}: ${rounds[rounds.length - 1]?.toFixed(2)} µs/chunk`);
+    for (const s of rows) {
+      const small = await cost(s, 1);
+      const big = await cost(s, LONG);
+      const us = ((big - small) / (K * (LONG - 1))) * 1e6;
+      rounds.get(s.name)?.push(us);
+      log(`${s.name} gap ${gap} ms: round ${r + 1}: ${us.toFixed(2)} µs/chunk (load ${loadavg()[0]?.toFixed(1)})`);
+    }
   }
-  rounds.sort((a, b) => a - b);
-  result[s.name] = { median: rounds[Math.floor(rounds.length / 2)] as number, rounds };
+  for (const s of rows) {
+    const rs = (rounds.get(s.name) ?? []).sort((x, y) => x - y);
+    result[`${s.name}, gap ${gap} ms`] = { median: rs[Math.floor(rs.length / 2)] as number, rounds: rs, chunksPerStream: LONG, streams: K };
+  }
 }
-process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-await Promise.all([proxy.stop(), gw.stop(), sim.stop(), store.stop()]);
+process.stdout.write(JSON.stringify({ loadavgAtEnd: loadavg(), result }, null, 2) + '\n');
+await Promise.all([proxy.stop(), gw.stop(), base?.stop(), sim.stop(), store.stop()]);

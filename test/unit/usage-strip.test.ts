@@ -35,4 +35,21 @@ describe('usage stripper on a recorded OpenAI stream', () => {
       expect(run(parts)).toBe(whole);
     }
   });
+
+  it('is the same when each read is one whole event (the bytes are relayed as they came)', () => {
+    const whole = run([fixture]);
+    const events = fixture.toString('utf8').split('\n\n').filter(Boolean).map((e) => Buffer.from(`${e}\n\n`));
+    expect(run(events)).toBe(whole);
+    const s = createUsageStripper();
+    const plain = events.find((e) => !e.includes('"usage"')) as Buffer;
+    expect(s.push(plain)).toBe(plain);
+  });
+
+  it('keeps a UTF-8 character split just after an event boundary whole', () => {
+    const bytes = Buffer.from('data: {"choices":[{"delta":{"content":"a"}}]}\n\ndata: {"choices":[{"delta":{"content":"é"}}]}\n\n');
+    const cut = bytes.indexOf(Buffer.from('é')) + 1;
+    const split = [bytes.subarray(0, bytes.indexOf('\n\n') + 2), bytes.subarray(bytes.indexOf('\n\n') + 2, cut), bytes.subarray(cut)];
+    expect(run(split)).toBe(bytes.toString('utf8'));
+    expect(run([Buffer.concat([split[0] as Buffer, split[1] as Buffer]), split[2] as Buffer])).toBe(bytes.toString('utf8'));
+  });
 });

@@ -166,19 +166,21 @@ export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
     if (tap) {
       const parser = createSseParser((e) => tap.event(streamEvent(e)));
       const strip = leg.stripUsage ? createUsageStripper() : undefined;
-      const relay = async (chunk: Buffer): Promise<void> => {
+      // Not async: a promise only when the client's stream is full (ResponseWriter.write).
+      const relay = (chunk: Buffer): Promise<void> | undefined => {
         ctx.heartbeat?.touch();
         firstByteAt ??= performance.now() - ctx.startedAt;
         const bytes = strip ? strip.push(chunk) : chunk;
         // A provider's error event is scrubbed of its key; any other chunk goes out as it came.
         const written = bytes ? out.write(scrub.errorChunk(bytes)) : undefined; // with the response stream from here on
         parser.push(chunk);
-        await written;
+        return written;
       };
       for (const chunk of await first()) await relay(chunk);
       for await (const chunk of later) {
         idle.refresh();
-        await relay(chunk);
+        const written = relay(chunk);
+        if (written) await written;
       }
       const rest = strip?.end();
       if (rest) await out.write(scrub.errorChunk(rest));
@@ -189,31 +191,21 @@ export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
         complete = stop !== null;
         relayedError = upstreamError;
       });
-      const writer = ts.writable.getWriter();
-      const reader = ts.readable.getReader();
-      const pumpOut = (async () => {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) return;
-          ctx.heartbeat?.touch();
-          firstByteAt ??= performance.now() - ctx.startedAt;
-          await out.write(scrub.errorChunk(value));
-        }
-      })();
-      try {
-        for (const chunk of await first()) await writer.write(chunk);
-        for await (const chunk of later) {
-          idle.refresh();
-          await writer.write(chunk);
-        }
-        await writer.close();
-      } catch (err) {
-        await writer.abort(err).catch(() => undefined);
-        failure = err;
+      // Each upstream chunk's translation goes out before the next chunk is read: the client's
+      // backpressure reaches the upstream socket, as on the pass-through path.
+      const send = (bytes: Uint8Array | null): Promise<void> | undefined => {
+        if (!bytes) return undefined;
+        ctx.heartbeat?.touch();
+        firstByteAt ??= performance.now() - ctx.startedAt;
+        return out.write(scrub.errorChunk(bytes));
+      };
+      for (const chunk of await first()) await send(ts.push(chunk));
+      for await (const chunk of later) {
+        idle.refresh();
+        const written = send(ts.push(chunk));
+        if (written) await written;
       }
-      await pumpOut.catch((err: unknown) => {
-        failure ??= err;
-      });
+      await send(ts.end());
     }
   } catch (err) {
     failure = err;

@@ -6,7 +6,7 @@
  */
 import { rewriteModel } from '../protocol/json-text.js';
 import { clientSide, upstreamSide } from '../protocol/registry.js';
-import { createStreamTranslator, planUpstreamRequest, translateErrorBody, translateResponseBody, type TranslateOptions, type UpstreamRequestPlan } from '../protocol/translate.js';
+import { createStreamTranslation, planUpstreamRequest, translateErrorBody, translateResponseBody, type StreamTranslation, type TranslateOptions, type UpstreamRequestPlan } from '../protocol/translate.js';
 import type { WireProtocol } from '../protocol/wire.js';
 import type { Route } from '../store/records.js';
 import { routeUpstreams, type Candidate } from '../upstream/pool.js';
@@ -93,8 +93,8 @@ export function buildLeg(
   };
 }
 
-export function translatedStream(leg: Leg, onUsage: (u: TokenUsage, stopReason: string | null, upstreamError: boolean) => void): TransformStream<Uint8Array, Uint8Array> {
-  return createStreamTranslator(leg.client, leg.upstreamProtocol, { ...leg.translate, stream: true, onUsage });
+export function translatedStream(leg: Leg, onUsage: (u: TokenUsage, stopReason: string | null, upstreamError: boolean) => void): StreamTranslation {
+  return createStreamTranslation(leg.client, leg.upstreamProtocol, { ...leg.translate, stream: true, onUsage });
 }
 
 const planKey = (upstream: WireProtocol, model: string): string => `${upstream}\n${model}`;

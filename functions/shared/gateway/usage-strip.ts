@@ -1,5 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 
+const LF = 10;
+
 /**
  * Keeps the usage chunk that EzyBus asked for on a client's behalf out of that client's
  * OpenAI stream. Bytes pass through as they arrive except that an event is held until its
@@ -21,8 +23,15 @@ export function createUsageStripper(): { push(chunk: Buffer): Buffer | null; end
       return false;
     }
   };
+  // Nothing held (no text, no partial UTF-8 sequence): the last chunk ended at an event's blank line.
+  let clean = true;
+  const USAGE = Buffer.from('"usage"');
   return {
     push(chunk) {
+      // The usual chunk — whole events, no usage object — goes out as the same bytes, with no
+      // decode and re-encode.
+      const n = chunk.length;
+      if (clean && n >= 2 && chunk[n - 1] === LF && chunk[n - 2] === LF && !chunk.includes(USAGE)) return chunk;
       pending += decoder.write(chunk);
       let out = '';
       for (;;) {
@@ -33,11 +42,13 @@ export function createUsageStripper(): { push(chunk: Buffer): Buffer | null; end
         pending = pending.slice(end);
         if (!isUsageEvent(event)) out += event;
       }
+      clean = pending === '' && chunk[n - 1] === LF;
       return out ? Buffer.from(out, 'utf8') : null;
     },
     end() {
       const rest = pending + decoder.end();
       pending = '';
+      clean = true;
       return rest ? Buffer.from(rest, 'utf8') : null;
     },
   };

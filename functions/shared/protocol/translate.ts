@@ -60,22 +60,31 @@ export function planUpstreamRequest(client: WireProtocol, upstream: WireProtocol
 /** An SSE event with its data parsed once, for every reader of it. */
 export const streamEvent = (e: { event: string | undefined; data: string }): StreamEvent => ({ event: e.event, data: e.data, json: parseEventData(e.data) });
 
+/** A stream translation driven by its caller: each push returns the client bytes it completed. */
+export interface StreamTranslation {
+  /** Upstream bytes in; the client bytes they complete out (null when none yet). */
+  push(chunk: Uint8Array): Uint8Array | null;
+  /** End of the upstream stream: the last client bytes; reports usage through `onUsage`. */
+  end(): Uint8Array | null;
+}
+
 /**
  * Upstream SSE bytes → client SSE bytes. Each upstream event is parsed once, translated and
- * enqueued as soon as it is complete; nothing is held back beyond an incomplete SSE line.
+ * returned as soon as it is complete; nothing is held back beyond an incomplete SSE line. Plain
+ * calls rather than a TransformStream: the gateway relays each chunk the moment it arrives,
+ * and a web stream's promise and queue machinery per chunk would cost more than translating it.
  */
-export function createStreamTranslator(
+export function createStreamTranslation(
   client: WireProtocol,
   upstream: WireProtocol,
   opts: TranslateOptions & { onUsage(u: TokenUsage, stopReason: string | null, upstreamError: boolean): void },
-): TransformStream<Uint8Array, Uint8Array> {
+): StreamTranslation {
   const enc = new TextEncoder();
   const parser = upstreamSide(upstream).parser();
   const side = clientSide(client);
   const encoder = side.encoder({ publicModel: opts.publicModel, includeUsage: side.includeUsage(opts.request), request: opts.request });
   const usage = adapterFor(upstream).usage.reader();
   let stop: string | null = null;
-  let sse: ReturnType<typeof createSseParser>;
   let out = '';
   const emit = (events: CanonicalEvent[]): void => {
     for (const e of events) {
@@ -88,28 +97,49 @@ export function createStreamTranslator(
       } else out += encoder.push(e);
     }
   };
-  return new TransformStream<Uint8Array, Uint8Array>({
-    start() {
-      sse = createSseParser((raw) => {
-        const e = streamEvent(raw);
-        usage.event(e);
-        emit(parser.push(e));
-      });
-    },
-    transform(chunk, controller) {
+  const sse = createSseParser((raw) => {
+    const e = streamEvent(raw);
+    usage.event(e);
+    emit(parser.push(e));
+  });
+  const take = (): Uint8Array | null => {
+    if (!out) return null;
+    const bytes = enc.encode(out);
+    out = '';
+    return bytes;
+  };
+  return {
+    push(chunk) {
       sse.push(chunk);
-      if (out) {
-        controller.enqueue(enc.encode(out));
-        out = '';
-      }
+      return take();
     },
-    flush(controller) {
+    end() {
       sse.end();
       emit(parser.end());
-      if (out) controller.enqueue(enc.encode(out));
+      const rest = take();
       const r = usage.result();
       opts.onUsage(r.usage ?? { ...emptyUsage(), estimated: true }, stop, r.upstreamError);
+      return rest;
     },
+  };
+}
+
+/** The same translation as a TransformStream, for callers that pipe. */
+export function createStreamTranslator(
+  client: WireProtocol,
+  upstream: WireProtocol,
+  opts: TranslateOptions & { onUsage(u: TokenUsage, stopReason: string | null, upstreamError: boolean): void },
+): TransformStream<Uint8Array, Uint8Array> {
+  let t: StreamTranslation;
+  const put = (bytes: Uint8Array | null, controller: TransformStreamDefaultController<Uint8Array>): void => {
+    if (bytes) controller.enqueue(bytes);
+  };
+  return new TransformStream<Uint8Array, Uint8Array>({
+    start() {
+      t = createStreamTranslation(client, upstream, opts);
+    },
+    transform: (chunk, controller) => put(t.push(chunk), controller),
+    flush: (controller) => put(t.end(), controller),
   });
 }
 

@@ -54,25 +54,31 @@ export class ResponseWriter {
     this.stream = hasDirectHead(this.stream) ? this.stream.respondHead(meta) : awslambda.HttpResponseStream.from(this.stream, meta);
   }
 
-  /** Write one chunk; resolves once the stream can take more (backpressure). */
-  async write(raw: string | Uint8Array): Promise<void> {
-    if (this.ended) return;
+  /**
+   * Write one chunk. Returns a promise only when the stream is full (backpressure: it resolves
+   * on 'drain'); otherwise undefined, so the relay of a chunk costs no promise and no microtask.
+   */
+  write(raw: string | Uint8Array): Promise<void> | undefined {
+    if (this.ended) return undefined;
     let chunk = raw;
     if (this.framing && this.committed) {
       // The SSE boundary bookkeeping below still follows the SSE text the gateway produced.
       const text = typeof raw === 'string' ? raw : (this.decoder ??= new TextDecoder()).decode(raw, { stream: true });
       this.tail = tailOf(this.tail, text);
       chunk = this.framing.chunk(text);
-      if (chunk.length === 0) return;
+      if (chunk.length === 0) return undefined;
       this.bytes += chunk.length;
-      if (!this.writeOnce(chunk)) await once(this.stream, 'drain');
-      return;
+      return this.writeOnce(chunk) ? undefined : this.drained();
     }
     const len = chunk.length;
-    if (len === 0) return;
+    if (len === 0) return undefined;
     this.bytes += len;
     this.tail = tailOf(this.tail, chunk);
-    if (!this.writeOnce(chunk)) await once(this.stream, 'drain');
+    return this.writeOnce(chunk) ? undefined : this.drained();
+  }
+
+  private async drained(): Promise<void> {
+    await once(this.stream, 'drain');
   }
 
   /**
