@@ -14,11 +14,26 @@ export interface StoreState {
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * A stats read that survives a server still digging out of an overload phase (its accept queue
+ * full, a connection refused or reset for a moment): a few tries before the phase is failed.
+ */
+async function getJson<T>(url: string): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return (await (await fetch(url)).json()) as T;
+    } catch (err) {
+      if (i >= 9) throw err;
+      await sleep(500);
+    }
+  }
+}
+
 /** The store child's stats endpoint: calls served and in flight; `since` lists the calls after that index. */
 export function storeStats(url: string): (since?: number, extra?: string) => Promise<StoreState> {
   return async (since, extra = '') => {
     const q = [since === undefined ? '' : `since=${since}`, extra].filter(Boolean).join('&');
-    return (await (await fetch(`${url}/${q ? `?${q}` : ''}`)).json()) as StoreState;
+    return getJson<StoreState>(`${url}/${q ? `?${q}` : ''}`);
   };
 }
 
@@ -29,7 +44,7 @@ export function quiescer(state: (since?: number) => Promise<StoreState>, log: (s
       const c0 = cpuSeconds(proc.pid);
       const n0 = (await state()).n;
       await sleep(1000);
-      const running = proc.stats ? ((await (await fetch(proc.stats)).json()) as { inflight: number }).inflight : 0;
+      const running = proc.stats ? (await getJson<{ inflight: number }>(proc.stats)).inflight : 0;
       const st = await state();
       if (running === 0 && cpuSeconds(proc.pid) - c0 < 0.03 && st.n === n0 && st.inflight === 0) return;
     }
