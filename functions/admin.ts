@@ -4,16 +4,19 @@
  * write gateway keys, upstreams, routes and prices (lib/admin-console.ts grants it; the gateway
  * functions' roles cannot).
  */
+// The environment, read once at init into the gateway's config (edge-config.ts).
+import './shared/edge-config.js';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { handleAdmin } from './shared/admin/api.js';
+import { gatewayConfig } from './shared/config.js';
 import { serveConsole } from './shared/admin/static.js';
 import { checkOrigin } from './shared/gateway/auth.js';
 import { log } from './shared/logging/log.js';
 import type { FunctionUrlEvent, LambdaContext, LambdaResponseStream } from './shared/runtime/awslambda.js';
 import { ResponseWriter } from './shared/runtime/response.js';
 
-const consoleDir = (): string => process.env.EZYBUS_CONSOLE_DIR ?? join(fileURLToPath(new URL('.', import.meta.url)), 'console');
+const consoleDir = (): string => gatewayConfig().consoleDir ?? join(fileURLToPath(new URL('.', import.meta.url)), 'console');
 
 async function handle(event: FunctionUrlEvent, stream: LambdaResponseStream, context: LambdaContext): Promise<void> {
   const out = new ResponseWriter(stream);
