@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import dynalite from 'dynalite';
 import { ENDPOINTS, routeTable, type EndpointKey } from '../functions/endpoints.js';
 import { readConfig } from '../functions/shared/config.js';
-import { createGateway, installGateway, type Gateway } from '../functions/shared/context.js';
+import { createGateway, forgetStoreViews, installGateway, type Gateway } from '../functions/shared/context.js';
 import { installLocalAwsLambda, startLocalRuntime, type LocalRuntime } from './runtime.js';
 import type { StreamingHandler } from '../functions/shared/runtime/awslambda.js';
 import { startWebServer } from '../functions/shared/runtime/web-server.js';
@@ -217,7 +217,7 @@ async function loadSourceHandlers(): Promise<Record<string, StreamingHandler>> {
 function freshAfterWrites(admin: StreamingHandler, gateway: Gateway): StreamingHandler {
   return awslambda.streamifyResponse(async (event, stream, context) => {
     await admin(event, stream, context);
-    if (event.requestContext.http.method !== 'GET') gateway.forgetStoreViews();
+    if (event.requestContext.http.method !== 'GET') forgetStoreViews(gateway);
   });
 }
 

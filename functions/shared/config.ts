@@ -49,15 +49,16 @@ export interface GatewayConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
+/** EZYBUS_<name>: a non-negative integer (a fraction is floored), else `fallback` when unset. */
 function int(env: Env, name: string, fallback: number): number {
-  const raw = env[name];
+  const raw = env[`EZYBUS_${name}`];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got ${JSON.stringify(raw)}`);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`EZYBUS_${name} must be a non-negative number, got ${JSON.stringify(raw)}`);
   return Math.floor(n);
 }
 
-/** Empty strings count as unset, as the stack and shells leave them. */
+/** A string setting; empty counts as unset, as the stack and shells leave them. */
 const opt = (env: Env, name: string): string | undefined => env[name] || undefined;
 
 export function awsSettings(env: Env): AwsSettings {
@@ -75,31 +76,29 @@ export function readConfig(env: Env): GatewayConfig {
   const level = env.EZYBUS_LOG_LEVEL ?? 'info';
   const aws = awsSettings(env);
   if (aws.credentials) Object.freeze(aws.credentials);
+  // Names below are EZYBUS_<name>.
+  const ez = (name: string): string | undefined => opt(env, `EZYBUS_${name}`);
+  // EZYBUS_KEYS_TABLE, …_CONFIG_, …_STATE_, …_USAGE_, …_ADMIN_TABLE; by default ezybus-<stage>-<name>.
+  const table = (name: string): string => env[`EZYBUS_${name.toUpperCase()}_TABLE`] ?? `ezybus-${stage}-${name}`;
   return Object.freeze({
     stage,
-    tables: Object.freeze({
-      keys: env.EZYBUS_KEYS_TABLE ?? `ezybus-${stage}-keys`,
-      config: env.EZYBUS_CONFIG_TABLE ?? `ezybus-${stage}-config`,
-      state: env.EZYBUS_STATE_TABLE ?? `ezybus-${stage}-state`,
-      usage: env.EZYBUS_USAGE_TABLE ?? `ezybus-${stage}-usage`,
-      admin: env.EZYBUS_ADMIN_TABLE ?? `ezybus-${stage}-admin`,
-    }),
+    tables: Object.freeze({ keys: table('keys'), config: table('config'), state: table('state'), usage: table('usage'), admin: table('admin') }),
     aws: Object.freeze(aws),
-    endpoints: Object.freeze({ dynamodb: opt(env, 'EZYBUS_DYNAMODB_ENDPOINT'), kms: opt(env, 'EZYBUS_KMS_ENDPOINT'), sqs: opt(env, 'EZYBUS_SQS_ENDPOINT') }),
-    kmsKeyArn: opt(env, 'EZYBUS_KMS_KEY_ARN'),
-    localKeyringPath: opt(env, 'EZYBUS_LOCAL_KEYRING'),
-    originSecretSha256: opt(env, 'EZYBUS_ORIGIN_SECRET_SHA256'),
-    consoleDir: opt(env, 'EZYBUS_CONSOLE_DIR'),
-    ledgerQueueUrl: opt(env, 'EZYBUS_LEDGER_QUEUE_URL'),
-    heartbeatMs: int(env, 'EZYBUS_HEARTBEAT_MS', 15_000),
-    idleTimeoutMs: int(env, 'EZYBUS_IDLE_TIMEOUT_MS', 120_000),
-    totalTimeoutMs: int(env, 'EZYBUS_TOTAL_TIMEOUT_MS', 14 * 60_000),
-    headersTimeoutMs: int(env, 'EZYBUS_HEADERS_TIMEOUT_MS', 60_000),
-    maxBodyBytes: int(env, 'EZYBUS_MAX_BODY_BYTES', 5 * 1024 * 1024),
-    cacheTtlMs: int(env, 'EZYBUS_CACHE_TTL_MS', 30_000),
-    maxAttempts: int(env, 'EZYBUS_MAX_ATTEMPTS', 4),
-    failuresBeforeProbe: int(env, 'EZYBUS_FAILURES_BEFORE_PROBE', 5),
-    probeAfterMs: int(env, 'EZYBUS_PROBE_AFTER_MS', 30_000),
+    endpoints: Object.freeze({ dynamodb: ez('DYNAMODB_ENDPOINT'), kms: ez('KMS_ENDPOINT'), sqs: ez('SQS_ENDPOINT') }),
+    kmsKeyArn: ez('KMS_KEY_ARN'),
+    localKeyringPath: ez('LOCAL_KEYRING'),
+    originSecretSha256: ez('ORIGIN_SECRET_SHA256'),
+    consoleDir: ez('CONSOLE_DIR'),
+    ledgerQueueUrl: ez('LEDGER_QUEUE_URL'),
+    heartbeatMs: int(env, 'HEARTBEAT_MS', 15_000),
+    idleTimeoutMs: int(env, 'IDLE_TIMEOUT_MS', 120_000),
+    totalTimeoutMs: int(env, 'TOTAL_TIMEOUT_MS', 14 * 60_000),
+    headersTimeoutMs: int(env, 'HEADERS_TIMEOUT_MS', 60_000),
+    maxBodyBytes: int(env, 'MAX_BODY_BYTES', 5 * 1024 * 1024),
+    cacheTtlMs: int(env, 'CACHE_TTL_MS', 30_000),
+    maxAttempts: int(env, 'MAX_ATTEMPTS', 4),
+    failuresBeforeProbe: int(env, 'FAILURES_BEFORE_PROBE', 5),
+    probeAfterMs: int(env, 'PROBE_AFTER_MS', 30_000),
     logLevel: level === 'debug' || level === 'warn' || level === 'error' ? level : 'info',
   });
 }

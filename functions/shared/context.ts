@@ -15,49 +15,36 @@ import { readConfig, type GatewayConfig } from './config.js';
 
 export interface Gateway {
   readonly config: GatewayConfig;
-  /**
-   * Drops every cached view of the store (keys, routes, upstreams, key pools and health,
-   * prices), so the next request reads the store again; clients and the keyring are kept.
-   */
-  forgetStoreViews(): void;
+  /** What each `perGateway` slot made for this gateway, made on first use. */
+  readonly state: Map<Slot, unknown>;
 }
 
-/** What a slot holds in a gateway; the gateway's Map is private to this module. */
-interface Slots {
-  readonly values: Map<object, unknown>;
-  readonly views: Set<object>;
+interface Slot {
+  /** A cache of store contents (forgetStoreViews drops it) rather than a client or work in flight. */
+  readonly view: boolean;
 }
-type GatewayWithSlots = Gateway & { readonly [SLOTS]: Slots };
 
-// Registered symbols: a bundle's copy of this module must find the slots a source copy made.
-const SLOTS = Symbol.for('ezybus.slots');
+// A process global, registered: a bundle's copy of this module finds what a source copy installed.
 const CURRENT = Symbol.for('ezybus.gateway');
-const global = globalThis as { [CURRENT]?: GatewayWithSlots };
+const global = globalThis as { [CURRENT]?: Gateway };
 
 export function createGateway(config: GatewayConfig): Gateway {
-  const slots: Slots = { values: new Map(), views: new Set() };
-  return Object.freeze({
-    config,
-    [SLOTS]: slots,
-    forgetStoreViews() {
-      for (const key of slots.views) slots.values.delete(key);
-    },
-  });
+  return { config, state: new Map() };
 }
 
 /** Makes `gw` the process's gateway (what every handler and operation now uses); returns it. */
 export function installGateway(gw: Gateway): Gateway {
-  global[CURRENT] = gw as GatewayWithSlots;
-  return gw;
+  return (global[CURRENT] = gw);
 }
 
-export function hasGateway(): boolean {
-  return global[CURRENT] !== undefined;
+/** Installs `make()` unless a gateway is installed already (a local edge's, before it loaded the handlers). */
+export function installGatewayOnce(make: () => Gateway): void {
+  global[CURRENT] ??= make();
 }
 
 /** The installed gateway; with none installed (a unit test of a single module), one on the defaults. */
 export function gateway(): Gateway {
-  return (global[CURRENT] ??= createGateway(readConfig({})) as GatewayWithSlots);
+  return (global[CURRENT] ??= createGateway(readConfig({})));
 }
 
 export function gatewayConfig(): GatewayConfig {
@@ -65,20 +52,23 @@ export function gatewayConfig(): GatewayConfig {
 }
 
 /**
- * State that outlives a request, owned by the installed gateway: `make` runs once per gateway,
- * on first use. `view: true` marks a cache of store contents, which `forgetStoreViews` drops.
+ * Drops every cached view of the store (keys, routes, upstreams, key pools and health, prices),
+ * so the next request reads the store again; clients, the keyring and writes in flight stay.
  */
-export function perGateway<T>(make: (config: GatewayConfig) => T, opts: { view?: boolean } = {}): () => T {
-  const key = {};
+export function forgetStoreViews(gw: Gateway = gateway()): void {
+  for (const slot of gw.state.keys()) if (slot.view) gw.state.delete(slot);
+}
+
+/**
+ * State that outlives a request, owned by the installed gateway: `make` runs once per gateway,
+ * on first use. `view`: a cache of store contents, which forgetStoreViews drops.
+ */
+export function perGateway<T>(make: (config: GatewayConfig) => T, view = false): () => T {
+  const slot: Slot = { view };
   return () => {
-    const gw = gateway() as GatewayWithSlots;
-    const { values, views } = gw[SLOTS];
-    let v = values.get(key) as T | undefined;
-    if (v === undefined) {
-      v = make(gw.config);
-      values.set(key, v);
-      if (opts.view) views.add(key);
-    }
+    const gw = gateway();
+    let v = gw.state.get(slot) as T | undefined;
+    if (v === undefined) gw.state.set(slot, (v = make(gw.config)));
     return v;
   };
 }

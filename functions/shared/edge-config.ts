@@ -7,6 +7,6 @@
  * so there the environment is not read at all.
  */
 import { readConfig } from './config.js';
-import { createGateway, hasGateway, installGateway } from './context.js';
+import { createGateway, installGatewayOnce } from './context.js';
 
-if (!hasGateway()) installGateway(createGateway(readConfig(process.env)));
+installGatewayOnce(() => createGateway(readConfig(process.env)));

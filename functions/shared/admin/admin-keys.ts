@@ -29,7 +29,7 @@ export interface AdminKey {
 
 export const ADMIN_KEY_PREFIX = 'ak-eb-';
 // Short, so a revoked admin key stops working quickly; admin traffic is light.
-const cache = perGateway(() => new TtlCache<AdminKey | null>(1_000), { view: true });
+const cache = perGateway(() => new TtlCache<AdminKey | null>(1_000), true);
 const CACHE_MS = 5_000;
 
 function toAdminKey(r: Record<string, unknown>): AdminKey {

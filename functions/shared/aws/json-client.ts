@@ -117,7 +117,7 @@ export interface JsonService {
  * `aws`: the region and credentials, from the gateway's config; without it (the CLI, test
  * scripts) they are read from the environment once, here, never per call.
  */
-export function jsonService(opts: { service: string; targetPrefix: string; contentType: string; endpoint?: string | undefined; maxAttempts?: number; aws?: AwsSettings }): JsonService {
+export function jsonService(opts: { service: string; targetPrefix: string; contentType: string; endpoint?: string | undefined; maxAttempts?: number; aws?: AwsSettings | undefined }): JsonService {
   const maxAttempts = opts.maxAttempts ?? 5;
   const { region, credentials: fixed } = opts.aws ?? awsSettings(process.env);
   const url = new URL(opts.endpoint ?? `https://${opts.service}.${region}.amazonaws.com/`);

@@ -60,18 +60,11 @@ export function localKeyring(path: string): Keyring {
 }
 
 /** Without a key id it can only decrypt (a symmetric ciphertext names its own key). */
-/** `aws` and `endpoint` as the gateway's config has them; without, from the environment (the CLI). */
-export function kmsKeyring(keyId?: string, conn: { endpoint?: string | undefined; aws?: AwsSettings } = {}): Keyring {
+/** `conn`: KMS's endpoint (moto) and the region and credentials, as a config has them; without `aws`, the environment's. */
+export function kmsKeyring(keyId?: string, conn: { endpoint?: string | undefined; aws?: AwsSettings | undefined } = {}): Keyring {
   let kms: JsonService | undefined;
   // KMS's JSON protocol carries blobs as base64 strings both ways.
-  const get = (): JsonService =>
-    (kms ??= jsonService({
-      service: 'kms',
-      targetPrefix: 'TrentService',
-      contentType: 'application/x-amz-json-1.1',
-      endpoint: conn.endpoint ?? (conn.aws ? undefined : process.env.EZYBUS_KMS_ENDPOINT || undefined),
-      ...(conn.aws ? { aws: conn.aws } : {}),
-    }));
+  const get = (): JsonService => (kms ??= jsonService({ service: 'kms', targetPrefix: 'TrentService', contentType: 'application/x-amz-json-1.1', ...conn }));
   return {
     async encrypt(plaintext, context) {
       if (!keyId) throw new Error('KMS encrypt needs a key id');

@@ -19,7 +19,7 @@ const NEGATIVE_TTL_MS = 5_000;
  * requests at once, and the requests of one key that arrive while its entry is missing or
  * expired share one read instead of each sending its own.
  */
-const keys = perGateway(() => ({ cache: new TtlCache<GatewayKey | null>(10_000), loading: new Map<string, Promise<GatewayKey | null>>() }), { view: true });
+const keys = perGateway(() => ({ cache: new TtlCache<GatewayKey | null>(10_000), loading: new Map<string, Promise<GatewayKey | null>>() }), true);
 
 function lookup(hash: string): Promise<GatewayKey | null> {
   const { cache, loading } = keys();

@@ -10,7 +10,7 @@ import { costMicros } from '../usage/cost.js';
 import { PRICE_CATALOG_VERSION, resolvePrice, type ModelPrice } from '../usage/prices.js';
 import type { Protocol, TokenUsage } from '../usage/types.js';
 
-const overrides = perGateway((cfg) => new SwrValue<Map<string, ModelPrice>>(loadOverrides, () => cfg.cacheTtlMs), { view: true });
+const overrides = perGateway((cfg) => new SwrValue<Map<string, ModelPrice>>(loadOverrides, () => cfg.cacheTtlMs), true);
 
 async function loadOverrides(): Promise<Map<string, ModelPrice>> {
   return new Map((await listPriceOverrides()).map((o) => [o.model, o.price]));

@@ -8,7 +8,7 @@ import type { GatewayKey, Route } from '../store/records.js';
 import { listRoutes } from '../store/repo.js';
 import { GatewayError } from './errors.js';
 
-const cached = perGateway((cfg) => new SwrValue<Map<string, Route>>(async () => new Map((await listRoutes()).map((r) => [r.model, r])), () => cfg.cacheTtlMs), { view: true });
+const cached = perGateway((cfg) => new SwrValue<Map<string, Route>>(async () => new Map((await listRoutes()).map((r) => [r.model, r])), () => cfg.cacheTtlMs), true);
 
 export async function activeRoutes(): Promise<Route[]> {
   return [...(await cached().get()).values()].filter((r) => r.active && r.targets.length > 0);

@@ -33,7 +33,7 @@ export function shipperConfig(env: NodeJS.ProcessEnv = process.env): ShipperConf
     (cached ??= (async () => {
       if (plain) return parseAuth(plain);
       if (!ciphertext) return undefined;
-      return parseAuth(await kmsKeyring().decrypt(ciphertext, { 'ezybus:stage': stage, 'ezybus:purpose': 'loki' }));
+      return parseAuth(await kmsKeyring(undefined, { endpoint: env.EZYBUS_KMS_ENDPOINT || undefined }).decrypt(ciphertext, { 'ezybus:stage': stage, 'ezybus:purpose': 'loki' }));
     })().catch((err: unknown) => {
       cached = undefined; // retry the decrypt on the next invocation
       throw err;

@@ -43,7 +43,7 @@ const views = perGateway(
     probing: new Set<string>(),
     shared: new SwrValue<Map<string, Health>>(loadShared, () => SHARED_TTL_MS, Date.now, SHARED_MAX_STALE_MS),
   }),
-  { view: true },
+  true,
 );
 /** Writes started by this request, awaited by finish() before the handler returns. */
 const pending = perGateway(() => new Set<Promise<void>>());

@@ -39,7 +39,7 @@ const pools = perGateway(
       rr: new Map<string, number>(),
     };
   },
-  { view: true },
+  true,
 );
 
 const keyRef = (upstreamId: string, keyId: string): string => `${upstreamId}/${keyId}`;
