@@ -13,7 +13,6 @@ const root = new URL('../../functions/', import.meta.url).pathname;
 
 /** file → names, with why each is not the gateway's. */
 const PROCESS_STATE: Record<string, Record<string, string>> = {
-  'loki-shipper.ts': { cfg: 'the shipper’s own settings, read on first invocation', limits: 'same', pusher: 'same' },
   'shared/upstream/providers.ts': { urls: 'parsed URLs, a pure function of their text' },
   'shared/admin/static.ts': { files: 'the console’s files, keyed by the directory they came from', loadedFrom: 'that directory' },
   'shared/runtime/lifecycle.ts': { drain: 'the execution environment’s shutdown: state of the process' },
