@@ -125,13 +125,11 @@ export async function startLocalGateway(opts: LocalGatewayOptions = {}): Promise
   const store = opts.dynamoEndpoint
     ? { endpoint: opts.dynamoEndpoint, server: undefined, close: async () => undefined }
     : await startStore(host, opts.dataDir);
-  const tmp = join(tmpdir(), `ezybus-${process.pid}`);
   const env = localEnv({
     dynamoEndpoint: store.endpoint,
     stage: opts.stage,
     keyringPath: opts.keyringPath ?? (opts.dataDir ? join(opts.dataDir, 'master.key') : join(tmpdir(), `ezybus-keyring-${process.pid}`)),
-    // The admin function serves the console from here; locally it is built on the first visit.
-    extra: { EZYBUS_CONSOLE_DIR: join(opts.dataDir ?? tmp, 'console'), ...opts.env },
+    extra: opts.env,
   });
   // Before the handlers load: their entries then find a gateway and read no environment.
   const gateway = installConfig(env);
@@ -141,9 +139,11 @@ export async function startLocalGateway(opts: LocalGatewayOptions = {}): Promise
   const ledger = startLedgerFeed({ intervalMs: Number(env.EZYBUS_LEDGER_FLUSH_MS ?? 200) });
   // Benchmarks of the request path alone may leave the writer out (in AWS it is another Lambda).
   const untap = env.EZYBUS_LOCAL_LEDGER === 'off' ? () => undefined : addLogTap((line) => ledger.push(line));
-  const routes = await (opts.loadHandlers ?? loadSourceHandlers)();
+  // The admin function serves the console from here; locally it is built on the first visit.
+  const consoleDir = join(opts.dataDir ?? join(tmpdir(), `ezybus-${process.pid}`), 'console');
+  const routes = await (opts.loadHandlers ?? (() => loadSourceHandlers(consoleDir)))();
   if (routes['/admin']) {
-    routes['/console'] = consoleRoute(routes['/admin'], env.EZYBUS_CONSOLE_DIR as string);
+    routes['/console'] = consoleRoute(routes['/admin'], consoleDir);
     routes['/admin'] = freshAfterWrites(routes['/admin'], gateway);
   }
   const mode = opts.mode ?? 'furl';
@@ -195,7 +195,7 @@ async function webProcessServer(host: string, port: number, env: Record<string, 
   return { url: p.url, port: p.port, inflight: () => 0, settled: async () => undefined, close: () => p.close() };
 }
 
-async function loadSourceHandlers(): Promise<Record<string, StreamingHandler>> {
+async function loadSourceHandlers(consoleDir: string): Promise<Record<string, StreamingHandler>> {
   // Every endpoint in the list the stack and the bundler read (functions/endpoints.ts).
   const loaded = new Map(
     await Promise.all(
@@ -203,8 +203,8 @@ async function loadSourceHandlers(): Promise<Record<string, StreamingHandler>> {
     ),
   );
   // The admin API and console: not an endpoint of the gateway list (its own construct in the stack).
-  const admin = await import('../functions/admin.js');
-  return { ...routeTable((e) => loaded.get(e.key as EndpointKey) as StreamingHandler), '/admin': admin.handler };
+  const { adminHandler } = await import('../functions/admin.js');
+  return { ...routeTable((e) => loaded.get(e.key as EndpointKey) as StreamingHandler), '/admin': awslambda.streamifyResponse(adminHandler(consoleDir)) };
 }
 
 /**

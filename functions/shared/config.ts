@@ -26,8 +26,6 @@ export interface GatewayConfig {
   /** Local AES-256-GCM keyring file used instead of KMS (npm start, tests). */
   localKeyringPath: string | undefined;
   originSecretSha256: string | undefined;
-  /** Where the admin function finds the console's files; undefined: beside the bundle. */
-  consoleDir: string | undefined;
   /** The ledger queue the ledger writer forwards log-subscription records to. */
   ledgerQueueUrl: string | undefined;
   /** Heartbeat comment interval while the upstream is silent (stream requests). */
@@ -64,18 +62,16 @@ const opt = (env: Env, name: string): string | undefined => env[name] || undefin
 export function awsSettings(env: Env): AwsSettings {
   const id = opt(env, 'AWS_ACCESS_KEY_ID');
   const secret = opt(env, 'AWS_SECRET_ACCESS_KEY');
-  return {
+  return Object.freeze({
     region: opt(env, 'AWS_REGION') ?? opt(env, 'AWS_DEFAULT_REGION') ?? 'us-east-1',
-    credentials: id && secret ? { accessKeyId: id, secretAccessKey: secret, sessionToken: opt(env, 'AWS_SESSION_TOKEN') } : undefined,
-  };
+    credentials: id && secret ? Object.freeze({ accessKeyId: id, secretAccessKey: secret, sessionToken: opt(env, 'AWS_SESSION_TOKEN') }) : undefined,
+  });
 }
 
 /** Parses `env` into a frozen config; throws on a malformed number (a deploy mistake, found at init). */
 export function readConfig(env: Env): GatewayConfig {
   const stage = env.EZYBUS_STAGE ?? 'local';
   const level = env.EZYBUS_LOG_LEVEL ?? 'info';
-  const aws = awsSettings(env);
-  if (aws.credentials) Object.freeze(aws.credentials);
   // Names below are EZYBUS_<name>.
   const ez = (name: string): string | undefined => opt(env, `EZYBUS_${name}`);
   // EZYBUS_KEYS_TABLE, …_CONFIG_, …_STATE_, …_USAGE_, …_ADMIN_TABLE; by default ezybus-<stage>-<name>.
@@ -83,12 +79,11 @@ export function readConfig(env: Env): GatewayConfig {
   return Object.freeze({
     stage,
     tables: Object.freeze({ keys: table('keys'), config: table('config'), state: table('state'), usage: table('usage'), admin: table('admin') }),
-    aws: Object.freeze(aws),
+    aws: awsSettings(env),
     endpoints: Object.freeze({ dynamodb: ez('DYNAMODB_ENDPOINT'), kms: ez('KMS_ENDPOINT'), sqs: ez('SQS_ENDPOINT') }),
     kmsKeyArn: ez('KMS_KEY_ARN'),
     localKeyringPath: ez('LOCAL_KEYRING'),
     originSecretSha256: ez('ORIGIN_SECRET_SHA256'),
-    consoleDir: ez('CONSOLE_DIR'),
     ledgerQueueUrl: ez('LEDGER_QUEUE_URL'),
     heartbeatMs: int(env, 'HEARTBEAT_MS', 15_000),
     idleTimeoutMs: int(env, 'IDLE_TIMEOUT_MS', 120_000),

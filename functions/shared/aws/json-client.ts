@@ -9,7 +9,7 @@
  * chain is loaded instead — the Lambda runtime ships it, so the bundles keep it external.
  */
 import { createHmac, createSecretKey, hash, type KeyObject } from 'node:crypto';
-import { awsSettings, type AwsSettings } from '../config.js';
+import type { AwsSettings } from '../config.js';
 import { http, https } from '../runtime/builtins.js';
 
 export interface Credentials {
@@ -113,13 +113,10 @@ export interface JsonService {
   send<T = Record<string, unknown>>(operation: string, input: unknown): Promise<T>;
 }
 
-/**
- * `aws`: the region and credentials, from the gateway's config; without it (the CLI, test
- * scripts) they are read from the environment once, here, never per call.
- */
-export function jsonService(opts: { service: string; targetPrefix: string; contentType: string; endpoint?: string | undefined; maxAttempts?: number; aws?: AwsSettings | undefined }): JsonService {
+/** `aws`: the region and credentials, from the gateway's config (or, in the CLI, `awsSettings(process.env)`). */
+export function jsonService(opts: { service: string; targetPrefix: string; contentType: string; endpoint?: string | undefined; maxAttempts?: number; aws: AwsSettings }): JsonService {
   const maxAttempts = opts.maxAttempts ?? 5;
-  const { region, credentials: fixed } = opts.aws ?? awsSettings(process.env);
+  const { region, credentials: fixed } = opts.aws;
   const url = new URL(opts.endpoint ?? `https://${opts.service}.${region}.amazonaws.com/`);
   return {
     async send<T>(operation: string, input: unknown): Promise<T> {

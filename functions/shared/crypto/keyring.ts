@@ -60,8 +60,8 @@ export function localKeyring(path: string): Keyring {
 }
 
 /** Without a key id it can only decrypt (a symmetric ciphertext names its own key). */
-/** `conn`: KMS's endpoint (moto) and the region and credentials, as a config has them; without `aws`, the environment's. */
-export function kmsKeyring(keyId?: string, conn: { endpoint?: string | undefined; aws?: AwsSettings | undefined } = {}): Keyring {
+/** `conn`: KMS's endpoint (undefined: AWS's; moto in tests) and the region and credentials, as a config has them. */
+export function kmsKeyring(keyId: string | undefined, conn: { endpoint: string | undefined; aws: AwsSettings }): Keyring {
   let kms: JsonService | undefined;
   // KMS's JSON protocol carries blobs as base64 strings both ways.
   const get = (): JsonService => (kms ??= jsonService({ service: 'kms', targetPrefix: 'TrentService', contentType: 'application/x-amz-json-1.1', ...conn }));

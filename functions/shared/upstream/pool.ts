@@ -29,26 +29,22 @@ export interface Candidate {
 
 /** Upstreams and their key lists (cached), decrypted keys (as promises: one decrypt per key), round-robin counters. */
 const pools = perGateway(
-  (cfg) => {
-    const ttl = (): number => cfg.cacheTtlMs;
-    return {
-      ttl,
-      upstreams: new SwrValue<Map<string, Upstream>>(async () => new Map((await listUpstreams()).map((u) => [u.id, u])), ttl),
-      keyLists: new Map<string, SwrValue<UpstreamKeyRecord[]>>(),
-      plaintexts: new Map<string, { ciphertext: string; value: Promise<string> }>(),
-      rr: new Map<string, number>(),
-    };
-  },
+  (cfg) => ({
+    upstreams: new SwrValue<Map<string, Upstream>>(async () => new Map((await listUpstreams()).map((u) => [u.id, u])), () => cfg.cacheTtlMs),
+    keyLists: new Map<string, SwrValue<UpstreamKeyRecord[]>>(),
+    plaintexts: new Map<string, { ciphertext: string; value: Promise<string> }>(),
+    rr: new Map<string, number>(),
+  }),
   true,
 );
 
 const keyRef = (upstreamId: string, keyId: string): string => `${upstreamId}/${keyId}`;
 
 async function keysOf(upstreamId: string): Promise<UpstreamKeyRecord[]> {
-  const { keyLists, ttl } = pools();
+  const { keyLists } = pools();
   let v = keyLists.get(upstreamId);
   if (!v) {
-    v = new SwrValue(() => listUpstreamKeys(upstreamId), ttl);
+    v = new SwrValue(() => listUpstreamKeys(upstreamId), () => gatewayConfig().cacheTtlMs);
     keyLists.set(upstreamId, v);
   }
   const keys = await v.get();
