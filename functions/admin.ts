@@ -4,6 +4,8 @@
  * write gateway keys, upstreams, routes and prices (lib/admin-console.ts grants it; the gateway
  * functions' roles cannot).
  */
+// The environment, read once at init into the gateway's config (edge-config.ts).
+import './shared/edge-config.js';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { handleAdmin } from './shared/admin/api.js';
@@ -13,9 +15,7 @@ import { log } from './shared/logging/log.js';
 import type { FunctionUrlEvent, LambdaContext, LambdaResponseStream } from './shared/runtime/awslambda.js';
 import { ResponseWriter } from './shared/runtime/response.js';
 
-const consoleDir = (): string => process.env.EZYBUS_CONSOLE_DIR ?? join(fileURLToPath(new URL('.', import.meta.url)), 'console');
-
-async function handle(event: FunctionUrlEvent, stream: LambdaResponseStream, context: LambdaContext): Promise<void> {
+async function handle(consoleDir: string, event: FunctionUrlEvent, stream: LambdaResponseStream, context: LambdaContext): Promise<void> {
   const out = new ResponseWriter(stream);
   const started = performance.now();
   const method = event.requestContext.http.method;
@@ -30,7 +30,7 @@ async function handle(event: FunctionUrlEvent, stream: LambdaResponseStream, con
       return;
     }
     if (path === '/console' || path.startsWith('/console/')) {
-      const r = method === 'GET' || method === 'HEAD' ? serveConsole(path, consoleDir(), event.headers['accept-encoding']) : { status: 405, headers: { allow: 'GET, HEAD' }, body: '' };
+      const r = method === 'GET' || method === 'HEAD' ? serveConsole(path, consoleDir, event.headers['accept-encoding']) : { status: 405, headers: { allow: 'GET, HEAD' }, body: '' };
       status = r.status;
       await out.send(r.status, r.headers, method === 'HEAD' ? '' : r.body);
       return;
@@ -49,4 +49,12 @@ async function handle(event: FunctionUrlEvent, stream: LambdaResponseStream, con
   }
 }
 
-export const handler = awslambda.streamifyResponse(handle);
+/**
+ * The admin function serving the console's files from `consoleDir`: in Lambda the folder beside
+ * the bundle; locally the one the local gateway builds the console into (local/gateway.ts).
+ */
+export function adminHandler(consoleDir: string): (event: FunctionUrlEvent, stream: LambdaResponseStream, context: LambdaContext) => Promise<void> {
+  return (event, stream, context) => handle(consoleDir, event, stream, context);
+}
+
+export const handler = awslambda.streamifyResponse(adminHandler(join(fileURLToPath(new URL('.', import.meta.url)), 'console')));

@@ -8,7 +8,10 @@
  *   progress are reported as failures and come back after the visibility timeout; after
  *   repeated failures they land in the DLQ, which `ezybus ledger redrive` replays.
  */
+// The environment, read once at init into the gateway's config (edge-config.ts).
+import './shared/edge-config.js';
 import { sendMessage } from './shared/aws/sqs.js';
+import { gatewayConfig } from './shared/config.js';
 import { log } from './shared/logging/log.js';
 import { writeBatch } from './shared/usage/ledger.js';
 import { recordsFromMessage, recordsFromSubscription, toMessages } from './shared/usage/ledger-messages.js';
@@ -26,7 +29,7 @@ export interface BatchResponse {
 
 export async function handler(event: CloudWatchLogsEvent | SqsEvent): Promise<BatchResponse | { forwarded: number }> {
   if ('awslogs' in event) {
-    const queue = process.env.EZYBUS_LEDGER_QUEUE_URL;
+    const queue = gatewayConfig().ledgerQueueUrl;
     if (!queue) throw new Error('EZYBUS_LEDGER_QUEUE_URL is not set');
     const records = recordsFromSubscription(event.awslogs.data);
     for (const body of toMessages(records)) await sendMessage(queue, body);

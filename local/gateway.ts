@@ -9,23 +9,18 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
 import { ENDPOINTS, routeTable, type EndpointKey } from '../functions/endpoints.js';
-import { resetGatewayConfig } from '../functions/shared/config.js';
-import { resetKeyring } from '../functions/shared/crypto/keyring.js';
-import { resetAuthCache } from '../functions/shared/gateway/auth.js';
-import { resetLimits } from '../functions/shared/gateway/limits.js';
-import { resetPricing } from '../functions/shared/gateway/pricing.js';
-import { resetRoutes } from '../functions/shared/gateway/routes.js';
+import { readConfig } from '../functions/shared/config.js';
+import { createGateway, forgetStoreViews, installGateway, type Gateway } from '../functions/shared/context.js';
 import { installLocalAwsLambda, startLocalRuntime, type LocalRuntime } from './runtime.js';
 import type { StreamingHandler } from '../functions/shared/runtime/awslambda.js';
 import { startWebServer } from '../functions/shared/runtime/web-server.js';
 import { startWebProcess } from './web-process.js';
-import { resetDynamo } from '../functions/shared/store/dynamo.js';
 import { ensureTables } from '../functions/shared/store/tables.js';
 import { flushHealthWrites } from '../functions/shared/upstream/health.js';
-import { resetPools } from '../functions/shared/upstream/pool.js';
 import { addLogTap } from '../functions/shared/logging/log.js';
 import { startLedgerFeed, type LedgerFeed } from './ledger-feed.js';
 
@@ -37,7 +32,10 @@ export interface LocalGatewayOptions {
   /** Keyring file; defaults to <dataDir>/master.key or a temp path for in-memory stores. */
   keyringPath?: string;
   stage?: string;
-  /** Extra EZYBUS_* settings (heartbeat, timeouts, limits) for the handlers. */
+  /**
+   * Extra EZYBUS_* settings (heartbeat, timeouts, limits) for the handlers: the environment the
+   * gateway's config is read from, as a Lambda function's would be (never this process's own).
+   */
   env?: Record<string, string>;
   functionTimeoutMs?: number;
   /**
@@ -73,6 +71,8 @@ export interface LocalGateway {
   storeServer: Server | undefined;
   /** The in-process ledger writer fed by this process's log lines; `flush()` waits for it. */
   ledger: LedgerFeed;
+  /** The config and caches the handlers use (installed for this process while it serves). */
+  gateway: Gateway;
   close(): Promise<void>;
 }
 
@@ -84,17 +84,26 @@ async function listen(server: Server, host: string): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-/** Points this process's gateway modules at a store; forgets every cache built against another. */
-export function configureProcess(env: Record<string, string>): void {
-  for (const [k, v] of Object.entries(env)) process.env[k] = v;
-  resetGatewayConfig();
-  resetDynamo();
-  resetKeyring();
-  resetAuthCache();
-  resetRoutes();
-  resetPools();
-  resetPricing();
-  resetLimits();
+/**
+ * A gateway built from `env` (an environment-shaped record, read as a Lambda function reads its
+ * environment) and installed for this process: every cache starts empty, with nothing of the
+ * gateway it replaces. `process.env` is neither read nor written.
+ */
+export function installConfig(env: Record<string, string>): Gateway {
+  return installGateway(createGateway(readConfig(env)));
+}
+
+/** What a local gateway's handlers see as their environment: the local store, keyring and credentials, then `extra`. */
+export function localEnv(o: { dynamoEndpoint: string; keyringPath: string; stage?: string | undefined; extra?: Record<string, string> | undefined }): Record<string, string> {
+  return {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    EZYBUS_DYNAMODB_ENDPOINT: o.dynamoEndpoint,
+    EZYBUS_STAGE: o.stage ?? 'local',
+    EZYBUS_LOCAL_KEYRING: o.keyringPath,
+    ...o.extra,
+  };
 }
 
 export async function startStore(
@@ -116,31 +125,31 @@ export async function startLocalGateway(opts: LocalGatewayOptions = {}): Promise
   const store = opts.dynamoEndpoint
     ? { endpoint: opts.dynamoEndpoint, server: undefined, close: async () => undefined }
     : await startStore(host, opts.dataDir);
-  configureProcess({
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    EZYBUS_DYNAMODB_ENDPOINT: store.endpoint,
-    EZYBUS_STAGE: opts.stage ?? 'local',
-    EZYBUS_LOCAL_KEYRING:
-      opts.keyringPath ?? (opts.dataDir ? join(opts.dataDir, 'master.key') : join(process.env.TMPDIR ?? '/tmp', `ezybus-keyring-${process.pid}`)),
-    ...opts.env,
+  const env = localEnv({
+    dynamoEndpoint: store.endpoint,
+    stage: opts.stage,
+    keyringPath: opts.keyringPath ?? (opts.dataDir ? join(opts.dataDir, 'master.key') : join(tmpdir(), `ezybus-keyring-${process.pid}`)),
+    extra: opts.env,
   });
+  // Before the handlers load: their entries then find a gateway and read no environment.
+  const gateway = installConfig(env);
   await ensureTables();
   // Lambda installs the global before it loads a handler module; so do we.
   installLocalAwsLambda();
-  const ledger = startLedgerFeed({ intervalMs: Number(process.env.EZYBUS_LEDGER_FLUSH_MS ?? 200) });
+  const ledger = startLedgerFeed({ intervalMs: Number(env.EZYBUS_LEDGER_FLUSH_MS ?? 200) });
   // Benchmarks of the request path alone may leave the writer out (in AWS it is another Lambda).
-  const untap = process.env.EZYBUS_LOCAL_LEDGER === 'off' ? () => undefined : addLogTap((line) => ledger.push(line));
-  const routes = await (opts.loadHandlers ?? loadSourceHandlers)();
+  const untap = env.EZYBUS_LOCAL_LEDGER === 'off' ? () => undefined : addLogTap((line) => ledger.push(line));
+  // The admin function serves the console from here; locally it is built on the first visit.
+  const consoleDir = join(opts.dataDir ?? join(tmpdir(), `ezybus-${process.pid}`), 'console');
+  const routes = await (opts.loadHandlers ?? (() => loadSourceHandlers(consoleDir)))();
   if (routes['/admin']) {
-    routes['/console'] = consoleRoute(routes['/admin'], opts.dataDir);
-    routes['/admin'] = freshAfterWrites(routes['/admin']);
+    routes['/console'] = consoleRoute(routes['/admin'], consoleDir);
+    routes['/admin'] = freshAfterWrites(routes['/admin'], gateway);
   }
   const mode = opts.mode ?? 'furl';
   const runtime: LocalServer =
     mode === 'web' && opts.webProcess
-      ? await webProcessServer(host, opts.port ?? 0)
+      ? await webProcessServer(host, opts.port ?? 0, env)
       : mode === 'web'
       ? await startWebServer({
           host,
@@ -165,30 +174,28 @@ export async function startLocalGateway(opts: LocalGatewayOptions = {}): Promise
     dynamoEndpoint: store.endpoint,
     storeServer: store.server,
     ledger,
+    gateway,
     async close() {
       await runtime.close();
       await flushHealthWrites();
       await ledger.close();
       untap();
-      resetDynamo();
       await store.close();
     },
   };
 }
 
 /**
- * The Web Functions entry in a child process, with what configureProcess set here as its
- * environment (as the stack sets a revision's). Its running requests are its own business: the
- * parent only starts it and sends SIGTERM.
+ * The Web Functions entry in a child process, with the environment this gateway's config was
+ * read from as its own (as the stack sets a revision's). Its running requests are its own
+ * business: the parent only starts it and sends SIGTERM.
  */
-async function webProcessServer(host: string, port: number): Promise<LocalServer> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && (k.startsWith('EZYBUS_') || k.startsWith('AWS_'))) env[k] = v;
+async function webProcessServer(host: string, port: number, env: Record<string, string>): Promise<LocalServer> {
   const p = await startWebProcess({ host, port, env, onLine: (line) => process.stdout.write(`${line}\n`) });
   return { url: p.url, port: p.port, inflight: () => 0, settled: async () => undefined, close: () => p.close() };
 }
 
-async function loadSourceHandlers(): Promise<Record<string, StreamingHandler>> {
+async function loadSourceHandlers(consoleDir: string): Promise<Record<string, StreamingHandler>> {
   // Every endpoint in the list the stack and the bundler read (functions/endpoints.ts).
   const loaded = new Map(
     await Promise.all(
@@ -196,8 +203,8 @@ async function loadSourceHandlers(): Promise<Record<string, StreamingHandler>> {
     ),
   );
   // The admin API and console: not an endpoint of the gateway list (its own construct in the stack).
-  const admin = await import('../functions/admin.js');
-  return { ...routeTable((e) => loaded.get(e.key as EndpointKey) as StreamingHandler), '/admin': admin.handler };
+  const { adminHandler } = await import('../functions/admin.js');
+  return { ...routeTable((e) => loaded.get(e.key as EndpointKey) as StreamingHandler), '/admin': awslambda.streamifyResponse(adminHandler(consoleDir)) };
 }
 
 /**
@@ -207,22 +214,15 @@ async function loadSourceHandlers(): Promise<Record<string, StreamingHandler>> {
  * applies. (Dropping the pools drops this process's own view of key health too; the shared one
  * in the store is read again within its 2 s cache.)
  */
-function freshAfterWrites(admin: StreamingHandler): StreamingHandler {
+function freshAfterWrites(admin: StreamingHandler, gateway: Gateway): StreamingHandler {
   return awslambda.streamifyResponse(async (event, stream, context) => {
     await admin(event, stream, context);
-    if (event.requestContext.http.method !== 'GET') {
-      resetRoutes();
-      resetAuthCache();
-      resetPricing();
-      resetPools();
-    }
+    if (event.requestContext.http.method !== 'GET') forgetStoreViews(gateway);
   });
 }
 
 /** The admin function serves /console too; locally the files are built on the first visit. */
-function consoleRoute(admin: StreamingHandler, dataDir: string | undefined): StreamingHandler {
-  const dir = process.env.EZYBUS_CONSOLE_DIR ?? join(dataDir ?? join(process.env.TMPDIR ?? '/tmp', `ezybus-${process.pid}`), 'console');
-  process.env.EZYBUS_CONSOLE_DIR = dir;
+function consoleRoute(admin: StreamingHandler, dir: string): StreamingHandler {
   let built: Promise<unknown> | undefined;
   return awslambda.streamifyResponse(async (event, stream, context) => {
     built ??= import('../console/build.js').then((b) => b.buildConsole(dir));

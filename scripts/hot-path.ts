@@ -21,7 +21,7 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addUpstream, addUpstreamKey, createGatewayKey, setRoute } from '../functions/shared/admin/ops.js';
-import { configureProcess } from '../local/gateway.js';
+import { installConfig } from '../local/gateway.js';
 import { ensureTables } from '../functions/shared/store/tables.js';
 import { loadavg } from 'node:os';
 import { cpuSeconds, rssMiB, startProc, type Proc } from '../test/bench/procs.js';
@@ -43,7 +43,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 const store = await startProc('store', node, [...tsx, join(root, 'test/bench/store-proc.ts')], { cpu: 0, nice: 10 });
 const keyring = join(work, 'master.key');
-configureProcess({ AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', EZYBUS_STAGE: 'local', EZYBUS_DYNAMODB_ENDPOINT: store.url, EZYBUS_LOCAL_KEYRING: keyring });
+installConfig({ AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', EZYBUS_STAGE: 'local', EZYBUS_DYNAMODB_ENDPOINT: store.url, EZYBUS_LOCAL_KEYRING: keyring });
 await ensureTables();
 const sim = await startProc('simulator', node, [...tsx, join(root, 'test/bench/sim-proc.ts')], { cpu: 0 });
 await addUpstream('hot-openai', 'openai', sim.url);

@@ -4,6 +4,7 @@
  * ones); a message is deleted from the queue only after all of its entries were accepted, so a
  * run that fails halfway can simply be run again (Loki ignores an entry it already holds).
  */
+import { awsSettings } from '../../functions/shared/config.js';
 import { jsonService, type JsonService } from '../../functions/shared/aws/json-client.js';
 import { createLokiPusher, type LokiAuth } from '../../functions/shared/loki/push.js';
 import type { TenantLimits } from '../../functions/shared/loki/limits.js';
@@ -33,7 +34,7 @@ interface SqsMessage {
   Body: string;
 }
 
-export async function redriveDlq(opts: RedriveOptions, sqs: JsonService = jsonService({ service: 'sqs', targetPrefix: 'AmazonSQS', contentType: 'application/x-amz-json-1.0', endpoint: opts.sqsEndpoint })): Promise<RedriveResult> {
+export async function redriveDlq(opts: RedriveOptions, sqs: JsonService = jsonService({ service: 'sqs', targetPrefix: 'AmazonSQS', contentType: 'application/x-amz-json-1.0', endpoint: opts.sqsEndpoint, aws: awsSettings(process.env) })): Promise<RedriveResult> {
   const now = opts.now ?? Date.now;
   const l = opts.limits;
   const pusher = createLokiPusher({ ...opts.loki, maxBatchBytes: l.maxPushBytes, maxBatchEntries: l.maxPushEntries, maxLineBytes: l.maxLineBytes });

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { configureProcess, portInUse, startStore } from '../../local/gateway.js';
+import { installConfig, portInUse, startStore } from '../../local/gateway.js';
 import { one, UsageError, type Args } from './command.js';
 
 /** Points this process at the store; returns what closes it again. */
@@ -16,7 +16,7 @@ export async function openStore(a: Args): Promise<() => Promise<void>> {
     if (!/^[a-z][a-z0-9-]{0,30}$/.test(stage)) throw new UsageError(`--stage must be lower-case letters, digits and dashes, got '${stage}'`);
     const region = one(a, 'region') ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
     if (!region) throw new UsageError('--stage needs a region: pass --region or set AWS_REGION');
-    configureProcess({ AWS_REGION: region, EZYBUS_STAGE: stage, EZYBUS_KMS_KEY_ARN: one(a, 'kms-key') ?? `alias/ezybus-${stage}` });
+    installConfig({ AWS_REGION: region, EZYBUS_STAGE: stage, EZYBUS_KMS_KEY_ARN: one(a, 'kms-key') ?? `alias/ezybus-${stage}` });
     return async () => undefined;
   }
   const dataDir = resolve(one(a, 'data') ?? '.ezybus');
@@ -32,12 +32,12 @@ export async function openStore(a: Args): Promise<() => Promise<void>> {
     const { endpoint } = JSON.parse(readFileSync(endpointFile, 'utf8')) as { endpoint: string };
     const u = new URL(endpoint);
     if (await portInUse(u.hostname, Number(u.port))) {
-      configureProcess({ ...base, EZYBUS_DYNAMODB_ENDPOINT: endpoint });
+      installConfig({ ...base, EZYBUS_DYNAMODB_ENDPOINT: endpoint });
       return async () => undefined;
     }
   }
   const store = await startStore('127.0.0.1', dataDir);
-  configureProcess({ ...base, EZYBUS_DYNAMODB_ENDPOINT: store.endpoint });
+  installConfig({ ...base, EZYBUS_DYNAMODB_ENDPOINT: store.endpoint });
   const { ensureTables } = await import('../../functions/shared/store/tables.js');
   await ensureTables();
   return store.close;

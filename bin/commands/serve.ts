@@ -7,6 +7,18 @@ import { portInUse, startLocalGateway } from '../../local/gateway.js';
 import { addUpstream } from '../../functions/shared/admin/ops.js';
 import { int, one, print, UsageError, type Command } from '../cli/command.js';
 
+/**
+ * The operator's EZYBUS_* settings (timeouts, limits, log level) for the local handlers — this
+ * command is the edge that reads the shell's environment. The store, keyring and stage are the
+ * local gateway's own.
+ */
+function settingsFrom(env: NodeJS.ProcessEnv): Record<string, string> {
+  const own = new Set(['EZYBUS_DYNAMODB_ENDPOINT', 'EZYBUS_LOCAL_KEYRING', 'EZYBUS_STAGE']);
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && k.startsWith('EZYBUS_') && !own.has(k)) out[k] = v;
+  return out;
+}
+
 /** With EZYBUS_LOKI_URL set, the local server's log lines also go straight to Loki. */
 async function lokiSink(): Promise<{ close(): Promise<void> } | undefined> {
   if (!process.env.EZYBUS_LOKI_URL) return undefined;
@@ -52,7 +64,7 @@ OPENAI_API_KEY / ANTHROPIC_API_KEY / GEMINI_API_KEY is set, demo routes to the s
       if (await portInUse(host, port)) throw new UsageError(`${host}:${port} is already in use (try --port)`);
       const mode = one(a, 'mode') ?? 'furl';
       if (mode !== 'furl' && mode !== 'web') throw new UsageError(`--mode is furl or web, got '${mode}'`);
-      const gw = await startLocalGateway({ host, port, dataDir, mode, webProcess: true });
+      const gw = await startLocalGateway({ host, port, dataDir, mode, webProcess: true, env: settingsFrom(process.env) });
       const loki = await lokiSink();
       writeFileSync(join(dataDir, 'endpoint.json'), JSON.stringify({ endpoint: gw.dynamoEndpoint }), { mode: 0o600 });
       let sim: { url: string; close(): Promise<void> } | undefined;

@@ -24,8 +24,9 @@ export interface ClientFigures {
 
 const ENTRIES: Record<string, string> = {
   lean: `import { jsonService } from '${root}functions/shared/aws/json-client.js';
-export const dynamo = jsonService({ service: 'dynamodb', targetPrefix: 'DynamoDB_20120810', contentType: 'application/x-amz-json-1.0' });
-export const kms = jsonService({ service: 'kms', targetPrefix: 'TrentService', contentType: 'application/x-amz-json-1.1' });`,
+const aws = { region: 'us-east-1', credentials: undefined };
+export const dynamo = jsonService({ service: 'dynamodb', targetPrefix: 'DynamoDB_20120810', contentType: 'application/x-amz-json-1.0', aws });
+export const kms = jsonService({ service: 'kms', targetPrefix: 'TrentService', contentType: 'application/x-amz-json-1.1', aws });`,
   sdk: `import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { KMSClient, DecryptCommand } from '@aws-sdk/client-kms';
 export const dynamo = new DynamoDBClient({ region: 'us-east-1' });

@@ -176,7 +176,7 @@ async function standalone(): Promise<void> {
   const { tmpdir } = await import('node:os');
   const { execFileSync } = await import('node:child_process');
   const { addUpstream, addUpstreamKey, createGatewayKey, setRoute } = await import('../../functions/shared/admin/ops.js');
-  const { configureProcess } = await import('../../local/gateway.js');
+  const { installConfig } = await import('../../local/gateway.js');
   const { ensureTables } = await import('../../functions/shared/store/tables.js');
   const { bundle } = await import('../../scripts/build.js');
   const root = new URL('../../', import.meta.url).pathname;
@@ -188,7 +188,7 @@ async function standalone(): Promise<void> {
   const store = await startProc('store', process.execPath, ['--import', 'tsx', join(root, 'test/bench/store-proc.ts')], { cpu: 0, nice: 10 });
   const sim = await startProc('simulator', process.execPath, ['--import', 'tsx', join(root, 'test/bench/sim-proc.ts')], { cpu: 0 });
   const keyring = join(mkdtempSync(join(tmpdir(), 'ezybus-bench-modes-')), 'master.key');
-  configureProcess({ AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', EZYBUS_STAGE: 'local', EZYBUS_DYNAMODB_ENDPOINT: store.url, EZYBUS_LOCAL_KEYRING: keyring });
+  installConfig({ AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', EZYBUS_STAGE: 'local', EZYBUS_DYNAMODB_ENDPOINT: store.url, EZYBUS_LOCAL_KEYRING: keyring });
   await ensureTables();
   await addUpstream('bench-openai', 'openai', sim.url);
   await addUpstreamKey('bench-openai', 'sim-bench-key', 'k1');

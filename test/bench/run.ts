@@ -20,7 +20,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { addUpstreamKey, createGatewayKey, setRoute } from '../../functions/shared/admin/ops.js';
-import { configureProcess } from '../../local/gateway.js';
+import { installConfig } from '../../local/gateway.js';
 import { ensureTables } from '../../functions/shared/store/tables.js';
 import { writeUsage } from '../../functions/shared/usage/ledger.js';
 import type { UsageRecord } from '../../functions/shared/usage/record.js';
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
   storeState = storeStats(store.stats as string);
   quiesce = quiescer(storeState, log);
   const keyring = join(work, 'master.key');
-  configureProcess({ AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', EZYBUS_STAGE: 'local', EZYBUS_DYNAMODB_ENDPOINT: store.url, EZYBUS_LOCAL_KEYRING: keyring });
+  installConfig({ AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', EZYBUS_STAGE: 'local', EZYBUS_DYNAMODB_ENDPOINT: store.url, EZYBUS_LOCAL_KEYRING: keyring });
   await ensureTables();
 
   log('starting the simulator (CPU 0)');

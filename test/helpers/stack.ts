@@ -17,6 +17,8 @@ export interface Stack {
   url: string;
   key: string;
   keyringPath: string;
+  /** The EZYBUS_* settings the gateway was started with (a second instance gets them too). */
+  env: Record<string, string>;
   sim: Simulator;
   gw: LocalGateway;
   close(): Promise<void>;
@@ -49,6 +51,7 @@ export async function startStack(env: Record<string, string> = {}, mode: Compute
     url: gw.url,
     key,
     keyringPath,
+    env,
     sim,
     gw,
     async close() {
@@ -82,10 +85,6 @@ export function dataLines(text: string): string[] {
     .map((l) => l.slice(5).trimStart());
 }
 
-/**
- * A second gateway instance in another process, sharing the first one's store and keyring —
- * what a second Lambda execution environment is.
- */
 /** Waits until `cond` holds (an event seen from outside, e.g. the simulator noticing an abort), polling. */
 export async function until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -104,11 +103,16 @@ export interface SecondInstance {
   kill(): Promise<void>;
 }
 
-export async function startSecondInstance(s: Stack, env: Record<string, string> = {}): Promise<SecondInstance> {
+/**
+ * A second gateway instance in another process, sharing the first one's store and keyring and
+ * started with its settings (plus `extra`) — what a second Lambda execution environment is.
+ */
+export async function startSecondInstance(s: Stack, extra: Record<string, string> = {}): Promise<SecondInstance> {
+  const env = { ...s.env, ...extra };
   const { spawn } = await import('node:child_process');
   const script = new URL('./second-instance.ts', import.meta.url).pathname;
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    env: { ...process.env, ...env, SECOND_DYNAMO: s.gw.dynamoEndpoint, SECOND_KEYRING: s.keyringPath, SECOND_ENV: JSON.stringify(env) },
+    env: { ...process.env, SECOND_DYNAMO: s.gw.dynamoEndpoint, SECOND_KEYRING: s.keyringPath, SECOND_ENV: JSON.stringify(env) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines: string[] = [];

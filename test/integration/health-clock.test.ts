@@ -2,10 +2,11 @@
  * The life of an upstream key's health on a fake clock: every decision takes `now`, so hours of
  * cooldowns, probes and expiry run in milliseconds here, against the real DynamoDB-API engine
  * (dynalite) that carries them between execution environments. "Another environment" is this
- * process after resetHealth(): its own memory gone, only the store left.
+ * process after newEnvironment(): its own memory gone, only the store left.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { configureProcess, startStore } from '../../local/gateway.js';
+import { installConfig, startStore } from '../../local/gateway.js';
+import { newEnvironment } from '../helpers/environment.js';
 import { ensureTables } from '../../functions/shared/store/tables.js';
 import {
   flushHealthWrites,
@@ -15,7 +16,6 @@ import {
   recordNearLimit,
   recordRejected,
   recordSuccess,
-  resetHealth,
   startProbe,
   usability,
 } from '../../functions/shared/upstream/health.js';
@@ -28,13 +28,13 @@ let ref = '';
 /** What a fresh execution environment decides about `ref` at `at`. */
 async function elsewhere(at: number): Promise<string> {
   await flushHealthWrites();
-  resetHealth();
+  newEnvironment();
   return usability(await healthOf(ref), ref, at);
 }
 
 beforeAll(async () => {
   store = await startStore('127.0.0.1', undefined);
-  configureProcess({
+  installConfig({
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
@@ -50,7 +50,7 @@ afterAll(async () => {
   await store.close();
 });
 beforeEach(() => {
-  resetHealth();
+  newEnvironment();
   ref = `sim-openai/k${++n}`;
 });
 
@@ -79,7 +79,7 @@ describe('key health on a fake clock', () => {
   it('a shorter cooldown learned elsewhere never shortens a longer one in the store', async () => {
     recordFailure(ref, 600_000, false, T);
     await flushHealthWrites();
-    resetHealth(); // environment B, which saw only a 1 s hint
+    newEnvironment(); // environment B, which saw only a 1 s hint
     recordFailure(ref, 1_000, false, T + 10);
     expect(await elsewhere(T + 300_000)).toBe('no');
     expect((await listHealth()).get(ref)?.until).toBe(T + 600_000);

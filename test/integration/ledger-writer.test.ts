@@ -9,12 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redrive } from '../../bin/cli/ledger-redrive.js';
 import { handler, type SqsEvent } from '../../functions/ledger-writer.js';
 import { jsonService } from '../../functions/shared/aws/json-client.js';
-import { receiveMessages, resetSqs, sendMessage } from '../../functions/shared/aws/sqs.js';
+import { receiveMessages, sendMessage } from '../../functions/shared/aws/sqs.js';
 import { getUsageRecord, listTotals } from '../../functions/shared/store/repo.js';
 import { ensureTables } from '../../functions/shared/store/tables.js';
 import type { UsageRecord } from '../../functions/shared/usage/record.js';
 import { emptyUsage } from '../../functions/shared/usage/types.js';
-import { configureProcess, startStore } from '../../local/gateway.js';
+import { installConfig, startStore } from '../../local/gateway.js';
 import { hasMoto, startMoto } from '../helpers/moto.js';
 
 let store: Awaited<ReturnType<typeof startStore>>;
@@ -26,13 +26,13 @@ beforeAll(async () => {
   if (!hasMoto()) throw new Error('moto_server missing: run npm test (it installs the Python venv)');
   store = await startStore('127.0.0.1', undefined);
   moto = await startMoto();
-  configureProcess({ AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', EZYBUS_DYNAMODB_ENDPOINT: store.endpoint, EZYBUS_SQS_ENDPOINT: moto.endpoint, EZYBUS_STAGE: 'lw' });
-  resetSqs();
-  await ensureTables();
-  const sqs = jsonService({ service: 'sqs', targetPrefix: 'AmazonSQS', contentType: 'application/x-amz-json-1.0', endpoint: moto.endpoint });
+  const env = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', EZYBUS_DYNAMODB_ENDPOINT: store.endpoint, EZYBUS_SQS_ENDPOINT: moto.endpoint, EZYBUS_STAGE: 'lw' };
+  const sqs = jsonService({ service: 'sqs', targetPrefix: 'AmazonSQS', contentType: 'application/x-amz-json-1.0', endpoint: moto.endpoint, aws: installConfig(env).config.aws });
   queueUrl = (await sqs.send<{ QueueUrl: string }>('CreateQueue', { QueueName: 'ezybus-lw-ledger' })).QueueUrl;
   dlqUrl = (await sqs.send<{ QueueUrl: string }>('CreateQueue', { QueueName: 'ezybus-lw-ledger-dlq' })).QueueUrl;
-  process.env.EZYBUS_LEDGER_QUEUE_URL = queueUrl;
+  // The function's environment as the stack sets it, the queue included.
+  installConfig({ ...env, EZYBUS_LEDGER_QUEUE_URL: queueUrl });
+  await ensureTables();
 }, 60_000);
 afterAll(async () => {
   await moto?.close();

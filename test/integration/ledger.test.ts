@@ -8,7 +8,7 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configureProcess, startStore } from '../../local/gateway.js';
+import { installConfig, startStore } from '../../local/gateway.js';
 import { dynamo, marshal } from '../../functions/shared/store/dynamo.js';
 import { getUsageRecord, listTotals } from '../../functions/shared/store/repo.js';
 import { ensureTables } from '../../functions/shared/store/tables.js';
@@ -22,7 +22,7 @@ let proxy: { endpoint: string; close(): Promise<void> };
 beforeAll(async () => {
   store = await startStore('127.0.0.1', undefined);
   proxy = await startProxy(store.endpoint);
-  configureProcess({ AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', EZYBUS_DYNAMODB_ENDPOINT: proxy.endpoint, EZYBUS_STAGE: 'ledgertest' });
+  installConfig({ AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', EZYBUS_DYNAMODB_ENDPOINT: proxy.endpoint, EZYBUS_STAGE: 'ledgertest' });
   await ensureTables();
 });
 afterAll(async () => {

@@ -8,7 +8,8 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { redriveDlq } from '../../bin/cli/loki-redrive.js';
 import { jsonService } from '../../functions/shared/aws/json-client.js';
-import { handler, resetShipper } from '../../functions/loki-shipper.js';
+import { shipperHandler, type ShipperHandler } from '../../functions/loki-shipper.js';
+import { awsSettings, type Env } from '../../functions/shared/config.js';
 import { createLokiExporter } from '../../functions/shared/loki/exporter.js';
 import { DEFAULT_TENANT_LIMITS } from '../../functions/shared/loki/limits.js';
 import { hasMoto, startMoto } from '../helpers/moto.js';
@@ -35,16 +36,19 @@ function subscription(messages: string[], atMs: number, logGroup = '/aws/lambda/
   return { awslogs: { data: gzipSync(JSON.stringify(body)).toString('base64') } };
 }
 
+/** The shipper function's environment in the current case, and the shipper built from it. */
+let env: Env = {};
+let handler: ShipperHandler;
+/** A fresh shipper function whose environment is the case's plus `extra` (as a redeploy with one variable changed). */
+const reconfigure = (extra: Env): void => void (handler = shipperHandler((env = { ...env, ...extra })));
+
 async function withReceiver<T>(fn: (rx: Receiver) => Promise<T>, limits?: Parameters<typeof startReceiver>[0]): Promise<T> {
   const rx = await startReceiver({ now: NOW, ...limits });
-  const saved = { ...process.env };
-  Object.assign(process.env, { EZYBUS_STAGE: 'local', EZYBUS_LOKI_URL: rx.url, EZYBUS_LOKI_TENANT: 'tenant-1', EZYBUS_LOKI_CREDENTIALS: '' });
-  resetShipper();
+  env = {};
+  reconfigure({ EZYBUS_STAGE: 'local', EZYBUS_LOKI_URL: rx.url, EZYBUS_LOKI_TENANT: 'tenant-1', EZYBUS_LOKI_CREDENTIALS: '' });
   try {
     return await fn(rx);
   } finally {
-    process.env = saved;
-    resetShipper();
     await rx.close();
   }
 }
@@ -106,8 +110,7 @@ describe('the shipper within Loki 3.7’s default limits', () => {
       async (rx) => {
         // 3,000 lines of 1,000 '€' (3 bytes each): 9 MB, or 3 M UTF-16 units.
         const lines = Array.from({ length: 3000 }, (_, i) => `${i} ${'€'.repeat(1000)}`);
-        process.env.EZYBUS_LOKI_MAX_PUSH_BYTES = String(1024 * 1024);
-        resetShipper();
+        reconfigure({ EZYBUS_LOKI_MAX_PUSH_BYTES: String(1024 * 1024) });
         // Each push must fit a tenant whose burst is 2 MB; the clock moves as the shipper backs off.
         await handler(subscription(lines, NOW - 10_000));
         expect(Math.max(...rx.pushes.map((p) => p.bytes))).toBeLessThanOrEqual(1024 * 1024);
@@ -121,8 +124,7 @@ describe('the shipper within Loki 3.7’s default limits', () => {
   it('truncates lines to the tenant’s max_line_size, from configuration', async () => {
     await withReceiver(
       async (rx) => {
-        process.env.EZYBUS_LOKI_MAX_LINE_BYTES = String(64 * 1024);
-        resetShipper();
+        reconfigure({ EZYBUS_LOKI_MAX_LINE_BYTES: String(64 * 1024) });
         const lines = [`${'é'.repeat(40_000)}`, 'short'];
         await handler(subscription(lines, NOW - 1000));
         expect(rx.stored.every((e) => Buffer.byteLength(e.line) <= 64 * 1024)).toBe(true);
@@ -185,10 +187,9 @@ describe('the shipper within Loki 3.7’s default limits', () => {
 describe.skipIf(!hasMoto() && !process.env.CI)('DLQ redrive (moto SQS)', () => {
   it('redrives batches older than the stream’s out-of-order window and past the age limit; the live push refuses them', async () => {
     const moto = await startMoto();
-    const saved = { ...process.env };
+    const aws = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' };
     try {
-      Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' });
-      const sqs = jsonService({ service: 'sqs', targetPrefix: 'AmazonSQS', contentType: 'application/x-amz-json-1.0', endpoint: moto.endpoint });
+      const sqs = jsonService({ service: 'sqs', targetPrefix: 'AmazonSQS', contentType: 'application/x-amz-json-1.0', endpoint: moto.endpoint, aws: awsSettings(aws) });
       const { QueueUrl } = await sqs.send<{ QueueUrl: string }>('CreateQueue', { QueueName: 'ezybus-local-loki-dlq' });
       await withReceiver(async (rx) => {
         // Live traffic reached Loki after the outage.
@@ -231,7 +232,7 @@ describe.skipIf(!hasMoto() && !process.env.CI)('DLQ redrive (moto SQS)', () => {
           execFile(
             process.execPath,
             ['--import', 'tsx', new URL('../../bin/ezybus.ts', import.meta.url).pathname, 'loki', 'redrive', '--stage', 'local', '--queue-url', QueueUrl],
-            { env: { ...process.env, EZYBUS_SQS_ENDPOINT: moto.endpoint, EZYBUS_LOKI_URL: rx.url, EZYBUS_LOKI_TENANT: 'tenant-1', EZYBUS_LOKI_CREDENTIALS: '' }, timeout: 60_000 },
+            { env: { ...process.env, ...aws, EZYBUS_SQS_ENDPOINT: moto.endpoint, EZYBUS_LOKI_URL: rx.url, EZYBUS_LOKI_TENANT: 'tenant-1', EZYBUS_LOKI_CREDENTIALS: '' }, timeout: 60_000 },
             (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
           ),
         );
@@ -241,7 +242,6 @@ describe.skipIf(!hasMoto() && !process.env.CI)('DLQ redrive (moto SQS)', () => {
         expect(rx.stored.filter((e) => /"requestId":"req-30\d"/.test(e.line))).toHaveLength(5);
       });
     } finally {
-      process.env = saved;
       await moto.close();
     }
   });

@@ -5,7 +5,8 @@
  */
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { handler, resetShipper } from '../../functions/loki-shipper.js';
+import { shipperHandler, type ShipperHandler } from '../../functions/loki-shipper.js';
+import type { Env } from '../../functions/shared/config.js';
 import { toEntry } from '../../functions/shared/loki/entries.js';
 import { createLokiExporter } from '../../functions/shared/loki/exporter.js';
 import { batches, createLokiPusher } from '../../functions/shared/loki/push.js';
@@ -17,13 +18,15 @@ let rx: Receiver;
 // The receiver's clock: just after the recorded events' timestamps (1_795_000_000_000 …).
 beforeAll(async () => (rx = await startReceiver({ now: 1_795_000_100_000 })));
 afterAll(async () => rx?.close());
+/** The shipper function's environment in the current case, and the shipper built from it. */
+let env: Env = {};
+let handler: ShipperHandler;
+/** A fresh shipper function whose environment is the case's plus `extra` (undefined: unset). */
+const reconfigure = (extra: Env): void => void (handler = shipperHandler((env = { ...env, ...extra })));
 beforeEach(() => {
   rx.pushes.length = 0;
-  process.env.EZYBUS_STAGE = 'local';
-  process.env.EZYBUS_LOKI_URL = rx.url;
-  process.env.EZYBUS_LOKI_TENANT = 'tenant-7';
-  process.env.EZYBUS_LOKI_CREDENTIALS = JSON.stringify({ username: 'loki-user', password: 'S3CRET-PASSWORD-CANARY' });
-  resetShipper();
+  env = {};
+  reconfigure({ EZYBUS_STAGE: 'local', EZYBUS_LOKI_URL: rx.url, EZYBUS_LOKI_TENANT: 'tenant-7', EZYBUS_LOKI_CREDENTIALS: JSON.stringify({ username: 'loki-user', password: 'S3CRET-PASSWORD-CANARY' }) });
 });
 
 let seq = 0;
@@ -102,8 +105,7 @@ describe('Loki shipper', () => {
 
   it('splits oversized batches within the entry and byte limits, out-of-order input sorted per stream', async () => {
     const events = Array.from({ length: 2500 }, (_, i) => ({ message: requestLine(i), timestamp: 1_795_000_000_000 + ((i * 7919) % 2500) }));
-    process.env.EZYBUS_LOKI_CREDENTIALS = '';
-    resetShipper();
+    reconfigure({ EZYBUS_LOKI_CREDENTIALS: '' });
     const small = createLokiPusher({ url: rx.url, maxBatchEntries: 1000, maxBatchBytes: 400_000 });
     const n = await small.push(events.map((e) => toEntry(e.message, e.timestamp, { stage: 'local', fn: 'messages' })));
     expect(n).toBeGreaterThanOrEqual(3);
@@ -124,8 +126,7 @@ describe('Loki shipper', () => {
   });
 
   it('refuses plain-text credentials outside the local stage', async () => {
-    process.env.EZYBUS_STAGE = 'prod';
-    resetShipper();
+    reconfigure({ EZYBUS_STAGE: 'prod' });
     await expect(handler(payload([{ message: 'x' }]))).rejects.toThrow(/accepted only on the local stage/);
   });
 
@@ -143,10 +144,9 @@ describe('Loki shipper', () => {
 describe.skipIf(!hasMoto() && !process.env.CI)('Loki credentials as KMS ciphertext (moto KMS emulator)', () => {
   it('decrypts them with the stage and purpose context, and refuses a ciphertext made for another stage', async () => {
     const moto = await startMoto();
-    const saved = { ...process.env };
     try {
-      Object.assign(process.env, { EZYBUS_KMS_ENDPOINT: moto.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' });
-      const kms = new KMSClient({ endpoint: moto.endpoint });
+      reconfigure({ EZYBUS_KMS_ENDPOINT: moto.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' });
+      const kms = new KMSClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
       const keyId = (await kms.send(new CreateKeyCommand({ Description: 'ezybus loki test' }))).KeyMetadata!.Arn!;
       // What docs/deploy.md tells an operator to run, through the SDK.
       const encrypt = async (stage: string): Promise<string> =>
@@ -154,20 +154,15 @@ describe.skipIf(!hasMoto() && !process.env.CI)('Loki credentials as KMS cipherte
           (await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from(JSON.stringify({ token: 'glc_CANARY' })), EncryptionContext: { 'ezybus:stage': stage, 'ezybus:purpose': 'loki' } })))
             .CiphertextBlob!,
         ).toString('base64');
-      process.env.EZYBUS_STAGE = 'prod';
-      delete process.env.EZYBUS_LOKI_CREDENTIALS;
-      process.env.EZYBUS_LOKI_CREDENTIALS_CIPHERTEXT = await encrypt('prod');
-      resetShipper();
+      reconfigure({ EZYBUS_STAGE: 'prod', EZYBUS_LOKI_CREDENTIALS: undefined, EZYBUS_LOKI_CREDENTIALS_CIPHERTEXT: await encrypt('prod') });
       await handler(payload([{ message: requestLine(1) }]));
       expect(rx.pushes.at(-1)?.headers.authorization).toBe('Bearer glc_CANARY');
 
-      process.env.EZYBUS_LOKI_CREDENTIALS_CIPHERTEXT = await encrypt('dev');
-      resetShipper();
+      reconfigure({ EZYBUS_LOKI_CREDENTIALS_CIPHERTEXT: await encrypt('dev') });
       const before = rx.pushes.length;
       await expect(handler(payload([{ message: requestLine(2) }]))).rejects.toThrow();
       expect(rx.pushes.length).toBe(before); // nothing pushed without credentials
     } finally {
-      process.env = saved;
       await moto.close();
     }
   });

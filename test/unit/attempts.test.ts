@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { addUpstream, addUpstreamKey } from '../../functions/shared/admin/ops.js';
-import { configureProcess, startStore } from '../../local/gateway.js';
+import { installConfig, startStore } from '../../local/gateway.js';
+import { newEnvironment } from '../helpers/environment.js';
 import { firstAnswer, type AttemptContext } from '../../functions/shared/gateway/attempts.js';
 import { GatewayError } from '../../functions/shared/gateway/errors.js';
 import { parseClientRequest } from '../../functions/shared/gateway/request.js';
@@ -22,7 +23,6 @@ import type { Route } from '../../functions/shared/store/records.js';
 import { putUpstream } from '../../functions/shared/store/repo.js';
 import { ensureTables } from '../../functions/shared/store/tables.js';
 import { flushHealthWrites, healthOf, listHealth } from '../../functions/shared/upstream/health.js';
-import { resetPools } from '../../functions/shared/upstream/pool.js';
 import type { AttemptRecord } from '../../functions/shared/usage/record.js';
 
 let store: Awaited<ReturnType<typeof startStore>>;
@@ -41,7 +41,7 @@ function answer(key: string): { status: number; headers?: Record<string, string>
 
 beforeAll(async () => {
   store = await startStore('127.0.0.1', undefined);
-  configureProcess({
+  installConfig({
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
@@ -66,7 +66,8 @@ afterAll(async () => {
   await new Promise((r) => upstream?.close(r));
   await store?.close();
 });
-beforeEach(() => resetPools());
+// Each case in a fresh execution environment: no cached pools or key health (the store keeps its own).
+beforeEach(() => void newEnvironment());
 
 let n = 0;
 /** An upstream whose keys, tried in this order, are `secrets`; key ids are `k<i><secret>`. */

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUpstream } from '../../functions/shared/admin/ops.js';
-import { configureProcess, startStore } from '../../local/gateway.js';
+import { installConfig, startStore } from '../../local/gateway.js';
 import { GatewayError } from '../../functions/shared/gateway/errors.js';
 import { admit, budgetInput, estimateTokens, outputCap, reservationTokens, reserve, shardsFor, BUDGET_DEFAULT_MAX_OUTPUT } from '../../functions/shared/gateway/limits.js';
 import { dynamo, marshal } from '../../functions/shared/store/dynamo.js';
@@ -18,7 +18,7 @@ import { reservationBucket } from '../../functions/shared/usage/totals.js';
 let store: Awaited<ReturnType<typeof startStore>>;
 beforeAll(async () => {
   store = await startStore('127.0.0.1', undefined);
-  configureProcess({ AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', EZYBUS_DYNAMODB_ENDPOINT: store.endpoint, EZYBUS_STAGE: 'limits' });
+  installConfig({ AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', EZYBUS_DYNAMODB_ENDPOINT: store.endpoint, EZYBUS_STAGE: 'limits' });
   await ensureTables();
 });
 afterAll(async () => store?.close());

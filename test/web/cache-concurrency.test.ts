@@ -6,8 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatewayKey } from '../../functions/shared/admin/ops.js';
-import { resetAuthCache } from '../../functions/shared/gateway/auth.js';
-import { resetRoutes } from '../../functions/shared/gateway/routes.js';
+import { forgetStoreViews } from '../../functions/shared/context.js';
 import { MODELS, startStack, type Stack } from '../helpers/stack.js';
 
 let s: Stack;
@@ -19,8 +18,7 @@ afterAll(async () => s?.close());
 describe('caches under concurrent refresh (one process, many requests)', () => {
   it('64 concurrent first requests of a new key: one key read, one route read, 64 answers on that key', async () => {
     const { key, record } = await createGatewayKey({ name: 'herd' });
-    resetAuthCache();
-    resetRoutes();
+    forgetStoreViews(s.gw.gateway);
     const reads: string[] = [];
     const onRequest = (req: IncomingMessage): void => {
       const op = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';

@@ -8,6 +8,7 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { gatewayConfig } from '../config.js';
 import { hashKey } from '../gateway/auth.js';
+import { perGateway } from '../context.js';
 import { TtlCache } from '../store/cache.js';
 import { dynamo, marshal, unmarshal, type Item } from '../store/dynamo.js';
 import { audit, SYSTEM, type Actor } from './audit.js';
@@ -28,7 +29,7 @@ export interface AdminKey {
 
 export const ADMIN_KEY_PREFIX = 'ak-eb-';
 // Short, so a revoked admin key stops working quickly; admin traffic is light.
-const cache = new TtlCache<AdminKey | null>(1_000);
+const cache = perGateway(() => new TtlCache<AdminKey | null>(1_000), true);
 const CACHE_MS = 5_000;
 
 function toAdminKey(r: Record<string, unknown>): AdminKey {
@@ -47,7 +48,7 @@ function toAdminKey(r: Record<string, unknown>): AdminKey {
 async function putAdminKey(k: AdminKey): Promise<void> {
   const { client, sdk } = await dynamo();
   await client.send(new sdk.PutItemCommand({ TableName: gatewayConfig().tables.admin, Item: marshal({ pk: `admin#${k.hash}`, sk: 'admin', ...k }) }));
-  cache.set(k.hash, k, CACHE_MS);
+  cache().set(k.hash, k, CACHE_MS);
 }
 
 export async function createAdminKey(name: string, scope: AdminScope, by: Actor = SYSTEM): Promise<{ key: string; record: AdminKey }> {
@@ -92,12 +93,12 @@ export async function authenticateAdmin(presented: string | undefined): Promise<
   if (!presented) throw new OpError(401, 'Missing admin key. Send "Authorization: Bearer ak-eb-…".');
   if (!presented.startsWith(ADMIN_KEY_PREFIX)) throw new OpError(401, 'That is not an admin key (admin keys start with ak-eb-; gateway keys are not accepted here).');
   const hash = hashKey(presented);
-  let rec = cache.get(hash);
+  let rec = cache().get(hash);
   if (rec === undefined) {
     const { client, sdk } = await dynamo();
     const res = await client.send(new sdk.GetItemCommand({ TableName: gatewayConfig().tables.admin, Key: { pk: { S: `admin#${hash}` }, sk: { S: 'admin' } } }));
     rec = res.Item ? toAdminKey(unmarshal(res.Item)) : null;
-    cache.set(hash, rec, CACHE_MS);
+    cache().set(hash, rec, CACHE_MS);
   }
   if (!rec || rec.hash.length !== hash.length || !timingSafeEqual(Buffer.from(rec.hash), Buffer.from(hash))) throw new OpError(401, 'Invalid admin key.');
   if (rec.disabled) throw new OpError(401, 'This admin key has been revoked.');

@@ -9,6 +9,7 @@
  * chain is loaded instead — the Lambda runtime ships it, so the bundles keep it external.
  */
 import { createHmac, createSecretKey, hash, type KeyObject } from 'node:crypto';
+import type { AwsSettings } from '../config.js';
 import { http, https } from '../runtime/builtins.js';
 
 export interface Credentials {
@@ -36,11 +37,9 @@ const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 64 });
 let chain: (() => Promise<Credentials>) | undefined;
 let cached: Credentials | undefined;
 
-async function credentials(): Promise<Credentials> {
-  const env = process.env;
-  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
-    return { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN };
-  }
+/** The environment's static credentials when there are some, else the SDK's default chain (cached until near expiry). */
+async function credentials(fixed: AwsSettings['credentials']): Promise<Credentials> {
+  if (fixed) return fixed;
   if (cached && (!cached.expiration || cached.expiration.getTime() - Date.now() > 60_000)) return cached;
   if (!chain) {
     const mod = '@aws-sdk/credential-provider-node'; // a variable: keep it out of the bundle
@@ -114,17 +113,18 @@ export interface JsonService {
   send<T = Record<string, unknown>>(operation: string, input: unknown): Promise<T>;
 }
 
-export function jsonService(opts: { service: string; targetPrefix: string; contentType: string; endpoint?: string | undefined; maxAttempts?: number }): JsonService {
+/** `aws`: the region and credentials, from the gateway's config (or, in the CLI, `awsSettings(process.env)`). */
+export function jsonService(opts: { service: string; targetPrefix: string; contentType: string; endpoint?: string | undefined; maxAttempts?: number; aws: AwsSettings }): JsonService {
   const maxAttempts = opts.maxAttempts ?? 5;
+  const { region, credentials: fixed } = opts.aws;
+  const url = new URL(opts.endpoint ?? `https://${opts.service}.${region}.amazonaws.com/`);
   return {
     async send<T>(operation: string, input: unknown): Promise<T> {
-      const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-      const url = new URL(opts.endpoint ?? `https://${opts.service}.${region}.amazonaws.com/`);
       const body = JSON.stringify(input);
       for (let attempt = 1; ; attempt++) {
         let err: AwsError;
         try {
-          const headers = sign({ url, service: opts.service, region, headers: { 'content-type': opts.contentType, 'x-amz-target': `${opts.targetPrefix}.${operation}` }, body, creds: await credentials() });
+          const headers = sign({ url, service: opts.service, region, headers: { 'content-type': opts.contentType, 'x-amz-target': `${opts.targetPrefix}.${operation}` }, body, creds: await credentials(fixed) });
           const res = await post(url, headers, body);
           if (res.status === 200) return (res.text ? JSON.parse(res.text) : {}) as T;
           let parsed: { __type?: string; message?: string; Message?: string } = {};

@@ -2,6 +2,7 @@
  * The few SQS operations the ledger uses, over the lean JSON-protocol client (SQS speaks
  * AWS JSON 1.0 as `AmazonSQS.<Operation>`).
  */
+import { perGateway } from '../context.js';
 import { jsonService, type JsonService } from './json-client.js';
 
 export interface SqsMessage {
@@ -10,16 +11,9 @@ export interface SqsMessage {
   Body: string;
 }
 
-let service: JsonService | undefined;
-function sqs(): JsonService {
-  service ??= jsonService({
-    service: 'sqs',
-    targetPrefix: 'AmazonSQS',
-    contentType: 'application/x-amz-json-1.0',
-    endpoint: process.env.EZYBUS_SQS_ENDPOINT || undefined,
-  });
-  return service;
-}
+const sqs = perGateway(
+  (cfg): JsonService => jsonService({ service: 'sqs', targetPrefix: 'AmazonSQS', contentType: 'application/x-amz-json-1.0', endpoint: cfg.endpoints.sqs, aws: cfg.aws }),
+);
 
 export async function sendMessage(queueUrl: string, body: string): Promise<void> {
   await sqs().send('SendMessage', { QueueUrl: queueUrl, MessageBody: body });
@@ -32,9 +26,4 @@ export async function receiveMessages(queueUrl: string, max = 10): Promise<SqsMe
 
 export async function deleteMessage(queueUrl: string, receiptHandle: string): Promise<void> {
   await sqs().send('DeleteMessage', { QueueUrl: queueUrl, ReceiptHandle: receiptHandle });
-}
-
-/** Tests point the process at another endpoint. */
-export function resetSqs(): void {
-  service = undefined;
 }

@@ -8,7 +8,8 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import { fs } from '../runtime/builtins.js';
 import { jsonService, type JsonService } from '../aws/json-client.js';
-import { gatewayConfig } from '../config.js';
+import type { AwsSettings } from '../config.js';
+import { perGateway } from '../context.js';
 
 export type EncryptionContext = Record<string, string>;
 
@@ -59,11 +60,11 @@ export function localKeyring(path: string): Keyring {
 }
 
 /** Without a key id it can only decrypt (a symmetric ciphertext names its own key). */
-export function kmsKeyring(keyId?: string): Keyring {
+/** `conn`: KMS's endpoint (undefined: AWS's; moto in tests) and the region and credentials, as a config has them. */
+export function kmsKeyring(keyId: string | undefined, conn: { endpoint: string | undefined; aws: AwsSettings }): Keyring {
   let kms: JsonService | undefined;
   // KMS's JSON protocol carries blobs as base64 strings both ways.
-  const get = (): JsonService =>
-    (kms ??= jsonService({ service: 'kms', targetPrefix: 'TrentService', contentType: 'application/x-amz-json-1.1', endpoint: process.env.EZYBUS_KMS_ENDPOINT || undefined }));
+  const get = (): JsonService => (kms ??= jsonService({ service: 'kms', targetPrefix: 'TrentService', contentType: 'application/x-amz-json-1.1', ...conn }));
   return {
     async encrypt(plaintext, context) {
       if (!keyId) throw new Error('KMS encrypt needs a key id');
@@ -79,20 +80,15 @@ export function kmsKeyring(keyId?: string): Keyring {
   };
 }
 
-let active: Keyring | undefined;
+const active = perGateway((cfg): Keyring => {
+  if (cfg.kmsKeyArn) return kmsKeyring(cfg.kmsKeyArn, { endpoint: cfg.endpoints.kms, aws: cfg.aws });
+  if (cfg.localKeyringPath) return localKeyring(cfg.localKeyringPath);
+  throw new Error('no keyring: set EZYBUS_KMS_KEY_ARN (AWS) or EZYBUS_LOCAL_KEYRING (local)');
+});
 
-/** KMS when a key ARN is configured, the local keyring otherwise. */
+/** The gateway's keyring: KMS when a key ARN is configured, the local keyring otherwise. */
 export function keyring(): Keyring {
-  if (active) return active;
-  const cfg = gatewayConfig();
-  if (cfg.kmsKeyArn) active = kmsKeyring(cfg.kmsKeyArn);
-  else if (cfg.localKeyringPath) active = localKeyring(cfg.localKeyringPath);
-  else throw new Error('no keyring: set EZYBUS_KMS_KEY_ARN (AWS) or EZYBUS_LOCAL_KEYRING (local)');
-  return active;
-}
-
-export function resetKeyring(): void {
-  active = undefined;
+  return active();
 }
 
 export function upstreamKeyContext(stage: string, upstreamId: string, keyId: string): EncryptionContext {

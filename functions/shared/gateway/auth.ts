@@ -7,21 +7,22 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { gatewayConfig } from '../config.js';
+import { perGateway } from '../context.js';
 import { TtlCache } from '../store/cache.js';
 import type { GatewayKey } from '../store/records.js';
 import { getGatewayKeyByHash } from '../store/repo.js';
 import { GatewayError } from './errors.js';
 
 const NEGATIVE_TTL_MS = 5_000;
-const cache = new TtlCache<GatewayKey | null>(10_000);
 /**
- * Lookups in flight, by hash: in a Web Function one process serves many requests at once, and
- * the requests of one key that arrive while its entry is missing or expired share one read
- * instead of each sending its own.
+ * Key records by hash, and the lookups in flight: in a Web Function one process serves many
+ * requests at once, and the requests of one key that arrive while its entry is missing or
+ * expired share one read instead of each sending its own.
  */
-const loading = new Map<string, Promise<GatewayKey | null>>();
+const keys = perGateway(() => ({ cache: new TtlCache<GatewayKey | null>(10_000), loading: new Map<string, Promise<GatewayKey | null>>() }), true);
 
 function lookup(hash: string): Promise<GatewayKey | null> {
+  const { cache, loading } = keys();
   let p = loading.get(hash);
   if (!p) {
     p = getGatewayKeyByHash(hash).then(
@@ -57,7 +58,7 @@ export function hashKey(key: string): string {
 
 export async function authenticate(key: string, now = Date.now()): Promise<GatewayKey> {
   const hash = hashKey(key);
-  let record = cache.get(hash);
+  let record = keys().cache.get(hash);
   if (record === undefined) record = await lookup(hash);
   // The lookup is by hash already; comparing the stored hash in constant time as well means a
   // corrupted or mismatched item can never authenticate, and no timing leaks which bytes agreed.
@@ -85,9 +86,4 @@ export function checkOrigin(headers: Record<string, string>): void {
   if (!got || !safeEqualHex(hashKey(got), want.toLowerCase())) {
     throw new GatewayError(403, 'permission', 'Requests must come through the EzyBus distribution.');
   }
-}
-
-export function resetAuthCache(): void {
-  cache.clear();
-  loading.clear();
 }

@@ -225,7 +225,3 @@ export function admit(key: GatewayKey, estimate: number, budgetInput?: BudgetInp
     },
   };
 }
-
-export function resetLimits(): void {
-  // Nothing is cached here any more: budgets read the store at every reservation.
-}

@@ -3,14 +3,14 @@
  * override for the stage, else the built-in catalog). The record keeps the cost and where the
  * price came from, so a later price change never rewrites a past record.
  */
-import { gatewayConfig } from '../config.js';
+import { perGateway } from '../context.js';
 import { SwrValue } from '../store/cache.js';
 import { listPriceOverrides } from '../store/repo.js';
 import { costMicros } from '../usage/cost.js';
 import { PRICE_CATALOG_VERSION, resolvePrice, type ModelPrice } from '../usage/prices.js';
 import type { Protocol, TokenUsage } from '../usage/types.js';
 
-const overrides = new SwrValue<Map<string, ModelPrice>>(loadOverrides, () => gatewayConfig().cacheTtlMs);
+const overrides = perGateway((cfg) => new SwrValue<Map<string, ModelPrice>>(loadOverrides, () => cfg.cacheTtlMs), true);
 
 async function loadOverrides(): Promise<Map<string, ModelPrice>> {
   return new Map((await listPriceOverrides()).map((o) => [o.model, o.price]));
@@ -29,7 +29,7 @@ export interface Priced {
 export async function maxCostMicros(targets: readonly { protocol: Protocol; model: string }[], usage: TokenUsage, at: Date = new Date()): Promise<number> {
   let ov: ReadonlyMap<string, ModelPrice>;
   try {
-    ov = await overrides.get();
+    ov = await overrides().get();
   } catch {
     ov = new Map();
   }
@@ -45,7 +45,7 @@ export async function priceUsage(provider: Protocol, upstreamModel: string, usag
   if (!usage) return { costMicros: 0, priceSource: 'unknown', priceVersion: PRICE_CATALOG_VERSION };
   let ov: ReadonlyMap<string, ModelPrice>;
   try {
-    ov = await overrides.get();
+    ov = await overrides().get();
   } catch {
     ov = new Map(); // the catalog still prices the request if the store is unreachable
   }
@@ -56,7 +56,3 @@ export async function priceUsage(provider: Protocol, upstreamModel: string, usag
 
 /** Moved beside the Messages usage model; re-exported for existing callers. */
 export { attributeCacheWrites } from '../protocol/messages/usage.js';
-
-export function resetPricing(): void {
-  overrides.clear();
-}

@@ -2,22 +2,20 @@
  * Public model name → route, from one cached Query of all routes (stale-while-revalidate, so a
  * warm request never waits on DynamoDB because the list aged).
  */
-import { gatewayConfig } from '../config.js';
+import { perGateway } from '../context.js';
 import { SwrValue } from '../store/cache.js';
 import type { GatewayKey, Route } from '../store/records.js';
 import { listRoutes } from '../store/repo.js';
 import { GatewayError } from './errors.js';
 
-const routes = new SwrValue<Map<string, Route>>(
-  async () => new Map((await listRoutes()).map((r) => [r.model, r])),
-  () => gatewayConfig().cacheTtlMs,
-);
+const cached = perGateway((cfg) => new SwrValue<Map<string, Route>>(async () => new Map((await listRoutes()).map((r) => [r.model, r])), () => cfg.cacheTtlMs), true);
 
 export async function activeRoutes(): Promise<Route[]> {
-  return [...(await routes.get()).values()].filter((r) => r.active && r.targets.length > 0);
+  return [...(await cached().get()).values()].filter((r) => r.active && r.targets.length > 0);
 }
 
 export async function findRoute(model: string): Promise<Route> {
+  const routes = cached();
   let route = (await routes.get()).get(model);
   // A model missing from a stale list may be a route added since: look once more, fresh.
   // (Concurrent misses share one refresh, so unknown-model floods cost one Query per TTL.)
@@ -49,8 +47,4 @@ export function assertModelAllowed(key: GatewayKey, model: string): void {
   if (!modelAllowed(key, model)) {
     throw new GatewayError(403, 'permission', `This API key may not use the model '${model}'.`, { param: 'model' });
   }
-}
-
-export function resetRoutes(): void {
-  routes.clear();
 }

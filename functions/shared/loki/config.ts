@@ -4,6 +4,7 @@
  * ezybus:stage=<stage>, ezybus:purpose=loki) and are decrypted once per execution environment;
  * a plain EZYBUS_LOKI_CREDENTIALS is accepted only on the local stage.
  */
+import { awsSettings } from '../config.js';
 import { kmsKeyring } from '../crypto/keyring.js';
 import type { LokiAuth } from './push.js';
 
@@ -33,7 +34,7 @@ export function shipperConfig(env: NodeJS.ProcessEnv = process.env): ShipperConf
     (cached ??= (async () => {
       if (plain) return parseAuth(plain);
       if (!ciphertext) return undefined;
-      return parseAuth(await kmsKeyring().decrypt(ciphertext, { 'ezybus:stage': stage, 'ezybus:purpose': 'loki' }));
+      return parseAuth(await kmsKeyring(undefined, { endpoint: env.EZYBUS_KMS_ENDPOINT || undefined, aws: awsSettings(env) }).decrypt(ciphertext, { 'ezybus:stage': stage, 'ezybus:purpose': 'loki' }));
     })().catch((err: unknown) => {
       cached = undefined; // retry the decrypt on the next invocation
       throw err;

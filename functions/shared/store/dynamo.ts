@@ -25,6 +25,7 @@ import type {
   UpdateItemCommandOutput,
 } from '@aws-sdk/client-dynamodb';
 import { jsonService, type JsonService } from '../aws/json-client.js';
+import { perGateway } from '../context.js';
 
 // The SDK's types describe the wire shapes; the lean client (aws/json-client.ts) speaks them.
 interface Ops {
@@ -72,26 +73,22 @@ export interface DynamoClient {
   send<O extends keyof Ops>(cmd: Command<O>): Promise<Ops[O][1]>;
 }
 
-let client: DynamoClient | undefined;
+// Per gateway: its endpoint and credentials are the gateway's config.
+const client = perGateway((cfg): DynamoClient => {
+  const service: JsonService = jsonService({
+    service: 'dynamodb',
+    targetPrefix: 'DynamoDB_20120810',
+    contentType: 'application/x-amz-json-1.0',
+    endpoint: cfg.endpoints.dynamodb,
+    aws: cfg.aws,
+    // Throttles and 5xx are retried with backoff; the ledger write relies on it.
+    maxAttempts: 5,
+  });
+  return { send: (cmd) => service.send(cmd.op, cmd.input) };
+});
 
 export async function dynamo(): Promise<{ client: DynamoClient; sdk: typeof commands }> {
-  if (!client) {
-    const service: JsonService = jsonService({
-      service: 'dynamodb',
-      targetPrefix: 'DynamoDB_20120810',
-      contentType: 'application/x-amz-json-1.0',
-      endpoint: process.env.EZYBUS_DYNAMODB_ENDPOINT || undefined,
-      // Throttles and 5xx are retried with backoff; the ledger write relies on it.
-      maxAttempts: 5,
-    });
-    client = { send: (cmd) => service.send(cmd.op, cmd.input) };
-  }
-  return { client, sdk: commands };
-}
-
-/** Tests point the process at a fresh store; this drops the old client. */
-export function resetDynamo(): void {
-  client = undefined;
+  return { client: client(), sdk: commands };
 }
 
 export type Item = Record<string, AttributeValue>;

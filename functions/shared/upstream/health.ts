@@ -19,6 +19,7 @@
  * after `probeAfter` one request at a time may try it, and a success brings it back).
  */
 import { gatewayConfig } from '../config.js';
+import { perGateway } from '../context.js';
 import { dynamo, marshal, unmarshal } from '../store/dynamo.js';
 import { SwrValue } from '../store/cache.js';
 import { backoffMs } from './retry-facts.js';
@@ -35,15 +36,17 @@ const SHARED_TTL_MS = 1_000;
 const SHARED_MAX_STALE_MS = 1_000;
 const PARTITION = 'keyhealth';
 
-const local = new Map<string, Health>();
-const probing = new Set<string>();
-let shared = newShared();
+/** This environment's own view (`local`), the probes in flight, and the shared view's cache. */
+const views = perGateway(
+  () => ({
+    local: new Map<string, Health>(),
+    probing: new Set<string>(),
+    shared: new SwrValue<Map<string, Health>>(loadShared, () => SHARED_TTL_MS, Date.now, SHARED_MAX_STALE_MS),
+  }),
+  true,
+);
 /** Writes started by this request, awaited by finish() before the handler returns. */
-const pending = new Set<Promise<void>>();
-
-function newShared(): SwrValue<Map<string, Health>> {
-  return new SwrValue<Map<string, Health>>(loadShared, () => SHARED_TTL_MS, Date.now, SHARED_MAX_STALE_MS);
-}
+const pending = perGateway(() => new Set<Promise<void>>());
 
 async function loadShared(): Promise<Map<string, Health>> {
   const { client, sdk } = await dynamo();
@@ -71,6 +74,7 @@ async function loadShared(): Promise<Map<string, Health>> {
 
 /** Local knowledge wins when it is at least as restrictive; otherwise the shared entry. */
 export async function healthOf(ref: string): Promise<Health | undefined> {
+  const { local, shared } = views();
   let remote: Health | undefined;
   try {
     remote = (await shared.get()).get(ref);
@@ -90,7 +94,7 @@ export function usability(h: Health | undefined, ref: string, now: number): Usab
   if (!h) return 'ready';
   if (h.disabled) return 'no';
   if (h.probeAfter !== undefined) {
-    if (h.probeAfter > now || probing.has(ref)) return 'no';
+    if (h.probeAfter > now || views().probing.has(ref)) return 'no';
     return 'probe';
   }
   if (h.until <= now) return 'ready';
@@ -129,12 +133,14 @@ function persist(ref: string, h: Health, now: number): void {
 }
 
 function track(p: Promise<void>): void {
-  pending.add(p);
-  void p.finally(() => pending.delete(p));
+  const writes = pending();
+  writes.add(p);
+  void p.finally(() => writes.delete(p));
 }
 
 /** A retryable failure: rest the key for the provider's hint or a jittered backoff. */
 export function recordFailure(ref: string, hintMs: number | undefined, serverError: boolean, now = Date.now()): void {
+  const { local, probing } = views();
   const prev = local.get(ref);
   const failures = (prev && prev.until > now - 60_000 ? prev.failures : 0) + 1;
   const h: Health = { until: now + (hintMs ?? backoffMs(failures)), hard: hintMs !== undefined, failures };
@@ -150,16 +156,17 @@ export function recordFailure(ref: string, hintMs: number | undefined, serverErr
 /** 401/403: the key itself is refused by its provider. */
 export function recordRejected(ref: string, reason: string, now = Date.now()): void {
   const h: Health = { until: now, hard: true, failures: 0, disabled: reason };
-  local.set(ref, h);
+  views().local.set(ref, h);
   persist(ref, h, now);
 }
 
 export function startProbe(ref: string): void {
-  probing.add(ref);
+  views().probing.add(ref);
 }
 
 /** A success: forget the failures (and tell the others, if anyone had recorded any). */
 export function recordSuccess(ref: string, known: Health | undefined): void {
+  const { local, probing } = views();
   probing.delete(ref);
   if (!known && !local.has(ref)) return;
   local.delete(ref);
@@ -179,22 +186,17 @@ export function recordSuccess(ref: string, known: Health | undefined): void {
 
 /** Proactive steering: a key about to hit its limit rests (softly) until its window resets. */
 export function recordNearLimit(ref: string, resetMs: number, now = Date.now()): void {
+  const { local } = views();
   const prev = local.get(ref);
   if (prev && prev.until >= now + resetMs) return;
   local.set(ref, { until: now + resetMs, hard: false, failures: prev?.failures ?? 0 });
 }
 
 export async function flushHealthWrites(): Promise<void> {
-  while (pending.size) await Promise.all([...pending]);
+  const writes = pending();
+  while (writes.size) await Promise.all([...writes]);
 }
 
 export async function listHealth(): Promise<Map<string, Health>> {
   return loadShared();
-}
-
-export function resetHealth(): void {
-  local.clear();
-  probing.clear();
-  pending.clear();
-  shared = newShared();
 }

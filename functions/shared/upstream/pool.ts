@@ -12,11 +12,12 @@
  * memory only.
  */
 import { gatewayConfig } from '../config.js';
+import { perGateway } from '../context.js';
 import { keyring, upstreamKeyContext } from '../crypto/keyring.js';
 import { SwrValue } from '../store/cache.js';
 import type { Route, RouteTarget, Upstream, UpstreamKeyRecord } from '../store/records.js';
 import { listUpstreamKeys, listUpstreams } from '../store/repo.js';
-import { healthOf, resetHealth, startProbe, usability, type Usability } from './health.js';
+import { healthOf, startProbe, usability, type Usability } from './health.js';
 
 export interface Candidate {
   target: RouteTarget;
@@ -26,21 +27,24 @@ export interface Candidate {
   apiKey: string;
 }
 
-const ttl = (): number => gatewayConfig().cacheTtlMs;
-const upstreams = new SwrValue<Map<string, Upstream>>(
-  async () => new Map((await listUpstreams()).map((u) => [u.id, u])),
-  ttl,
+/** Upstreams and their key lists (cached), decrypted keys (as promises: one decrypt per key), round-robin counters. */
+const pools = perGateway(
+  (cfg) => ({
+    upstreams: new SwrValue<Map<string, Upstream>>(async () => new Map((await listUpstreams()).map((u) => [u.id, u])), () => cfg.cacheTtlMs),
+    keyLists: new Map<string, SwrValue<UpstreamKeyRecord[]>>(),
+    plaintexts: new Map<string, { ciphertext: string; value: Promise<string> }>(),
+    rr: new Map<string, number>(),
+  }),
+  true,
 );
-const keyLists = new Map<string, SwrValue<UpstreamKeyRecord[]>>();
-const plaintexts = new Map<string, { ciphertext: string; value: Promise<string> }>();
-const rr = new Map<string, number>();
 
 const keyRef = (upstreamId: string, keyId: string): string => `${upstreamId}/${keyId}`;
 
 async function keysOf(upstreamId: string): Promise<UpstreamKeyRecord[]> {
+  const { keyLists } = pools();
   let v = keyLists.get(upstreamId);
   if (!v) {
-    v = new SwrValue(() => listUpstreamKeys(upstreamId), ttl);
+    v = new SwrValue(() => listUpstreamKeys(upstreamId), () => gatewayConfig().cacheTtlMs);
     keyLists.set(upstreamId, v);
   }
   const keys = await v.get();
@@ -50,7 +54,7 @@ async function keysOf(upstreamId: string): Promise<UpstreamKeyRecord[]> {
 
 /** The wire protocol of each of a route's targets (targets whose upstream is unknown are left out). */
 export async function targetProtocols(route: Route): Promise<{ protocol: Upstream['protocol']; model: string }[]> {
-  const ups = await upstreams.get();
+  const ups = await pools().upstreams.get();
   const out: { protocol: Upstream['protocol']; model: string }[] = [];
   for (const t of route.targets) {
     const u = ups.get(t.upstream);
@@ -60,6 +64,7 @@ export async function targetProtocols(route: Route): Promise<{ protocol: Upstrea
 }
 
 function decrypt(rec: UpstreamKeyRecord): Promise<string> {
+  const { plaintexts } = pools();
   const ref = keyRef(rec.upstreamId, rec.id);
   const hit = plaintexts.get(ref);
   if (hit && hit.ciphertext === rec.ciphertext) return hit.value;
@@ -79,6 +84,7 @@ export async function nextCandidate(
   random: () => number = Math.random,
 ): Promise<{ candidate: Candidate | null; soonestRetryMs: number | undefined }> {
   const now = Date.now();
+  const { upstreams, rr } = pools();
   let ups = await upstreams.get();
   // A route naming an upstream missing from a stale list: the upstream may be new.
   if (route.targets.some((t) => !ups.has(t.upstream)) && upstreams.isStale()) ups = await upstreams.refresh();
@@ -149,18 +155,11 @@ export function candidateRef(c: Candidate): string {
 
 /** Each target of a route with its upstream (targets naming no known upstream are left out). */
 export async function routeUpstreams(route: Route): Promise<Array<{ target: RouteTarget; upstream: Upstream }>> {
+  const { upstreams } = pools();
   let ups = await upstreams.get();
   if (route.targets.some((t) => !ups.has(t.upstream)) && upstreams.isStale()) ups = await upstreams.refresh();
   return route.targets.flatMap((target) => {
     const upstream = ups.get(target.upstream);
     return upstream ? [{ target, upstream }] : [];
   });
-}
-
-export function resetPools(): void {
-  upstreams.clear();
-  keyLists.clear();
-  plaintexts.clear();
-  rr.clear();
-  resetHealth();
 }
