@@ -48,9 +48,13 @@ describe('cdk synth', () => {
     }
     for (const b of bundles) {
       // The Web Functions server carries every endpoint in one bundle (one cold start per
-      // environment, shared by up to 128 streams), so it has a budget of its own.
+      // environment, shared by up to 128 streams), so it has a budget of its own. A completion
+      // bundle carries all four protocol adapters (any client reaches any upstream); it grew
+      // from 150 KiB past the old budget with the Responses API's include handling, local
+      // $ref inlining for Gemini and the per-gateway configuration (init measured unchanged:
+      // README, Performance). 160 KiB: room for one more adapter's worth, no more.
       const web = readFileSync(b, 'utf8').includes('AWS_LAMBDA_HTTP_ENDPOINT');
-      expect(statSync(b).size).toBeLessThan((web ? 256 : 150) * 1024);
+      expect(statSync(b).size).toBeLessThan((web ? 256 : 160) * 1024);
       expect(readFileSync(b, 'utf8')).not.toContain('@smithy/core'); // the AWS SDK stays out
     }
   });
