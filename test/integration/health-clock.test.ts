@@ -5,9 +5,8 @@
  * process after newEnvironment(): its own memory gone, only the store left.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { installConfig, startStore } from '../../local/gateway.js';
+import { storeWithGateway, type LocalStore } from '../helpers/store.js';
 import { newEnvironment } from '../helpers/environment.js';
-import { ensureTables } from '../../functions/shared/store/tables.js';
 import {
   flushHealthWrites,
   healthOf,
@@ -21,7 +20,7 @@ import {
 } from '../../functions/shared/upstream/health.js';
 
 const T = Date.parse('2026-11-25T09:00:00Z');
-let store: Awaited<ReturnType<typeof startStore>>;
+let store: LocalStore;
 let n = 0;
 let ref = '';
 
@@ -33,17 +32,7 @@ async function elsewhere(at: number): Promise<string> {
 }
 
 beforeAll(async () => {
-  store = await startStore('127.0.0.1', undefined);
-  installConfig({
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    EZYBUS_STAGE: 'healthclock',
-    EZYBUS_DYNAMODB_ENDPOINT: store.endpoint,
-    EZYBUS_FAILURES_BEFORE_PROBE: '3',
-    EZYBUS_PROBE_AFTER_MS: '30000',
-  });
-  await ensureTables();
+  store = await storeWithGateway('healthclock', { EZYBUS_FAILURES_BEFORE_PROBE: '3', EZYBUS_PROBE_AFTER_MS: '30000' });
 });
 afterAll(async () => {
   await flushHealthWrites();

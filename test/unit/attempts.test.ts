@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { addUpstream, addUpstreamKey } from '../../functions/shared/admin/ops.js';
-import { installConfig, startStore } from '../../local/gateway.js';
+import { storeWithGateway, type LocalStore } from '../helpers/store.js';
 import { newEnvironment } from '../helpers/environment.js';
 import { firstAnswer, type AttemptContext } from '../../functions/shared/gateway/attempts.js';
 import { GatewayError } from '../../functions/shared/gateway/errors.js';
@@ -21,11 +21,10 @@ import { clientSide } from '../../functions/shared/protocol/registry.js';
 import type { FunctionUrlEvent } from '../../functions/shared/runtime/awslambda.js';
 import type { Route } from '../../functions/shared/store/records.js';
 import { putUpstream } from '../../functions/shared/store/repo.js';
-import { ensureTables } from '../../functions/shared/store/tables.js';
 import { flushHealthWrites, healthOf, listHealth } from '../../functions/shared/upstream/health.js';
 import type { AttemptRecord } from '../../functions/shared/usage/record.js';
 
-let store: Awaited<ReturnType<typeof startStore>>;
+let store: LocalStore;
 let upstream: Server;
 let base: string;
 
@@ -40,16 +39,7 @@ function answer(key: string): { status: number; headers?: Record<string, string>
 }
 
 beforeAll(async () => {
-  store = await startStore('127.0.0.1', undefined);
-  installConfig({
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    EZYBUS_DYNAMODB_ENDPOINT: store.endpoint,
-    EZYBUS_STAGE: 'attempts',
-    EZYBUS_LOCAL_KEYRING: join(mkdtempSync(join(tmpdir(), 'ezybus-attempts-')), 'master.key'),
-  });
-  await ensureTables();
+  store = await storeWithGateway('attempts', { EZYBUS_LOCAL_KEYRING: join(mkdtempSync(join(tmpdir(), 'ezybus-attempts-')), 'master.key') });
   upstream = createServer((req, res) => {
     req.resume();
     req.on('end', () => {

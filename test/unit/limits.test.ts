@@ -6,20 +6,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUpstream } from '../../functions/shared/admin/ops.js';
-import { installConfig, startStore } from '../../local/gateway.js';
+import { storeWithGateway, type LocalStore } from '../helpers/store.js';
 import { GatewayError } from '../../functions/shared/gateway/errors.js';
 import { admit, budgetInput, estimateTokens, outputCap, reservationTokens, reserve, shardsFor, BUDGET_DEFAULT_MAX_OUTPUT } from '../../functions/shared/gateway/limits.js';
 import { dynamo, marshal } from '../../functions/shared/store/dynamo.js';
 import type { GatewayKey, Route } from '../../functions/shared/store/records.js';
 import { listTotals } from '../../functions/shared/store/repo.js';
-import { ensureTables } from '../../functions/shared/store/tables.js';
 import { reservationBucket } from '../../functions/shared/usage/totals.js';
 
-let store: Awaited<ReturnType<typeof startStore>>;
+let store: LocalStore;
 beforeAll(async () => {
-  store = await startStore('127.0.0.1', undefined);
-  installConfig({ AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', EZYBUS_DYNAMODB_ENDPOINT: store.endpoint, EZYBUS_STAGE: 'limits' });
-  await ensureTables();
+  store = await storeWithGateway('limits');
 });
 afterAll(async () => store?.close());
 
