@@ -13,6 +13,7 @@
 import { gatewayConfig } from '../config.js';
 import { log } from '../logging/log.js';
 import type { StreamingHandler } from './awslambda.js';
+import { edgeMetricFields } from './edge-metrics.js';
 import { startWebServer, type WebServer } from './web-server.js';
 
 export interface WebFunctionSettings {
@@ -59,13 +60,14 @@ export async function runWebFunction(routes: Record<string, StreamingHandler>, e
     routes,
     timeoutMs: s.timeoutMs,
     ...(env.AWS_LAMBDA_FUNCTION_NAME ? { functionName: env.AWS_LAMBDA_FUNCTION_NAME } : {}),
-    onProblem: (message, requestId) => log('error', message, { requestId }),
+    // Counted as EdgeErrors: the stage's error-rate alarm reads it (Lambda's `Errors` has no Web Functions twin).
+    onProblem: (message, requestId) => log('error', message, { requestId, ...edgeMetricFields(gatewayConfig().stage, 'EdgeErrors') }),
   });
   process.once('SIGTERM', () => {
     void (async () => {
       const report = await web.shutdown(s.graceMs);
       // A cut request's log line may be missing: name it, so the gap can be found.
-      log(report.cut.length ? 'error' : 'info', 'web function shut down', { finished: report.finished, cut: report.cut });
+      log(report.cut.length ? 'error' : 'info', 'web function shut down', { finished: report.finished, cut: report.cut, ...edgeMetricFields(gatewayConfig().stage, 'ShutdownCuts', report.cut.length) });
       await flushStdout();
       process.exit(0);
     })();
