@@ -13,7 +13,9 @@
  *   the same 5 % as Lambda's `Errors` over `Invocations` in the other mode;
  * - answered by the platform, not the gateway — 5xx and 4xx the endpoint counted beyond those the
  *   gateway's own request lines carry: a crashed or restarting environment (5xx), the endpoint's
- *   rate limit or maxEnvironments turning requests away (4xx: the throttles of this mode);
+ *   rate limit or maxEnvironments turning requests away (4xx: the throttles of this mode — a
+ *   request that finds maxEnvironments environments full is throttled, not queued: AWS's agent
+ *   toolkit skill for Web Functions, "Scaling and Concurrency");
  * - duration — the gateway's request lines (`durationMs`), as Lambda's `Duration` in the other.
  *
  * The gateway's counts come from metric filters on its log group (every request writes one
