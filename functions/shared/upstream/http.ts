@@ -51,12 +51,15 @@ export function sendUpstream(url: URL, opts: SendOptions): Promise<UpstreamRespo
         signal: opts.signal,
       });
       current = req;
+      let answered = false;
       req.once('response', (res) => {
+        answered = true;
         clearTimeout(timer);
         resolve({ status: res.statusCode ?? 502, headers: res.headers, body: res });
       });
       req.once('error', (err: Error) => {
-        if (pooled && staleKeepAlive(req, err) && !opts.signal.aborted) {
+        // After the head, a reset belongs to the body being read (the caller sees it there): never resend.
+        if (pooled && !answered && staleKeepAlive(req, err) && !opts.signal.aborted) {
           send(false);
           return;
         }
