@@ -54,6 +54,8 @@ const flushStdout = (): Promise<void> => new Promise((resolve) => process.stdout
 export async function runWebFunction(routes: Record<string, StreamingHandler>, env: NodeJS.ProcessEnv = process.env): Promise<WebServer> {
   const s = webSettings(env);
   checkDeadlines(s, gatewayConfig().totalTimeoutMs);
+  // Only the stage name goes into the metric fields (the config object itself never nears a log call).
+  const stage = gatewayConfig().stage;
   const web = await startWebServer({
     host: s.host,
     port: s.port,
@@ -61,13 +63,13 @@ export async function runWebFunction(routes: Record<string, StreamingHandler>, e
     timeoutMs: s.timeoutMs,
     ...(env.AWS_LAMBDA_FUNCTION_NAME ? { functionName: env.AWS_LAMBDA_FUNCTION_NAME } : {}),
     // Counted as EdgeErrors: the stage's error-rate alarm reads it (Lambda's `Errors` has no Web Functions twin).
-    onProblem: (message, requestId) => log('error', message, { requestId, ...edgeMetricFields(gatewayConfig().stage, 'EdgeErrors') }),
+    onProblem: (message, requestId) => log('error', message, { requestId, ...edgeMetricFields(stage, 'EdgeErrors') }),
   });
   process.once('SIGTERM', () => {
     void (async () => {
       const report = await web.shutdown(s.graceMs);
       // A cut request's log line may be missing: name it, so the gap can be found.
-      log(report.cut.length ? 'error' : 'info', 'web function shut down', { finished: report.finished, cut: report.cut, ...edgeMetricFields(gatewayConfig().stage, 'ShutdownCuts', report.cut.length) });
+      log(report.cut.length ? 'error' : 'info', 'web function shut down', { finished: report.finished, cut: report.cut, ...edgeMetricFields(stage, 'ShutdownCuts', report.cut.length) });
       await flushStdout();
       process.exit(0);
     })();
