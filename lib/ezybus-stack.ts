@@ -32,6 +32,7 @@ import { ENDPOINTS, type Endpoint, type EndpointKey } from '../functions/endpoin
 import { OriginSecret } from './origin-secret.js';
 import { WebGateway } from './web-gateway.js';
 import { LedgerWriter } from './ledger-writer.js';
+import { webMonitoring } from './web-monitoring.js';
 
 const root = join(import.meta.dirname, '..');
 
@@ -389,6 +390,8 @@ export class EzyBusStack extends Stack {
       alarm('ShipperErrorsAlarm', this.shipper.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), 3, 'Loki shipper: pushes failing (Loki down, credentials, 400s); Lambda is retrying');
       alarm('ShipperDlqAlarm', dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }), 1, 'Loki shipper: log batches parked in the DLQ after retries; redrive them once Loki accepts pushes');
     }
+    // A Web Functions stage has no per-endpoint Lambda metrics: its own alarms and widget (lib/web-monitoring.ts).
+    const webWidgets = this.web ? webMonitoring(this, { stage, logGroup: logGroups.gateway!, functionName: this.web.functionName, endpointName: this.web.endpointName, alarm }) : [];
     const emf = (name: string, statistic: string, fn: string): cw.Metric => new cw.Metric({ namespace: 'EzyBus', metricName: name, dimensionsMap: { Stage: stage, Function: fn }, statistic, period: Duration.minutes(1) });
     const fns = COMPLETIONS.map((e) => e.name);
     new cw.Dashboard(this, 'Dashboard', {
@@ -401,7 +404,9 @@ export class EzyBusStack extends Stack {
         [
           new cw.GraphWidget({ title: 'Cost (µ$)', left: fns.map((f) => emf('CostMicros', 'Sum', f)), width: 8 }),
           new cw.GraphWidget({ title: 'Failovers and upstream errors', left: fns.flatMap((f) => [emf('Failovers', 'Sum', f), emf('UpstreamErrors', 'Sum', f)]), width: 8 }),
-          new cw.GraphWidget({ title: 'Lambda duration p99 and concurrency', left: Object.values(this.functions).map((f) => f.metricDuration({ statistic: 'p99' })), right: Object.values(this.functions).map((f) => f.metric('ConcurrentExecutions', { statistic: 'Maximum' })), width: 8 }),
+          ...(this.web
+            ? webWidgets
+            : [new cw.GraphWidget({ title: 'Lambda duration p99 and concurrency', left: Object.values(this.functions).map((f) => f.metricDuration({ statistic: 'p99' })), right: Object.values(this.functions).map((f) => f.metric('ConcurrentExecutions', { statistic: 'Maximum' })), width: 8 })]),
         ],
       ],
     });

@@ -62,11 +62,15 @@ export class WebGateway extends Construct {
   readonly endpoint: lambda.CfnWebFunctionEndpoint;
   /** The endpoint's host name: CloudFront's origin. */
   readonly domainName: string;
+  /** The dimensions of the endpoint's metrics in AWS/Lambda/Web (lib/web-monitoring.ts). */
+  readonly functionName: string;
+  readonly endpointName = 'prod';
 
   constructor(scope: Construct, id: string, props: WebGatewayProps) {
     super(scope, id);
     const { stage, compute } = props;
     const functionName = `ezybus-${stage.name}-gateway`;
+    this.functionName = functionName;
     this.function = new lambda.CfnWebFunction(this, 'Function', { functionName, tags: [{ key: 'ezybus:stage', value: stage.name }] });
 
     const code = lambda.WebFunctionCode.fromAssetToManagedBucket(join(root, 'functions'), {
@@ -112,7 +116,7 @@ export class WebGateway extends Construct {
 
     this.endpoint = new lambda.CfnWebFunctionEndpoint(this, 'Endpoint', {
       functionName: this.function.attrFunctionArn,
-      endpointName: 'prod',
+      endpointName: this.endpointName,
       endpointType: lambda.WebFunctionEndpointType.HOME_REGION,
       authType: lambda.WebFunctionAuthType.APPLICATION_MANAGED,
       description: `EzyBus ${stage.name}: every gateway endpoint, behind CloudFront`,

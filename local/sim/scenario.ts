@@ -29,6 +29,8 @@ export interface Scenario {
   hang: boolean;
   hold_after: number | undefined;
   hold_ms: number;
+  /** Hold the stream after its first event until the simulator's gate opens (Simulator.openGate). */
+  gate: boolean;
   tool: number;
   /** Call this declared tool (instead of the first `tool` ones), with these JSON arguments. */
   tool_name: string | undefined;
@@ -70,6 +72,7 @@ const DEFAULTS: Scenario = {
   hang: false,
   hold_after: undefined,
   hold_ms: 0,
+  gate: false,
   tool: 0,
   tool_name: undefined,
   tool_args: undefined,
@@ -106,6 +109,7 @@ export function parseScenario(q: string): Scenario {
   s.hang = p.get('hang') === '1';
   s.hold_after = n('hold_after');
   s.hold_ms = n('hold_ms') ?? 0;
+  s.gate = p.get('gate') === '1';
   s.tool = n('tools') ?? n('tool') ?? 0;
   s.tool_name = p.get('tool_name') ?? undefined;
   s.tool_args = p.get('tool_args') ?? undefined;

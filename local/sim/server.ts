@@ -41,6 +41,10 @@ export interface Simulator {
   port: number;
   received: ReceivedRequest[];
   clearReceived(): void;
+  /** Streams with `gate=1` held after their first event, waiting for openGate(). */
+  heldAtGate(): number;
+  /** Lets every held stream (and every later one) go on. */
+  openGate(): void;
   close(): Promise<void>;
 }
 
@@ -130,6 +134,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const failCounts = new Map<string, number>();
   const cache = new Set<string>();
   let nextId = 0;
+
+  // One gate for the whole simulator: a test holds many streams open at once, then lets them go.
+  let gateOpen = false;
+  const atGate: (() => void)[] = [];
 
   let total = 0;
   const firstTokenDelay = async (s: Scenario): Promise<void> => {
@@ -282,6 +290,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         return;
       }
       await writeEvent(e);
+      if (s.gate && i === 0 && !gateOpen) await new Promise<void>((r) => atGate.push(r));
       if (s.hold_after !== undefined && i + 1 === s.hold_after) await sleep(s.hold_ms);
       else if (s.gap_ms) await sleep(s.gap_ms);
       else if (perToken) await sleep(perToken);
@@ -336,6 +345,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     received,
     clearReceived: () => {
       received.length = 0;
+    },
+    heldAtGate: () => atGate.length,
+    openGate: () => {
+      gateOpen = true;
+      for (const go of atGate.splice(0)) go();
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -14,6 +14,7 @@ import { holdStream, send, stream, type Target } from './loadgen.js';
 import { GATEWAY_MODES } from './modes.js';
 import { quiescer, sleep, storeStats } from './quiesce.js';
 import { cpuSeconds, rssMiB, startProc, type Proc } from './procs.js';
+import { costModels, environmentGb, ratio, RATES, type CostInputs, type CostRow, type ModeFigures } from './cost-model.js';
 
 export interface ComputeModesContext {
   root: string;
@@ -29,77 +30,6 @@ export interface ComputeModesContext {
   log(s: string): void;
   /** Waits until a server has finished a phase's trailing work (quiesce.ts). */
   quiesce(p: Proc): Promise<void>;
-}
-
-export interface ModeFigures {
-  mode: 'function-urls' | 'web-functions';
-  cpuMsPerRequest: number;
-  cpuMicrosPerChunk: number;
-  idleRssMiB: number;
-  kibPerOpenStream: number;
-}
-
-/**
- * AWS rates, us-east-1, arm64, read 2026-12-01. Function URL mode: aws.amazon.com/lambda/pricing
- * (requests $0.20 per million, duration $0.0000133334 per GB-second on Arm). Web Functions bill
- * requests, active CPU time, memory over each environment's life and data transfer (AWS Lambda
- * docs, "AWS Lambda Web Functions"); their per-unit rates were not in any source reachable from
- * this machine, so the CPU and memory rates below are Lambda's MicroVM Arm rates from the AWS
- * Price List API (Lambda-MicroVM-vCPU-Second-ARM, Lambda-MicroVM-Memory-GB-Second-ARM, as
- * published 2026-08-07) standing in, and requests at Lambda's $0.20 per million. Replace them
- * with the Web Functions rates when they can be read; the model is linear in each.
- */
-export const RATES = {
-  requestPerMillion: 0.2,
-  lambdaGbSecond: 0.0000133334,
-  webVcpuSecond: 0.0000276944,
-  webGbSecond: 0.0000036667,
-  source: 'aws.amazon.com/lambda/pricing (Function URL mode); Web Functions: MicroVM Arm rates as stand-ins (see compute-modes.ts)',
-  read: '2026-12-01',
-} as const;
-
-export interface CostInputs {
-  streamSeconds: number;
-  /** Chunks in one stream (tokens at the stream's pace). */
-  chunksPerStream: number;
-  /** How long a short non-stream request waits on its upstream. */
-  shortSeconds: number;
-  memoryMb: number;
-  /** Concurrent requests an environment holds in Web Functions mode. */
-  concurrency: number;
-}
-
-export interface CostRow {
-  mode: ModeFigures['mode'];
-  workload: 'stream' | 'short';
-  requests: number;
-  compute: number;
-  memory: number;
-  total: number;
-}
-
-/**
- * Per million requests. Function URL mode bills each request's whole duration at the
- * function's memory. Web Functions mode bills the CPU actually used, and the environment's
- * memory for the time the request occupies one of its `concurrency` slots.
- */
-export function costModels(f: Record<ModeFigures['mode'], ModeFigures>, c: CostInputs): CostRow[] {
-  const gb = c.memoryMb / 1024;
-  const rows: CostRow[] = [];
-  for (const workload of ['stream', 'short'] as const) {
-    const wall = workload === 'stream' ? c.streamSeconds : c.shortSeconds;
-    const chunks = workload === 'stream' ? c.chunksPerStream : 0;
-    const furl = f['function-urls'];
-    const furlSeconds = wall + (furl.cpuMsPerRequest + (chunks * furl.cpuMicrosPerChunk) / 1000) / 1000;
-    const furlCompute = 1e6 * furlSeconds * gb * RATES.lambdaGbSecond;
-    rows.push({ mode: 'function-urls', workload, requests: RATES.requestPerMillion, compute: furlCompute, memory: 0, total: RATES.requestPerMillion + furlCompute });
-    const web = f['web-functions'];
-    const cpuSeconds = (web.cpuMsPerRequest + (chunks * web.cpuMicrosPerChunk) / 1000) / 1000;
-    const webCompute = 1e6 * cpuSeconds * RATES.webVcpuSecond;
-    const webMemory = 1e6 * (wall / c.concurrency) * gb * RATES.webGbSecond;
-    rows.push({ mode: 'web-functions', workload, requests: RATES.requestPerMillion, compute: webCompute, memory: webMemory, total: RATES.requestPerMillion + webCompute + webMemory });
-  }
-  return rows;
 }
 
 async function measure(ctx: ComputeModesContext, mode: ModeFigures['mode']): Promise<ModeFigures> {
@@ -147,10 +77,11 @@ export async function measureComputeModes(ctx: ComputeModesContext, inputs: Cost
   };
   const rows = costModels(figures, inputs);
   const $ = (n: number): string => `$${n < 1 ? n.toFixed(3) : n.toFixed(2)}`;
-  const total = (mode: CostRow['mode'], w: CostRow['workload']): number => rows.find((r) => r.mode === mode && r.workload === w)?.total ?? NaN;
+  const envMiB = environmentGb(figures['web-functions'], inputs.concurrency) * 1024;
+  const label = (r: CostRow): string => (r.mode === 'function-urls' ? `Function URLs (${inputs.memoryMb} MB)` : r.basis === 'configured' ? `Web Functions, memory billed at ${inputs.memoryMb} MB` : `Web Functions, memory billed as measured (${envMiB.toFixed(0)} MiB)`);
   const report = [
     '',
-    `## Compute modes (Function URLs vs Web Functions), per million requests, ${inputs.memoryMb} MB`,
+    `## Compute modes (Function URLs vs Web Functions), per million requests`,
     '',
     '| measured (same bundles, same core) | Function URLs | Web Functions |',
     '|---|---|---|',
@@ -158,16 +89,17 @@ export async function measureComputeModes(ctx: ComputeModesContext, inputs: Cost
     `| CPU per streamed chunk | ${figures['function-urls'].cpuMicrosPerChunk.toFixed(1)} µs | ${figures['web-functions'].cpuMicrosPerChunk.toFixed(1)} µs |`,
     `| process RSS idle (an environment's floor) | ${figures['function-urls'].idleRssMiB.toFixed(1)} MiB | ${figures['web-functions'].idleRssMiB.toFixed(1)} MiB |`,
     `| RSS per open stream | ${figures['function-urls'].kibPerOpenStream.toFixed(1)} KiB | ${figures['web-functions'].kibPerOpenStream.toFixed(1)} KiB |`,
+    `| environment memory with ${inputs.concurrency} streams open | — (one request each, ${inputs.memoryMb} MB configured) | ${envMiB.toFixed(1)} MiB |`,
     '',
-    `Workloads: ${inputs.streamSeconds}-second streams of ${inputs.chunksPerStream} chunks; short non-stream requests waiting ${inputs.shortSeconds} s on the upstream. Web Functions: ${inputs.concurrency} concurrent requests per environment. Rates (${RATES.read}): ${RATES.source}.`,
+    `Workloads: ${inputs.streamSeconds}-second streams of ${inputs.chunksPerStream} chunks; short non-stream requests waiting ${inputs.shortSeconds} s on the upstream. Web Functions: ${inputs.concurrency} concurrent requests per environment, environments full. Rates (read ${RATES.read}): ${RATES.source} ${RATES.standIns}`,
     '',
-    '| mode | workload | requests | compute | memory | total |',
+    '| mode | workload | requests | compute (duration / active CPU) | environment memory | total |',
     '|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.mode} | ${r.workload === 'stream' ? `${inputs.streamSeconds} s stream` : 'short request'} | ${$(r.requests)} | ${$(r.compute)} | ${$(r.memory)} | **${$(r.total)}** |`),
+    ...rows.map((r) => `| ${label(r)} | ${r.workload === 'stream' ? `${inputs.streamSeconds} s stream` : 'short request'} | ${$(r.requests)} | ${$(r.compute)} | ${$(r.memory)} | **${$(r.total)}** |`),
     '',
-    `Per 8-second stream, Web Functions cost ${(total('function-urls', 'stream') / total('web-functions', 'stream')).toFixed(0)}× less than Function URLs at the same memory; per short request ${(total('function-urls', 'short') / total('web-functions', 'short')).toFixed(1)}× less. DynamoDB, CloudWatch Logs and CloudFront are the same in both modes (see the cost model above).`,
+    `Per ${inputs.streamSeconds}-second stream, Web Functions cost ${ratio(rows, 'stream', 'configured').toFixed(0)}× less than Function URLs at the same memory size (${ratio(rows, 'stream', 'measured').toFixed(0)}× with memory billed as measured); per short request ${ratio(rows, 'short', 'configured').toFixed(1)}× (${ratio(rows, 'short', 'measured').toFixed(1)}×). DynamoDB, CloudWatch Logs and CloudFront are the same in both modes (the cost model above).`,
   ];
-  return { json: { figures, inputs, rates: RATES, rows }, report };
+  return { json: { figures, inputs, environmentMiB: envMiB, rates: RATES, rows }, report };
 }
 
 /** `npm run bench:modes`: this section alone, on its own store and simulator. */

@@ -484,7 +484,7 @@ async function main(): Promise<void> {
   report.push('', '## Ledger', '');
   report.push(`- Usage record write (PutItem, 2 ADDs in parallel, mark: 4 calls, 3 round trips; dynalite on this machine): p50 ${r1(pct(ledgerTimes, 50))} ms, p99 ${r1(pct(ledgerTimes, 99))} ms — after the response's last byte, so not in the client's latency; it lengthens the billed Lambda duration.`);
   report.push(`- A stream with the store held (every DynamoDB call queued): ${between.chunks} chunks arrived whole, inter-chunk gap p99 ${r1(between.gapP99Ms)} ms (the simulator sends every 50 ms) — no store call is awaited between chunks. Queued while held: reads ${between.readsWhileHeld} (stale-cache refreshes, which run beside a request) and writes ${between.writesWhileHeld} (the usage record, begun after the last byte). After release, the rest of the ledger: ${ledgerOps} (${ledgerAfter} calls in all).`);
-  report.push('', `## Cost model (per million requests; ${STREAM_SECONDS} s streams, ${MEMORY_MB} MB arm64, us-east-1 list prices)`, '');
+  report.push('', `## Cost model, Function URL mode (per million requests; ${STREAM_SECONDS} s streams, ${MEMORY_MB} MB arm64, us-east-1 list prices; both modes side by side below)`, '');
   report.push('| item | USD |', '|---|---|');
   report.push(`| Lambda requests ($0.20 / M) | ${perMillion.lambdaRequests.toFixed(2)} |`);
   report.push(`| Lambda duration (${lambdaSeconds.toFixed(3)} s × ${gb} GB × $0.0000133334) | ${perMillion.lambdaDuration.toFixed(2)} |`);

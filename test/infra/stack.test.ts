@@ -315,6 +315,9 @@ describe('observability', () => {
     prod.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'ezybus-prod' });
     const body = JSON.stringify(prod.findResources('AWS::CloudWatch::Dashboard'));
     for (const m of ['TTFB', 'InputTokens', 'CostMicros', 'Failovers']) expect(body).toContain(m);
+    // The Web Functions mode's own alarm sources (lib/web-monitoring.ts) are not in this mode.
+    expect(body).not.toContain('AWS/Lambda/Web');
+    prod.resourceCountIs('AWS::Logs::MetricFilter', 0);
   });
 });
 

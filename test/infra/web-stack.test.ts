@@ -119,6 +119,50 @@ describe('Web Functions stage', () => {
     t.hasResourceProperties('AWS::Logs::SubscriptionFilter', { LogGroupName: { Ref: lg }, FilterPattern: '' });
   });
 
+  it('alarms: edge error rate, 5xx and throttles the platform answered, the shipper; metric filters on the gateway’s request lines', () => {
+    const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm')) as { Properties: { AlarmDescription: string; Metrics?: { Id: string; Expression?: string; MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: unknown }[] } } }[] } }[];
+    const by = (text: string): (typeof alarms)[number] => {
+      const a = alarms.find((x) => x.Properties.AlarmDescription.includes(text));
+      expect(a, text).toBeDefined();
+      return a!;
+    };
+    const stat = (a: (typeof alarms)[number], id: string) => a.Properties.Metrics!.find((m) => m.Id === id)!.MetricStat!.Metric;
+    const rate = by('gateway: more than 5 %');
+    expect(stat(rate, 'err')).toMatchObject({ Namespace: 'EzyBus', MetricName: 'EdgeErrors', Dimensions: [{ Name: 'Stage', Value: 'web' }] });
+    expect(stat(rate, 'inv')).toMatchObject({ Namespace: 'EzyBus', MetricName: 'GatewayRequests' });
+    const platformDims = [{ Name: 'EndpointName', Value: 'prod' }, { Name: 'FunctionName', Value: 'ezybus-web-gateway' }];
+    const errors = by('answered 5xx the gateway never wrote');
+    expect(stat(errors, 'p5xx')).toMatchObject({ Namespace: 'AWS/Lambda/Web', MetricName: 'HTTPResponseStatusClass5XX' });
+    expect([...stat(errors, 'p5xx').Dimensions].sort((a, b) => a.Name.localeCompare(b.Name))).toEqual(platformDims);
+    expect(stat(errors, 'g5xx').MetricName).toBe('GatewayResponses5xx');
+    const throttles = by('turned requests away');
+    expect(stat(throttles, 'p4xx')).toMatchObject({ Namespace: 'AWS/Lambda/Web', MetricName: 'HTTPResponseStatusClass4XX' });
+    expect(stat(throttles, 'g4xx').MetricName).toBe('GatewayResponses4xx');
+    const d = alarms.map((a) => a.Properties.AlarmDescription).join('\n');
+    expect(d).toContain('Loki shipper: pushes failing');
+    expect(d).toContain('Loki shipper: log batches parked in the DLQ');
+    // No alarm reads a per-endpoint Lambda function that this stage does not have.
+    expect(d).not.toMatch(/Lambda throttled/);
+
+    const filters = Object.values(t.findResources('AWS::Logs::MetricFilter')) as { Properties: { LogGroupName: { Ref: string }; FilterPattern: string; MetricTransformations: { MetricName: string; MetricValue: string; Dimensions: { Key: string; Value: string }[] }[] } }[];
+    const [lg] = only(t.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: '/aws/lambda/ezybus-web-gateway' } }));
+    expect(filters.every((f) => f.Properties.LogGroupName.Ref === lg)).toBe(true);
+    const pattern = (name: string): string => filters.find((f) => f.Properties.MetricTransformations[0]!.MetricName === name)!.Properties.FilterPattern;
+    expect(pattern('GatewayRequests')).toBe('{ $.msg = "request" }');
+    expect(pattern('GatewayResponses5xx')).toBe('{ $.msg = "request" && $.status >= 500 }');
+    expect(pattern('GatewayResponses4xx')).toBe('{ $.msg = "request" && $.status >= 400 && $.status < 500 }');
+    const duration = filters.find((f) => f.Properties.MetricTransformations[0]!.MetricName === 'GatewayDurationMs')!.Properties.MetricTransformations[0]!;
+    expect(duration.MetricValue).toBe('$.durationMs');
+    expect(duration.Dimensions).toEqual([{ Key: 'Stage', Value: '$.Stage' }]);
+  });
+
+  it('the dashboard: the gateway’s EMF metrics as in the other mode, and the Web Function’s duration and 5xx', () => {
+    t.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'ezybus-web' });
+    const body = JSON.stringify(t.findResources('AWS::CloudWatch::Dashboard'));
+    for (const m of ['TTFB', 'InputTokens', 'CostMicros', 'Failovers', 'GatewayDurationMs', 'EdgeErrors', 'HTTPResponseStatusClass5XX']) expect(body).toContain(m);
+    expect(body).not.toContain('ConcurrentExecutions');
+  });
+
   it('the code bucket WebFunctionCode requires: versioned, SSE-S3', () => {
     t.hasResourceProperties('AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' }, BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] } });
   });

@@ -4,17 +4,22 @@
  * one client that stops reading: every stream arrives complete, the stalled client stalls only
  * itself, and every request's usage record is billed to the key that sent it, with the usage
  * the client saw.
+ *
+ * "Concurrent" is made true rather than hoped for: every stream's upstream holds after its first
+ * event at the simulator's gate until all the requests are running in the gateway at once, then
+ * they all go on together — on a loaded machine the requests would otherwise trickle in and
+ * overlap only a few dozen at a time.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUpstream, addUpstreamKey, createGatewayKey, setRoute } from '../../functions/shared/admin/ops.js';
-import { dataLines, MODELS, startStack, type Stack } from '../helpers/stack.js';
+import { dataLines, MODELS, startStack, until, type Stack } from '../helpers/stack.js';
 
 const STREAMS = 300;
 const KEYS = 10;
 const TOKENS = 24;
-const PACE = `tokens=${TOKENS}&gap_ms=15`;
+const PACE = `tokens=${TOKENS}&gap_ms=15&gate=1`;
 
 let s: Stack;
 const keys: { key: string; id: string }[] = [];
@@ -108,7 +113,7 @@ async function idle(): Promise<void> {
 }
 
 describe('hundreds of concurrent streams in one Web Functions process', () => {
-  it('every stream complete, the stalled client stalls only itself, every record on the right key', { timeout: 120_000 }, async () => {
+  it('every stream complete, the stalled client stalls only itself, every record on the right key', { timeout: 240_000 }, async () => {
     // The server side of the stalled response (same process): how much it holds in memory.
     let slowRes: ServerResponse | undefined;
     s.gw.runtime.server!.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -117,7 +122,7 @@ describe('hundreds of concurrent streams in one Web Functions process', () => {
     const slow = stalledClient(keys[0]!.key);
     await slow.firstBytes;
 
-    const runs = await Promise.all(
+    const pending = Promise.all(
       Array.from({ length: STREAMS }, async (_, i) => {
         const kind = KINDS[i % KINDS.length]!;
         const k = keys[i % KEYS]!;
@@ -126,6 +131,12 @@ describe('hundreds of concurrent streams in one Web Functions process', () => {
         return { i, kind, keyId: k.id, status: res.status, requestId: res.headers.get('x-request-id'), output: completeOutput(kind.client, body) };
       }),
     );
+    // Every request running in the one process at once (and the stalled one), and the streams the
+    // upstream agent can carry at once (256 sockets per upstream host, twice Web Functions' 128
+    // requests per environment; the rest wait for a socket) held open mid-stream.
+    await until(() => s.gw.runtime.inflight() >= STREAMS + 1 && s.sim.heldAtGate() >= 200, 'every request in flight at once', 200_000);
+    s.sim.openGate();
+    const runs = await pending;
     // All of them finished while the stalled client still has not read its response.
     expect(runs.filter((r) => r.status !== 200 || r.output === null).map((r) => r.i)).toEqual([]);
     // Backpressure reached the upstream: the stalled stream (tens of MB, more than every socket

@@ -97,7 +97,11 @@ describe('SIGTERM while streaming (Web Functions entry in a child process)', () 
 
     // The process's own account: nothing had to be cut when its grace ran out.
     const logs = wf.lines.map((l) => JSON.parse(l) as { msg: string; requestId?: string; cut?: string[]; record?: { keyId: string; cutShort: string | null; usage: { inputTokens: number } | null } });
-    expect(logs.find((l) => l.msg === 'web function shut down')?.cut).toEqual([]);
+    const down = logs.find((l) => l.msg === 'web function shut down') as { cut?: string[]; ShutdownCuts?: number; _aws?: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] } } | undefined;
+    expect(down?.cut).toEqual([]);
+    // …and CloudWatch counts it (EMF): zero cuts.
+    expect(down?.ShutdownCuts).toBe(0);
+    expect(down?._aws?.CloudWatchMetrics[0]?.Metrics.map((m) => m.Name)).toEqual(['ShutdownCuts']);
     // Every request's record: in the log line (what CloudWatch keeps), and from there in the
     // ledger — as the subscription hands those lines to the ledger writer.
     await writeBatch(wf.lines.map(recordFromLogLine).filter((r): r is UsageRecord => r !== undefined));

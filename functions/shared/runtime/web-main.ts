@@ -13,6 +13,7 @@
 import { gatewayConfig } from '../config.js';
 import { log } from '../logging/log.js';
 import type { StreamingHandler } from './awslambda.js';
+import { edgeMetricFields } from './edge-metrics.js';
 import { startWebServer, type WebServer } from './web-server.js';
 
 export interface WebFunctionSettings {
@@ -53,19 +54,22 @@ const flushStdout = (): Promise<void> => new Promise((resolve) => process.stdout
 export async function runWebFunction(routes: Record<string, StreamingHandler>, env: NodeJS.ProcessEnv = process.env): Promise<WebServer> {
   const s = webSettings(env);
   checkDeadlines(s, gatewayConfig().totalTimeoutMs);
+  // Only the stage name goes into the metric fields (the config object itself never nears a log call).
+  const stage = gatewayConfig().stage;
   const web = await startWebServer({
     host: s.host,
     port: s.port,
     routes,
     timeoutMs: s.timeoutMs,
     ...(env.AWS_LAMBDA_FUNCTION_NAME ? { functionName: env.AWS_LAMBDA_FUNCTION_NAME } : {}),
-    onProblem: (message, requestId) => log('error', message, { requestId }),
+    // Counted as EdgeErrors: the stage's error-rate alarm reads it (Lambda's `Errors` has no Web Functions twin).
+    onProblem: (message, requestId) => log('error', message, { requestId, ...edgeMetricFields(stage, 'EdgeErrors') }),
   });
   process.once('SIGTERM', () => {
     void (async () => {
       const report = await web.shutdown(s.graceMs);
       // A cut request's log line may be missing: name it, so the gap can be found.
-      log(report.cut.length ? 'error' : 'info', 'web function shut down', { finished: report.finished, cut: report.cut });
+      log(report.cut.length ? 'error' : 'info', 'web function shut down', { finished: report.finished, cut: report.cut, ...edgeMetricFields(stage, 'ShutdownCuts', report.cut.length) });
       await flushStdout();
       process.exit(0);
     })();

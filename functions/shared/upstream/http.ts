@@ -7,7 +7,7 @@
  * Every call takes an AbortSignal (design invariant 7): Lambda never reports that the client
  * went away, so deadlines are the only thing that stops an abandoned upstream stream.
  */
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { http, https } from '../runtime/builtins.js';
 import { UpstreamError } from './errors.js';
 import { fromUpstreamIo } from './outcome.js';
@@ -38,26 +38,53 @@ export function sendUpstream(url: URL, opts: SendOptions): Promise<UpstreamRespo
   return new Promise<UpstreamResponse>((resolve, reject) => {
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
-    const req = mod.request(url, {
-      method: opts.method,
-      headers,
-      agent: isHttps ? httpsAgent : httpAgent,
-      signal: opts.signal,
-    });
+    let current: ClientRequest | undefined;
     const timer = setTimeout(() => {
-      req.destroy(new UpstreamError('timeout', `no response head within ${opts.headersTimeoutMs} ms`, { retryable: true }));
+      current?.destroy(new UpstreamError('timeout', `no response head within ${opts.headersTimeoutMs} ms`, { retryable: true }));
     }, opts.headersTimeoutMs);
-    req.once('response', (res) => {
-      clearTimeout(timer);
-      resolve({ status: res.statusCode ?? 502, headers: res.headers, body: res });
-    });
-    req.once('error', (err: Error) => {
-      clearTimeout(timer);
-      reject(fromUpstreamIo(err, opts.signal));
-    });
-    req.setNoDelay(true);
-    req.end(opts.body);
+    const send = (pooled: boolean): void => {
+      const req = mod.request(url, {
+        method: opts.method,
+        headers,
+        // The one retry below takes a connection of its own, not another pooled one that may be as stale.
+        agent: pooled ? (isHttps ? httpsAgent : httpAgent) : false,
+        signal: opts.signal,
+      });
+      current = req;
+      let answered = false;
+      req.once('response', (res) => {
+        answered = true;
+        clearTimeout(timer);
+        resolve({ status: res.statusCode ?? 502, headers: res.headers, body: res });
+      });
+      req.once('error', (err: Error) => {
+        // After the head, a reset belongs to the body being read (the caller sees it there): never resend.
+        if (pooled && !answered && staleKeepAlive(req, err) && !opts.signal.aborted) {
+          send(false);
+          return;
+        }
+        clearTimeout(timer);
+        reject(fromUpstreamIo(err, opts.signal));
+      });
+      req.setNoDelay(true);
+      req.end(opts.body);
+    };
+    send(true);
   });
+}
+
+/**
+ * A pooled keep-alive connection the upstream closed while it sat idle can be handed to the next
+ * request just as the close arrives; the request then fails with ECONNRESET ("socket hang up")
+ * before any response (Node.js docs, `request.reusedSocket`). Busy event loops make that window
+ * wide — under load the simulator's 5 s idle close hit it — and a Lambda environment thawed after
+ * a freeze meets it on its first request. It says nothing about the provider or the key, so the
+ * request is sent once more on a new connection, within the same head timeout and deadline; a
+ * reset on a new connection is a real failure.
+ */
+function staleKeepAlive(req: ClientRequest, err: Error): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return req.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE');
 }
 
 /** Reads a whole (small) body, bounded, honouring the signal. */
