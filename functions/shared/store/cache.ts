@@ -7,7 +7,10 @@
  * list that merely aged (routes, upstreams). With `maxStaleMs`, staleness is bounded: a value older
  * than ttl + maxStale (an execution environment thawed after an idle spell) is not served while a
  * refresh can replace it — the caller waits for that one read, unless it fails (key health: what
- * another instance learned must reach this one within a stated time).
+ * another instance learned must reach this one within a stated time). With `maxWait`, that wait
+ * (and a first load) is bounded too: a store that answers slower than `maxWait.ms` gets the old
+ * value (or the fallback) for this caller while its read goes on for the next — a slow DynamoDB
+ * must never hold requests (key health, once more).
  */
 export class TtlCache<V> {
   private readonly map = new Map<string, { value: V; expires: number }>();
@@ -49,6 +52,7 @@ export class SwrValue<V> {
     private readonly ttlMs: () => number,
     private readonly now: () => number = Date.now,
     private readonly maxStaleMs = Infinity,
+    private readonly maxWait?: { ms: number; fallback: () => V },
   ) {}
 
   async get(): Promise<V> {
@@ -56,7 +60,7 @@ export class SwrValue<V> {
       const age = this.now() - this.fetchedAt;
       if (age >= this.ttlMs() + this.maxStaleMs) {
         const old = this.value;
-        return this.refresh().catch(() => old); // the store being unreachable must not stop traffic
+        return this.bounded(old); // the store being unreachable (or slow) must not stop traffic
       }
       if (age >= this.ttlMs() && !this.inflight) {
         // Stale: answer now, refresh beside the request. A failed refresh keeps the old value.
@@ -64,7 +68,28 @@ export class SwrValue<V> {
       }
       return this.value;
     }
-    return this.refresh();
+    return this.maxWait ? this.bounded(undefined) : this.refresh();
+  }
+
+  /** One read, waited for at most `maxWait.ms`; then (or when it fails) the old value or the fallback. */
+  private bounded(old: V | undefined): Promise<V> {
+    const read = this.refresh();
+    const w = this.maxWait;
+    const fallback = (): V => old ?? (w ? w.fallback() : (undefined as V));
+    if (!w) return read.catch(fallback);
+    return new Promise<V>((resolve) => {
+      const t = setTimeout(() => resolve(fallback()), w.ms);
+      read.then(
+        (v) => {
+          clearTimeout(t);
+          resolve(v);
+        },
+        () => {
+          clearTimeout(t);
+          resolve(fallback());
+        },
+      );
+    });
   }
 
   /** True when the value is older than its TTL (or absent). */

@@ -8,8 +8,10 @@
  * with what it saw itself. The cache is fresh for SHARED_TTL_MS and served stale for at most
  * SHARED_MAX_STALE_MS more while a refresh runs beside the request; a view older than both (an
  * environment thawed after an idle spell) is never served while the store answers — that request
- * waits for one Query. So another instance's cooldown is seen within 2 s of its write, busy or
- * idle (README, "Limits"). Writes are conditional so a shorter
+ * waits for one Query, for at most SHARED_MAX_WAIT_MS (a slower store leaves that request the
+ * older view, or none: a stalled DynamoDB must not hold traffic). So another instance's cooldown
+ * is seen within 2 s of its write, busy or idle, while the store answers within that wait
+ * (README, "Limits"). Writes are conditional so a shorter
  * cooldown never overwrites a longer one, expiry is checked on read (TTL deletion lags by
  * hours), and they run beside the request: the failover never waits for them, the handler
  * awaits them before it returns.
@@ -34,6 +36,8 @@ export interface Health {
 
 const SHARED_TTL_MS = 1_000;
 const SHARED_MAX_STALE_MS = 1_000;
+/** The longest a request waits for that Query; a slower store leaves it the older view. */
+const SHARED_MAX_WAIT_MS = 250;
 const PARTITION = 'keyhealth';
 
 /** This environment's own view (`local`), the probes in flight, and the shared view's cache. */
@@ -41,7 +45,7 @@ const views = perGateway(
   () => ({
     local: new Map<string, Health>(),
     probing: new Set<string>(),
-    shared: new SwrValue<Map<string, Health>>(loadShared, () => SHARED_TTL_MS, Date.now, SHARED_MAX_STALE_MS),
+    shared: new SwrValue<Map<string, Health>>(loadShared, () => SHARED_TTL_MS, Date.now, SHARED_MAX_STALE_MS, { ms: SHARED_MAX_WAIT_MS, fallback: () => new Map() }),
   }),
   true,
 );
