@@ -515,8 +515,12 @@ async function main(): Promise<void> {
   if (!SMOKE) writeFileSync(join(root, 'bench-results', 'latest.md'), report.join('\n') + `\n\nFiles: ${dir.slice(root.length)}\n`);
   process.stdout.write(report.join('\n') + '\n');
   log(`written to ${dir}`);
-  if (warm.some((w) => w.system === 'ezybus' && w.errors > 0)) {
-    log('EzyBus answered with errors during the run');
+  // Past its saturation rate (offered 3–4 × what one process completes) a request can wait past
+  // the client's patience: reported, not a failure. Below it, any error fails the run.
+  const failed = warm.filter((w) => w.system === 'ezybus' && w.errors > 0);
+  for (const w of failed) log(`EzyBus: ${w.errors}/${w.sent} errors at ${w.rate}/s, ${w.profileMs} ms upstream (${w.saturation} saturation)`);
+  if (failed.some((w) => w.saturation !== 'past')) {
+    log('EzyBus answered with errors below its saturation rate');
     process.exitCode = 1;
   }
 }
