@@ -346,6 +346,12 @@ async function main(): Promise<void> {
   // store call it makes waits — so none sits between its chunks. (Arrival times at the store
   // cannot show that: a stale cache refreshes beside a request, and is stamped whenever the
   // store gets to it.) Then the store is released and the ledger writes go through.
+  // One request first, so the caches a request needs (the gateway key, routes, key health) are
+  // fresh: what this row shows is the stream's own path. (With a key's 30 s cache expired, a
+  // request does wait for its GetItem — a revoked key must stop within that time — so a store
+  // that stalls then holds new requests; that is the key cache's contract, not a chunk's.)
+  await stream(ezybus.target, ezybus.body('tokens=2', true));
+  await quiesce(ezybus.proc);
   const mark = (await storeState()).n;
   await storeState(undefined, 'hold=1');
   let held: Awaited<ReturnType<typeof stream>>;
