@@ -36,7 +36,7 @@ function openaiEmbeddings(body: J): ExtraAnswer {
   const raw = body.input;
   const inputs: (string | number[])[] =
     typeof raw === 'string' ? [raw] : Array.isArray(raw) && raw.every((x) => typeof x === 'number') ? [raw as number[]] : Array.isArray(raw) ? (raw as (string | number[])[]) : [];
-  if (!inputs.length) return { status: 400, json: errorBody('openai', 400, "'input' must be a string, an array of strings, or token arrays.") };
+  if (!inputs.length || !inputs.every((x) => typeof x === 'string' || (Array.isArray(x) && x.every((t) => typeof t === 'number')))) return { status: 400, json: errorBody('openai', 400, "'input' must be a string, an array of strings, or token arrays.") };
   const dims = typeof body.dimensions === 'number' ? body.dimensions : 8;
   const base64 = body.encoding_format === 'base64';
   const tokens = inputs.reduce((n, x) => n + embeddingTokens(x), 0);

@@ -101,11 +101,13 @@ function parseResponse(buf: Buffer): RawResponse {
 
 // ---- the judge ----
 
-export type Shape = 'openai' | 'anthropic';
+export type Shape = 'openai' | 'anthropic' | 'google';
 
 /** The protocol an answer must speak: the endpoint's, or for /v1/models (and every path CloudFront sends there) the one the headers ask for. */
 export function expectedShape(path: string, headers: Record<string, string>): Shape {
   const p = path.split('?')[0] ?? '';
+  // Gemini's native calls (`/v1beta/models/{model}:method`, also under /v1/) answer in Google's shape.
+  if (/^\/v1(beta)?\/models\/[^/]*:/.test(p)) return 'google';
   if (p === '/v1/chat/completions' || p.startsWith('/v1/chat/completions/')) return 'openai';
   // The Responses API and embeddings are OpenAI's own endpoints: their errors are OpenAI's.
   if (p === '/v1/responses' || p.startsWith('/v1/responses/') || p === '/v1/embeddings') return 'openai';
@@ -116,6 +118,10 @@ export function expectedShape(path: string, headers: Record<string, string>): Sh
 const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
 function errorShapeProblem(shape: Shape, v: unknown): string | undefined {
+  if (shape === 'google') {
+    const e = isObj(v) ? v.error : undefined;
+    return isObj(e) && typeof e.code === 'number' && typeof e.message === 'string' && typeof e.status === 'string' ? undefined : 'not a Google error object';
+  }
   if (shape === 'openai') {
     const e = isObj(v) ? v.error : undefined;
     return isObj(e) && typeof e.message === 'string' && typeof e.type === 'string' ? undefined : 'not an OpenAI error object';
@@ -193,7 +199,18 @@ export function judge(shape: Shape, r: RawResponse, method = 'POST'): Verdict {
 
 // ---- generators ----
 
-export const ENDPOINTS = ['/v1/chat/completions', '/v1/messages', '/v1/models'] as const;
+export const ENDPOINTS = [
+  '/v1/chat/completions',
+  '/v1/messages',
+  '/v1/messages/count_tokens',
+  '/v1/responses',
+  '/v1/responses/input_tokens',
+  '/v1/embeddings',
+  '/v1beta/models/gemini-test:generateContent',
+  '/v1beta/models/gemini-test:streamGenerateContent',
+  '/v1beta/models/gpt-test:countTokens',
+  '/v1/models',
+] as const;
 export const MODELS = ['gpt-test', 'claude-test', 'gemini-test'] as const;
 
 const weirdString = fc.oneof(
@@ -239,6 +256,13 @@ export const bodyObject = fc.record(
     metadata: anyValue,
     stop: anyValue,
     reasoning_effort: anyValue,
+    // The Responses, Gemini and embeddings shapes' own fields, so those endpoints get near-valid bodies too.
+    input: fc.oneof(weirdString, fc.array(message, { maxLength: 3 }), fc.array(weirdString, { maxLength: 3 }), anyValue),
+    instructions: anyValue,
+    include: anyValue,
+    contents: fc.oneof(fc.array(fc.record({ role: fc.oneof(fc.constantFrom('user', 'model'), anyValue), parts: fc.oneof(fc.array(fc.record({ text: anyValue }, { requiredKeys: [] }), { maxLength: 2 }), anyValue) }, { requiredKeys: [] }), { maxLength: 3 }), anyValue),
+    generationConfig: anyValue,
+    systemInstruction: anyValue,
   },
   { requiredKeys: [] },
 );

@@ -74,5 +74,12 @@ describe('openai.embeddings.create', () => {
     const res = await fetch(`${s.url}/v1/embeddings`, { method: 'POST', headers: { authorization: `Bearer ${s.key}` }, body: JSON.stringify({ model: DEMO.openai }) });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: { type: 'invalid_request_error', param: 'input' } });
+    // Forms OpenAI refuses are refused here too, before any upstream call (the fuzzer found
+    // mixed arrays reaching the upstream).
+    for (const input of [[{ role: 'user' }], ['text', 1], [[1, 2], 'x'], [1.5]]) {
+      const bad = await fetch(`${s.url}/v1/embeddings`, { method: 'POST', headers: { authorization: `Bearer ${s.key}` }, body: JSON.stringify({ model: DEMO.openai, input }) });
+      expect(bad.status, JSON.stringify(input)).toBe(400);
+      expect(await bad.json()).toMatchObject({ error: { type: 'invalid_request_error', param: 'input' } });
+    }
   });
 });

@@ -32,7 +32,9 @@ export function embeddingTexts(input: unknown): string[] {
 export function validateEmbeddings(body: J): void {
   if (typeof body.model !== 'string' || body.model === '') throw new TranslationError("'model' is required and must be a non-empty string.", 'model');
   const input = body.input;
-  const ok = typeof input === 'string' || (Array.isArray(input) && input.length > 0);
+  // OpenAI's four forms (anything else it answers 400): a string, strings, one token array, token arrays.
+  const isTokens = (x: unknown): boolean => Array.isArray(x) && x.length > 0 && x.every((t) => Number.isInteger(t));
+  const ok = typeof input === 'string' || (Array.isArray(input) && input.length > 0 && (input.every((x) => typeof x === 'string') || isTokens(input) || input.every(isTokens)));
   if (!ok) throw new TranslationError("'input' is required: a string, an array of strings, or token arrays.", 'input');
   if (body.encoding_format !== undefined && body.encoding_format !== 'float' && body.encoding_format !== 'base64') {
     throw new TranslationError("'encoding_format' must be 'float' or 'base64'.", 'encoding_format');
