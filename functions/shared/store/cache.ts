@@ -60,7 +60,8 @@ export class SwrValue<V> {
       const age = this.now() - this.fetchedAt;
       if (age >= this.ttlMs() + this.maxStaleMs) {
         const old = this.value;
-        return this.bounded(old); // the store being unreachable (or slow) must not stop traffic
+        // The store being unreachable (or, with maxWait, slow) must not stop traffic.
+        return this.maxWait ? this.bounded(this.maxWait, old) : this.refresh().catch(() => old);
       }
       if (age >= this.ttlMs() && !this.inflight) {
         // Stale: answer now, refresh beside the request. A failed refresh keeps the old value.
@@ -68,15 +69,13 @@ export class SwrValue<V> {
       }
       return this.value;
     }
-    return this.maxWait ? this.bounded(undefined) : this.refresh();
+    return this.maxWait ? this.bounded(this.maxWait, undefined) : this.refresh();
   }
 
   /** One read, waited for at most `maxWait.ms`; then (or when it fails) the old value or the fallback. */
-  private bounded(old: V | undefined): Promise<V> {
+  private bounded(w: { ms: number; fallback: () => V }, old: V | undefined): Promise<V> {
     const read = this.refresh();
-    const w = this.maxWait;
-    const fallback = (): V => old ?? (w ? w.fallback() : (undefined as V));
-    if (!w) return read.catch(fallback);
+    const fallback = (): V => old ?? w.fallback();
     return new Promise<V>((resolve) => {
       const t = setTimeout(() => resolve(fallback()), w.ms);
       read.then(
