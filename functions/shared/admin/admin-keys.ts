@@ -5,7 +5,9 @@
  *   admin table  pk=admin#<sha256hex>  sk=admin  {id, name, scope, prefix, createdAt, disabled?}
  * Admin keys are made by the CLI (`ezybus admin-keys create`) or by the first `npm start`.
  */
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { crypto } from '../runtime/builtins.js';
+
+const { randomUUID, timingSafeEqual } = crypto;
 import { gatewayConfig } from '../config.js';
 import { hashKey } from '../gateway/auth.js';
 import { perGateway } from '../context.js';

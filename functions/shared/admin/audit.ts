@@ -4,7 +4,9 @@
  * `detail` never holds a secret: key material is reduced to its hint before it gets here.
  * Partitioned by day so reading "today" or "the last few days" is one Query per day.
  */
-import { randomBytes } from 'node:crypto';
+import { crypto } from '../runtime/builtins.js';
+
+const { randomBytes } = crypto;
 import { gatewayConfig } from '../config.js';
 import { dynamo, marshal, unmarshal } from '../store/dynamo.js';
 

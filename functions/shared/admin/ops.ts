@@ -5,7 +5,9 @@
  * would). Every change is written to the audit trail with who made it (`by`; `system` when a
  * setup step or test calls without one). Refusals are OpError with the HTTP status they mean.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { crypto } from '../runtime/builtins.js';
+
+const { randomBytes, randomUUID } = crypto;
 import { gatewayConfig } from '../config.js';
 import { keyring, upstreamKeyContext } from '../crypto/keyring.js';
 import { hashKey } from '../gateway/auth.js';

@@ -8,9 +8,11 @@
  * they are absent (an operator's laptop with SSO or profiles), the SDK's default credential
  * chain is loaded instead — the Lambda runtime ships it, so the bundles keep it external.
  */
-import { createHmac, createSecretKey, hash, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import type { AwsSettings } from '../config.js';
-import { http, https } from '../runtime/builtins.js';
+import { crypto, http, https } from '../runtime/builtins.js';
+
+const { createHmac, createSecretKey, hash } = crypto;
 
 export interface Credentials {
   accessKeyId: string;

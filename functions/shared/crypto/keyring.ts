@@ -4,12 +4,14 @@
  * not decrypt and IAM can scope Decrypt by context. Locally: AES-256-GCM with the same context
  * as additional authenticated data, under a master key file created on first use (mode 0600).
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { dirname } from 'node:path';
-import { fs } from '../runtime/builtins.js';
+
+import { crypto, fs, path } from '../runtime/builtins.js';
 import { jsonService, type JsonService } from '../aws/json-client.js';
 import type { AwsSettings } from '../config.js';
 import { perGateway } from '../context.js';
+
+const { createCipheriv, createDecipheriv, randomBytes } = crypto;
+const { dirname } = path;
 
 export type EncryptionContext = Record<string, string>;
 

@@ -15,8 +15,10 @@
  * head arrives before the model's first token) and the head for non-stream answers. Both
  * attempts are in the usage record; the loser is marked so its upstream cost is visible.
  */
-import { once } from 'node:events';
-import { Readable } from 'node:stream';
+import { events, stream } from '../runtime/builtins.js';
+
+const { once } = events;
+const { Readable } = stream;
 import { hasOrgBoundReasoning, isEncryptedContentRefusal } from '../protocol/responses/failover.js';
 import { gatewayConfig } from '../config.js';
 import { log } from '../logging/log.js';

@@ -5,7 +5,9 @@
  * store never sees or keeps the key itself. Unknown hashes are cached briefly too, so a flood
  * of bad keys does not become a flood of DynamoDB reads.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { crypto } from '../runtime/builtins.js';
+
+const { createHash, timingSafeEqual } = crypto;
 import { gatewayConfig } from '../config.js';
 import { perGateway } from '../context.js';
 import { TtlCache } from '../store/cache.js';

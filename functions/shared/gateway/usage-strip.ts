@@ -1,4 +1,6 @@
-import { StringDecoder } from 'node:string_decoder';
+import { stringDecoder } from '../runtime/builtins.js';
+
+const { StringDecoder } = stringDecoder;
 
 const LF = 10;
 

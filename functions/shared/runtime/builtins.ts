@@ -1,22 +1,18 @@
 /**
- * node:http and node:https as their CommonJS objects.
+ * The Node built-ins the functions use, as their CommonJS objects.
  *
- * Why not `import http from 'node:http'`: an ESM import of a built-in builds a namespace of
- * every export, and reading node:http's lazy `WebSocket`, `CloseEvent` and `MessageEvent`
- * exports loads undici — about 25 ms of every cold start on Node 24, for a client EzyBus never
- * uses. `process.getBuiltinModule` (Node ≥ 22.3; Lambda's nodejs24.x has it) hands over the
- * module object untouched; an older Node on an operator's machine gets the same object
- * through `require`. node:fs likewise (its ESM namespace costs ~3 ms; only the local keyring
- * reads a file).
+ * Why not `import { x } from 'node:…'`: an ESM import of a built-in builds a namespace of every
+ * export, and that reads every lazy export. node:http's lazy `WebSocket`, `CloseEvent` and
+ * `MessageEvent` load undici (about 25 ms of a cold start on Node 24, for a client EzyBus never
+ * uses); node:crypto's load WebCrypto (≈ 1.5 ms), node:fs's its promises API (≈ 3 ms).
+ * `process.getBuiltinModule` (Node ≥ 20.16 and ≥ 22.3; Lambda's nodejs24.x has it) hands over
+ * the module object untouched and reads nothing. `import type` stays free: it is erased.
  */
-import { createRequire } from 'node:module';
-
-type Loader = typeof process.getBuiltinModule;
-const load: Loader =
-  typeof process.getBuiltinModule === 'function'
-    ? process.getBuiltinModule.bind(process)
-    : (createRequire(import.meta.url) as unknown as Loader);
-
-export const http = load('node:http');
-export const https = load('node:https');
-export const fs = load('node:fs');
+export const http = process.getBuiltinModule('node:http');
+export const https = process.getBuiltinModule('node:https');
+export const fs = process.getBuiltinModule('node:fs');
+export const crypto = process.getBuiltinModule('node:crypto');
+export const events = process.getBuiltinModule('node:events');
+export const stream = process.getBuiltinModule('node:stream');
+export const path = process.getBuiltinModule('node:path');
+export const stringDecoder = process.getBuiltinModule('node:string_decoder');

@@ -4,7 +4,9 @@
  * textual. The local Function URL runtime (local/runtime.ts) and the Web Functions edge
  * (node-edge.ts) both build it, so the handlers see one event shape in every mode.
  */
-import { randomUUID } from 'node:crypto';
+import { crypto } from './builtins.js';
+
+const { randomUUID } = crypto;
 import type { IncomingMessage } from 'node:http';
 import type { FunctionUrlEvent } from './awslambda.js';
 

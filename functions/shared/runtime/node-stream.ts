@@ -11,7 +11,9 @@
  *   so the handler still finishes and writes its usage record.
  */
 import type { ServerResponse } from 'node:http';
-import { Writable } from 'node:stream';
+import { stream } from './builtins.js';
+
+const { Writable } = stream;
 import type { DirectHeadStream, HttpResponseMetadata } from './awslambda.js';
 
 export class NodeResponseStream extends Writable implements DirectHeadStream {

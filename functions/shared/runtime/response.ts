@@ -9,7 +9,9 @@
  * invocation returns (our usage-ledger write); lambda-stream's local mode buffers the body, so
  * it cannot prove that chunks flush. Twenty lines over the runtime's own API do both jobs.
  */
-import { once } from 'node:events';
+import { events } from './builtins.js';
+
+const { once } = events;
 import { hasDirectHead, type HttpResponseMetadata, type LambdaResponseStream } from './awslambda.js';
 
 export class ResponseWriter {

@@ -10,15 +10,17 @@
  * gateway's deadline path (lifecycle.ts), wait for their usage records, and cut what is still
  * open when the grace ends.
  */
-import { randomUUID } from 'node:crypto';
+
 import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gatewayConfig } from '../config.js';
 import type { LambdaContext, StreamingHandler } from './awslambda.js';
-import { http } from './builtins.js';
+import { crypto, http } from './builtins.js';
 import { toFunctionUrlEvent } from './event.js';
 import { beginDrain, isDraining } from './lifecycle.js';
 import { NodeResponseStream } from './node-stream.js';
+
+const { randomUUID } = crypto;
 
 export interface WebServerOptions {
   host: string;

@@ -22,7 +22,9 @@
  * win). A record that is held by a batch still within STALE_MS is reported `held`: the caller
  * retries later (SQS redelivery, the local batcher's next flush), never drops it.
  */
-import { randomBytes } from 'node:crypto';
+import { crypto } from '../runtime/builtins.js';
+
+const { randomBytes } = crypto;
 import { gatewayConfig } from '../config.js';
 import { dynamo, marshal, unmarshal, type Item } from '../store/dynamo.js';
 import type { UsageRecord } from './record.js';
