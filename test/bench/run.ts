@@ -8,7 +8,7 @@
  *   npm run bench                     full run (installs peers into .bench/peers when absent)
  *   npm run bench -- --smoke          seconds-long run that proves the benchmark still works (CI)
  *   npm run bench -- --no-peers       skip Portkey and LiteLLM
- *   npm run bench -- --stream-seconds 10 --memory-mb 1024   cost-model inputs
+ *   npm run bench -- --stream-seconds 8 --memory-mb 128 --chunk-bytes 250   cost-model inputs (defaults 8, 1024, 250)
  *   npm run bench -- --mode function-url   how EzyBus runs (modes.ts; default function-url)
  *   npm run bench -- --no-oha         skip the oha rows (a full run builds oha with cargo when absent)
  *
@@ -48,8 +48,10 @@ const optStr = (f: string): string | undefined => {
 const opt = (f: string, d: number): number => Number(optStr(f) ?? d);
 const SMOKE = has('--smoke');
 const PEERS = !SMOKE && !has('--no-peers');
-const STREAM_SECONDS = opt('--stream-seconds', 10);
+const STREAM_SECONDS = opt('--stream-seconds', 8);
 const MEMORY_MB = opt('--memory-mb', 1024);
+/** Bytes of one relayed chunk: OpenAI's recorded Chat Completions stream events average ≈ 257 B (test/fixtures/real/openai). */
+const STREAM_CHUNK_BYTES = opt('--chunk-bytes', 250);
 const RATES = SMOKE ? [50] : [100, 500, 2000];
 const PROFILES = SMOKE ? [0] : [0, 60];
 const DURATION_MS = SMOKE ? 600 : 5000;
@@ -385,6 +387,7 @@ async function main(): Promise<void> {
   const gb = MEMORY_MB / 1024;
   // The ledger is written off the request path (the ledger writer), so it adds nothing here.
   const lambdaSeconds = STREAM_SECONDS + overheadMs / 1000;
+  const chunks = DEFAULT_INPUTS.chunksPerStream;
   const perMillion = {
     lambdaRequests: 0.2,
     lambdaDuration: 1e6 * lambdaSeconds * gb * 0.0000133334,
@@ -392,9 +395,25 @@ async function main(): Promise<void> {
     // hop (SQS ≈ $0.40 / M, the writer's intake invocations ≈ $0.25 / M).
     ledger: 3.1 * 0.625 + 0.4 + 0.25,
     cloudwatchLogs: 1e6 * 2.5e-6 * 0.5, // ≈ 2.5 KB log line, $0.50 / GB ingested
+    // CloudFront pay-as-you-go, North America / Europe: HTTPS requests $0.0100 per 10,000, data
+    // transfer out $0.085 / GB (first 10 TB). Lambda → CloudFront is free.
+    cloudfrontRequests: 1.0,
+    cloudfrontTransfer: (1e6 * chunks * STREAM_CHUNK_BYTES) / 1e9 * 0.085,
   };
+  // A CloudFront flat-rate plan at its allowance replaces both CloudFront terms: Business, $200 a
+  // month for 125 M requests and 50 TB (no overage charges; the plan needs a WAF web ACL on the
+  // distribution, which the stack does not create).
+  const flatRatePerMillion = 200 / 125;
   const costTotal = Object.values(perMillion).reduce((a, b) => a + b, 0);
-  json.cost = { streamSeconds: STREAM_SECONDS, memoryMb: MEMORY_MB, overheadMs, lambdaSeconds, perMillion, total: costTotal };
+  const flatRateTotal = costTotal - perMillion.cloudfrontRequests - perMillion.cloudfrontTransfer + flatRatePerMillion;
+  // EzyBus's work as a share of the billed duration, two ways: the wall time it adds (its added
+  // p50), and its CPU per stream (a request plus `chunks` relayed chunks at 10 ms gaps) run at the
+  // vCPU share Lambda gives this memory size (1 vCPU per 1,769 MB) — the stricter reading.
+  const cpuReq = (at('ezybus', midRate)?.cpuMicrosPerRequest ?? NaN) / 1000;
+  const cpuChunk = cpuPerChunk.find((c) => c.system === 'ezybus' && c.gapMs === 10)?.micros ?? NaN;
+  const cpuMsPerStream = cpuReq + (chunks * cpuChunk) / 1000;
+  const share = { addedWall: overheadMs / (lambdaSeconds * 1000), cpuAtShare: cpuMsPerStream / Math.min(1, MEMORY_MB / 1769) / (lambdaSeconds * 1000) };
+  json.cost = { streamSeconds: STREAM_SECONDS, memoryMb: MEMORY_MB, chunks, chunkBytes: STREAM_CHUNK_BYTES, overheadMs, lambdaSeconds, perMillion, total: costTotal, flatRateTotal, cpuMsPerStream, share };
 
   // ---- the two compute modes side by side (compute-modes.ts) ----
   await ezybus.proc.stop();
@@ -495,14 +514,17 @@ async function main(): Promise<void> {
   report.push('', '## Ledger', '');
   report.push(`- One usage record through the ledger's exactly-once path alone (claim, intent, totals, done: what the ledger writer does per batch, here for a batch of one; dynalite on this machine): p50 ${r1(pct(ledgerTimes, 50))} ms, p99 ${r1(pct(ledgerTimes, 99))} ms — off the request path: in AWS the ledger-writer Lambda runs it on batches of up to 1,000 records (docs/pricing.md), so it is in neither the client's latency nor the gateway's billed duration.`);
   report.push(`- A stream with the store held (every DynamoDB call queued): ${between.chunks} chunks arrived whole, inter-chunk gap p99 ${r1(between.gapP99Ms)} ms (the simulator sends every 50 ms) — no store call is awaited between chunks. Queued while held: reads ${between.readsWhileHeld} (stale-cache refreshes, which run beside a request) and writes ${between.writesWhileHeld} (the gateway writes no usage record: it is in the request's log line, which the local ledger writer batches). After release: ${ledgerOps} (${ledgerAfter} calls in all).`);
-  report.push('', `## Cost model, Function URL mode (per million requests; ${STREAM_SECONDS} s streams, ${MEMORY_MB} MB arm64, us-east-1 list prices; both modes side by side below)`, '');
+  report.push('', `## Cost model, Function URL mode (per million ${STREAM_SECONDS} s streams of ${chunks} chunks × ${STREAM_CHUNK_BYTES} B, ${MEMORY_MB} MB arm64, us-east-1 list prices; both modes side by side below)`, '');
   report.push('| item | USD |', '|---|---|');
   report.push(`| Lambda requests ($0.20 / M) | ${perMillion.lambdaRequests.toFixed(2)} |`);
   report.push(`| Lambda duration (${lambdaSeconds.toFixed(3)} s × ${gb} GB × $0.0000133334) | ${perMillion.lambdaDuration.toFixed(2)} |`);
   report.push(`| the usage ledger (≈ 3.1 WRU at volume, SQS, the writer's invocations: docs/pricing.md) | ${perMillion.ledger.toFixed(2)} |`);
   report.push(`| CloudWatch Logs ingestion (≈ 2.5 KB) | ${perMillion.cloudwatchLogs.toFixed(2)} |`);
-  report.push(`| **total** | **${costTotal.toFixed(2)}** |`);
-  report.push('', `EzyBus's own share of the duration is ${overheadMs.toFixed(1)} ms per request (its added latency; the ledger is written off the request path). Each Lambda invocation serves one stream, so the cost per request is the same at 1 or 1,000 concurrent streams; the memory table shows what a single local process holds per open stream.`);
+  report.push(`| CloudFront HTTPS requests ($0.0100 per 10,000) | ${perMillion.cloudfrontRequests.toFixed(2)} |`);
+  report.push(`| CloudFront data transfer out (${((chunks * STREAM_CHUNK_BYTES) / 1024).toFixed(0)} KiB per stream at $0.085 / GB) | ${perMillion.cloudfrontTransfer.toFixed(2)} |`);
+  report.push(`| **total, pay-as-you-go** | **${costTotal.toFixed(2)}** |`);
+  report.push(`| total with a CloudFront flat-rate plan at its allowance (Business: $200 / month for 125 M requests and 50 TB, in place of the two CloudFront rows; it needs a WAF web ACL the stack does not create) | ${flatRateTotal.toFixed(2)} |`);
+  report.push('', `EzyBus's own work as a share of the billed duration: the wall time it adds (added p50 at ${midRate}/s, ${overheadMs.toFixed(1)} ms) is ${(share.addedWall * 100).toFixed(2)} %; its CPU per stream (${r1(cpuReq)} ms per request + ${chunks} chunks × ${r1(cpuChunk)} µs at 10 ms gaps = ${r1(cpuMsPerStream)} ms) at the ${Math.min(1, MEMORY_MB / 1769).toFixed(3)} vCPU this memory size gets is ${(share.cpuAtShare * 100).toFixed(2)} % (the stricter reading: that time overlaps the wait on the upstream, so it is billed only as far as it delays the end). Each Lambda invocation serves one stream, so the cost per request is the same at 1 or 1,000 concurrent streams; the memory table shows what a single local process holds per open stream. The CloudFront and ledger terms apply to both compute modes alike.`);
   report.push(...modes.report);
 
   const dir = join(root, 'bench-results', SMOKE ? 'tmp' : `${started.toISOString().slice(0, 19).replace(/[:T]/g, '-')}-${commit}`);
