@@ -526,6 +526,11 @@ async function main(): Promise<void> {
   report.push(`| total with a CloudFront flat-rate plan at its allowance (Business: $200 / month for 125 M requests and 50 TB, in place of the two CloudFront rows; it needs a WAF web ACL the stack does not create) | ${flatRateTotal.toFixed(2)} |`);
   report.push('', `EzyBus's own work as a share of the billed duration: the wall time it adds (added p50 at ${midRate}/s, ${overheadMs.toFixed(1)} ms) is ${(share.addedWall * 100).toFixed(2)} %; its CPU per stream (${r1(cpuReq)} ms per request + ${chunks} chunks × ${r1(cpuChunk)} µs at 10 ms gaps = ${r1(cpuMsPerStream)} ms) at the ${Math.min(1, MEMORY_MB / 1769).toFixed(3)} vCPU this memory size gets is ${(share.cpuAtShare * 100).toFixed(2)} % (the stricter reading: that time overlaps the wait on the upstream, so it is billed only as far as it delays the end). Each Lambda invocation serves one stream, so the cost per request is the same at 1 or 1,000 concurrent streams; the memory table shows what a single local process holds per open stream. The CloudFront and ledger terms apply to both compute modes alike.`);
   report.push(...modes.report);
+  // Every AWS charge per mode: the compute rows above plus the terms both modes share.
+  const shared = perMillion.ledger + perMillion.cloudwatchLogs + perMillion.cloudfrontRequests + perMillion.cloudfrontTransfer;
+  const modeRows = (modes.json as { rows?: Array<{ mode: string; workload: string; basis: string; total: number }> }).rows ?? [];
+  const streamTotal = (mode: string, basis: string): number => (modeRows.find((r) => r.mode === mode && r.workload === 'stream' && r.basis === basis)?.total ?? NaN) + shared;
+  report.push('', `Every AWS charge per million ${STREAM_SECONDS}-second streams (the compute rows above + the ledger, CloudWatch Logs and CloudFront pay-as-you-go, $${shared.toFixed(2)}): Function URLs at ${MEMORY_MB} MB $${streamTotal('function-urls', 'configured').toFixed(2)}; Web Functions $${streamTotal('web-functions', 'measured').toFixed(2)} (memory as measured) / $${streamTotal('web-functions', 'configured').toFixed(2)} (at ${MEMORY_MB} MB) — on the stand-in Web Functions rates named above.`);
 
   const dir = join(root, 'bench-results', SMOKE ? 'tmp' : `${started.toISOString().slice(0, 19).replace(/[:T]/g, '-')}-${commit}`);
   mkdirSync(dir, { recursive: true });
