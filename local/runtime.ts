@@ -7,7 +7,8 @@
  *   and eight NUL bytes on the first write(), as the runtime interface client does);
  * - a Function URL event, payload format 2.0 (lower-cased headers, cookies split out, rawPath,
  *   rawQueryString, body base64-encoded unless the content type is textual);
- * - a response stream with backpressure (write() returns false until the socket drains);
+ * - a response stream with backpressure (write() returns false until the socket drains), whose
+ *   writes after the head go to the socket within write(), as the runtime's ClientRequest does;
  * - no disconnect signal: when the client goes away, writes keep succeeding and are discarded;
  * - the 6 MiB invoke payload limit, the function timeout, and the runtime's complaint when a
  *   handler resolves without ending its stream (Lambda would wait for the timeout).
@@ -26,7 +27,7 @@ import {
 } from '../functions/shared/runtime/awslambda.js';
 import { toFunctionUrlEvent } from '../functions/shared/runtime/event.js';
 import { routeFor } from '../functions/shared/runtime/web-server.js';
-import { writeWithBackpressure } from '../functions/shared/runtime/node-stream.js';
+import { DirectWrites, writeWithBackpressure } from '../functions/shared/runtime/node-stream.js';
 
 export { toFunctionUrlEvent };
 
@@ -72,6 +73,7 @@ class LocalResponseStream extends Writable implements LambdaResponseStream {
   private started = false;
   private preludeBuf: Buffer | null = null;
   private headersSent = false;
+  private readonly direct: DirectWrites;
   readonly violations: string[] = [];
 
   constructor(
@@ -79,6 +81,7 @@ class LocalResponseStream extends Writable implements LambdaResponseStream {
     highWaterMark: number | undefined,
   ) {
     super(highWaterMark === undefined ? {} : { highWaterMark });
+    this.direct = new DirectWrites(this, res);
   }
 
   setContentType(contentType: string): void {
@@ -93,6 +96,10 @@ class LocalResponseStream extends Writable implements LambdaResponseStream {
       this._onBeforeFirstWrite((c) => super.write(c));
     }
     this.started = true;
+    // After the head (prelude parsed and sent), as the runtime's ClientRequest: straight through.
+    if (this.headersSent && encoding === undefined && cb === undefined && (typeof data === 'string' || data instanceof Uint8Array) && this.direct.ready()) {
+      return this.direct.write(data, this.clientGone);
+    }
     return super.write(data, encoding as BufferEncoding, cb as (e?: Error | null) => void);
   }
 

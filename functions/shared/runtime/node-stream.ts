@@ -8,7 +8,8 @@
  *   'drain', so a slow client fills only its own buffers and never stalls another stream;
  * - the head goes straight to res.writeHead (respondHead), no prelude to encode and re-parse;
  * - a client that went away makes writes succeed and be discarded, as behind a Function URL,
- *   so the handler still finishes and writes its usage record.
+ *   so the handler still finishes and writes its usage record;
+ * - once the head is out, writes go straight to the ServerResponse (DirectWrites).
  */
 import type { ServerResponse } from 'node:http';
 import { stream } from './builtins.js';
@@ -19,12 +20,21 @@ import type { DirectHeadStream, HttpResponseMetadata } from './awslambda.js';
 export class NodeResponseStream extends Writable implements DirectHeadStream {
   private contentType = 'application/octet-stream';
   private headSent = false;
+  private readonly direct: DirectWrites;
 
   constructor(
     private readonly res: ServerResponse,
     highWaterMark?: number,
   ) {
     super(highWaterMark === undefined ? {} : { highWaterMark });
+    this.direct = new DirectWrites(this, res);
+  }
+
+  override write(chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
+    if (this.headSent && encoding === undefined && cb === undefined && (typeof chunk === 'string' || chunk instanceof Uint8Array) && this.direct.ready()) {
+      return this.direct.write(chunk, this.clientGone);
+    }
+    return super.write(chunk, encoding as BufferEncoding, cb as (e?: Error | null) => void);
   }
 
   setContentType(contentType: string): void {
@@ -106,4 +116,50 @@ export function writeWithBackpressure(res: ServerResponse, chunk: Uint8Array | s
   };
   res.on('drain', done);
   res.on('close', done);
+}
+
+/**
+ * Writes that skip the Writable queue once the head is out. Lambda's own response stream is the
+ * runtime's http.ClientRequest with write() wrapped (aws-lambda-nodejs-runtime-interface-client,
+ * ResponseStream.js): an OutgoingMessage, so each chunk goes to the socket in the handler's
+ * write() call, with no queue and no callback deferred to the next tick. Writing straight to the
+ * ServerResponse behaves the same: write() returns what the socket said (false until it drains,
+ * and 'drain' is re-emitted on the handler's stream), and a client that went away makes writes
+ * succeed and be discarded.
+ */
+export class DirectWrites {
+  private full = false;
+  private readonly release = (): void => {
+    this.res.off('drain', this.release);
+    this.res.off('close', this.release);
+    this.full = false;
+    this.owner.emit('drain');
+  };
+
+  constructor(
+    private readonly owner: Writable,
+    private readonly res: ServerResponse,
+  ) {}
+
+  /** Nothing queued, corked or ended in the owner's Writable state: a direct write keeps the order. */
+  ready(): boolean {
+    const o = this.owner;
+    return o.writableLength === 0 && o.writableCorked === 0 && !o.writableEnded && !o.destroyed;
+  }
+
+  write(chunk: string | Uint8Array, clientGone: boolean): boolean {
+    if (chunk.length === 0 || clientGone) return !this.full;
+    const ok = this.res.write(chunk);
+    if (!ok) {
+      if (!this.full) {
+        this.full = true;
+        this.res.on('drain', this.release);
+        this.res.on('close', this.release);
+      }
+    } else if (this.full) {
+      // The response took this chunk without complaint, so no 'drain' of its own will follow.
+      queueMicrotask(this.release);
+    }
+    return ok;
+  }
 }
