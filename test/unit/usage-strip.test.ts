@@ -52,4 +52,24 @@ describe('usage stripper on a recorded OpenAI stream', () => {
     expect(run(split)).toBe(bytes.toString('utf8'));
     expect(run([Buffer.concat([split[0] as Buffer, split[1] as Buffer]), split[2] as Buffer])).toBe(bytes.toString('utf8'));
   });
+
+  it('relays the spec\'s `"usage": null` chunks as the same bytes, and still drops the usage chunk', () => {
+    // With include_usage every other chunk carries "usage": null (docs/protocols.md §1.9).
+    const nulled = fixture
+      .toString('utf8')
+      .split('\n\n')
+      .filter(Boolean)
+      .map((e) => Buffer.from(e.includes('"choices":[]') || !e.startsWith('data: {') ? `${e}\n\n` : `${e.slice(0, -1)},"usage" : null}\n\n`));
+    const s = createUsageStripper();
+    const plain = nulled[1] as Buffer;
+    expect(plain.toString()).toContain('"usage" : null');
+    expect(s.push(plain)).toBe(plain);
+    const out = run(nulled);
+    expect(out).not.toContain('"choices":[]');
+    expect(out).toContain('data: [DONE]');
+    expect(out.split('\n\n').filter(Boolean)).toHaveLength(nulled.length - 1);
+    // A chunk cut right after the key is a maybe: held, then relayed whole.
+    const cut = plain.indexOf('"usage"') + 8;
+    expect(run([plain.subarray(0, cut), plain.subarray(cut)])).toBe(plain.toString());
+  });
 });

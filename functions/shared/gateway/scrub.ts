@@ -45,6 +45,7 @@ export interface Scrubber {
   headers(h: Record<string, string>): Record<string, string>;
 }
 
+const ERROR = Buffer.from('error');
 const IDENTITY: Scrubber = { text: (s) => s, errorChunk: (c) => c, headers: (h) => h };
 const compiled = new Map<string, Scrubber>();
 
@@ -66,8 +67,9 @@ export function scrubberFor(key: string | undefined): Scrubber {
   const scrubber: Scrubber = {
     text,
     errorChunk(chunk) {
-      const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      if (!buf.includes('error')) return chunk;
+      // Once per relayed chunk: a Buffer needle and no wrapping of what already is a Buffer.
+      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      if (buf.indexOf(ERROR) === -1) return chunk;
       if (!buf.includes(first) && !b64.some((n) => buf.includes(n))) return chunk;
       return Buffer.from(text(buf.toString('utf8')));
     },

@@ -3,6 +3,26 @@ import { stringDecoder } from '../runtime/builtins.js';
 const { StringDecoder } = stringDecoder;
 
 const LF = 10;
+const USAGE = Buffer.from('"usage"');
+const isSpace = (c: number | undefined): boolean => c === 32 || c === 9 || c === 10 || c === 13;
+
+/**
+ * Whether a chunk may hold a usage object: some `"usage"` not followed by `: null`. With
+ * include_usage every other chunk carries `"usage": null` (docs/protocols.md §1.9, usage-chunk
+ * nuance), so "has the key" alone would send every chunk down the slow path. A key cut off by
+ * the end of the chunk counts as a maybe; an unescaped `"usage"` cannot sit inside a JSON string.
+ */
+function mayHoldUsage(chunk: Buffer): boolean {
+  for (let i = chunk.indexOf(USAGE); i !== -1; i = chunk.indexOf(USAGE, i + USAGE.length)) {
+    let j = i + USAGE.length;
+    while (isSpace(chunk[j])) j++;
+    if (chunk[j] !== 58 /* : */) return true;
+    j++;
+    while (isSpace(chunk[j])) j++;
+    if (chunk[j] !== 110 || chunk[j + 1] !== 117 || chunk[j + 2] !== 108 || chunk[j + 3] !== 108) return true; // null
+  }
+  return false;
+}
 
 /**
  * Keeps the usage chunk that EzyBus asked for on a client's behalf out of that client's
@@ -27,13 +47,12 @@ export function createUsageStripper(): { push(chunk: Buffer): Buffer | null; end
   };
   // Nothing held (no text, no partial UTF-8 sequence): the last chunk ended at an event's blank line.
   let clean = true;
-  const USAGE = Buffer.from('"usage"');
   return {
     push(chunk) {
       // The usual chunk — whole events, no usage object — goes out as the same bytes, with no
       // decode and re-encode.
       const n = chunk.length;
-      if (clean && n >= 2 && chunk[n - 1] === LF && chunk[n - 2] === LF && !chunk.includes(USAGE)) return chunk;
+      if (clean && n >= 2 && chunk[n - 1] === LF && chunk[n - 2] === LF && !mayHoldUsage(chunk)) return chunk;
       pending += decoder.write(chunk);
       let out = '';
       for (;;) {
