@@ -1,5 +1,7 @@
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { awaitContent, PreContentFailure } from '../../functions/shared/gateway/preamble.js';
+import { ContentGate, PreContentFailure } from '../../functions/shared/gateway/preamble.js';
+import { pump } from '../../functions/shared/gateway/pump.js';
 import { upstreamSide } from '../../functions/shared/protocol/registry.js';
 
 const b = (s: string): Buffer => Buffer.from(s);
@@ -9,14 +11,17 @@ async function* from(parts: string[], failAfter?: Error): AsyncGenerator<Buffer>
 }
 async function run(parts: string[], protocol: 'chat-completions' | 'messages' | 'generate-content', failAfter?: Error, aborted = false): Promise<{ out: string[]; err?: unknown }> {
   const out: string[] = [];
+  // What the relay does: chunks pass the gate until the first content, then go straight out.
+  const gate = new ContentGate(upstreamSide(protocol).streamEventKind);
   try {
-    // What the relay does: the chunks up to the first content, then the rest of the same iterator.
-    const it = from(parts, failAfter);
-    for (const c of await awaitContent(it, upstreamSide(protocol).streamEventKind, () => aborted, () => undefined)) out.push(c.toString());
-    for await (const c of { [Symbol.asyncIterator]: () => it }) out.push(c.toString());
+    await pump(Readable.from(from(parts, failAfter)), (c) => {
+      for (const h of gate.open ? [c] : (gate.push(c) ?? [])) out.push(h.toString());
+      return undefined;
+    });
+    gate.ended();
     return { out };
   } catch (err) {
-    return { out, err };
+    return { out, err: gate.failure(err, aborted) };
   }
 }
 
@@ -29,7 +34,7 @@ const blockStart = 'event: content_block_start\ndata: {"type":"content_block_sta
 const delta = 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}\n\n';
 const overloaded = 'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n';
 
-describe('awaitContent', () => {
+describe('ContentGate', () => {
   it('holds the preamble and releases it, in order, with the first content', async () => {
     const r = await run([role, text.slice(0, 10), text.slice(10)], 'chat-completions');
     expect(r.err).toBeUndefined();

@@ -22,7 +22,9 @@ import { translatedBody, translatedError, translatedStream, type Leg } from './l
 import { errorEvent } from './render.js';
 import { scrubberFor } from './scrub.js';
 import { createUsageStripper } from './usage-strip.js';
-import { awaitContent, PreContentFailure } from './preamble.js';
+import { ContentGate, PreContentFailure } from './preamble.js';
+import { pump } from './pump.js';
+import { QuietTimer } from './quiet-timer.js';
 import type { ClientRequest } from './request.js';
 
 export interface Delivery {
@@ -137,6 +139,13 @@ async function closeOpenEvent(out: ResponseWriter): Promise<void> {
   else if (where === 'none') await out.write('\n\n');
 }
 
+/** The held preamble and the chunk with the first content, relayed in order (waiting on a full stream between them). */
+function relayInOrder(chunks: Buffer[], relay: (chunk: Buffer) => Promise<void> | undefined): Promise<void> | undefined {
+  let pending: Promise<void> | undefined;
+  for (const c of chunks) pending = pending ? pending.then(() => relay(c)) : relay(c);
+  return pending;
+}
+
 export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
   const { res, leg, out, client } = ctx;
   if (res.status !== 200) {
@@ -151,14 +160,19 @@ export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
   let usage: TokenUsage | null = null;
   let complete = false;
   let relayedError = false; // the provider's own error event reached the client
-  const idle = setTimeout(() => {
+  const idle = new QuietTimer(ctx.idleTimeoutMs, () => {
     ctx.abort.abort(new UpstreamError('idle', `upstream silent for ${ctx.idleTimeoutMs} ms`, { retryable: false }));
-  }, ctx.idleTimeoutMs);
+  });
   let failure: unknown;
-  const body = (res.body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-  const later: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => body };
   // Held until the first content, so that a failure before it can still fail over (preamble.ts).
-  const first = (): Promise<Buffer[]> => awaitContent(body, upstreamSide(leg.upstreamProtocol).streamEventKind, () => ctx.signal.aborted, () => idle.refresh());
+  const gate = new ContentGate(upstreamSide(leg.upstreamProtocol).streamEventKind);
+  /** Each upstream chunk as it arrives; a promise only when the client's stream is full. */
+  const each = (relay: (chunk: Buffer) => Promise<void> | undefined) => (chunk: Buffer): Promise<void> | undefined => {
+    idle.touch();
+    if (gate.open) return relay(chunk);
+    const held = gate.push(chunk);
+    return held ? relayInOrder(held, relay) : undefined;
+  };
   // The usage tap outlives a broken stream: what was produced before the break is billed.
   const tap = leg.passThrough ? adapterFor(leg.upstreamProtocol).usage.reader() : undefined;
   const scrub = scrubberFor(ctx.cand.apiKey);
@@ -166,7 +180,6 @@ export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
     if (tap) {
       const parser = createSseParser((e) => tap.event(streamEvent(e)));
       const strip = leg.stripUsage ? createUsageStripper() : undefined;
-      // Not async: a promise only when the client's stream is full (ResponseWriter.write).
       const relay = (chunk: Buffer): Promise<void> | undefined => {
         ctx.heartbeat?.touch();
         firstByteAt ??= performance.now() - ctx.startedAt;
@@ -176,12 +189,8 @@ export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
         parser.push(chunk);
         return written;
       };
-      for (const chunk of await first()) await relay(chunk);
-      for await (const chunk of later) {
-        idle.refresh();
-        const written = relay(chunk);
-        if (written) await written;
-      }
+      await pump(res.body, each(relay));
+      gate.ended();
       const rest = strip?.end();
       if (rest) await out.write(scrub.errorChunk(rest));
       parser.end();
@@ -199,18 +208,14 @@ export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
         firstByteAt ??= performance.now() - ctx.startedAt;
         return out.write(scrub.errorChunk(bytes));
       };
-      for (const chunk of await first()) await send(ts.push(chunk));
-      for await (const chunk of later) {
-        idle.refresh();
-        const written = send(ts.push(chunk));
-        if (written) await written;
-      }
+      await pump(res.body, each((chunk) => send(ts.push(chunk))));
+      gate.ended();
       await send(ts.end());
     }
   } catch (err) {
-    failure = err;
+    failure = gate.failure(err, ctx.signal.aborted);
   } finally {
-    clearTimeout(idle);
+    idle.stop();
   }
   // Nothing reached the client: the caller tries the next key (after resting this one).
   if (failure instanceof PreContentFailure) return { status: 502, usage: null, errorType: 'upstream', cutShort: null, firstByteAt: null, retry: failure };

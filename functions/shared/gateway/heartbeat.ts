@@ -9,11 +9,12 @@
  * on `: ping`): a bare newline, only between events, which those readers skip as whitespace.
  */
 import type { ResponseWriter } from '../runtime/response.js';
+import { QuietTimer } from './quiet-timer.js';
 
 export type HeartbeatMode = 'sse' | 'sse-blank' | 'json';
 
 export class Heartbeat {
-  private timer: NodeJS.Timeout | undefined;
+  private quiet: QuietTimer | undefined;
   sent = 0;
 
   constructor(
@@ -26,26 +27,22 @@ export class Heartbeat {
   /** Writes the first heartbeat at once (the client sees bytes immediately) and arms the timer. */
   async start(): Promise<void> {
     await this.beat();
-    if (this.intervalMs > 0) {
-      this.timer = setTimeout(() => this.tick(), this.intervalMs);
-      this.timer.unref?.();
-    }
+    if (this.intervalMs > 0) this.quiet = new QuietTimer(this.intervalMs, () => this.tick(), false);
   }
 
-  /** Something real was written: the next heartbeat is due a full interval from now. */
+  /** Something real was written: the next heartbeat is due a full interval from now (per chunk: a time stamp only). */
   touch(): void {
-    this.timer?.refresh();
+    this.quiet?.touch();
   }
 
   stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.quiet?.stop();
+    this.quiet = undefined;
   }
 
   private tick(): void {
-    if (!this.timer) return;
     this.beat().then(
-      () => this.timer?.refresh(),
+      () => this.quiet?.restart(),
       () => this.stop(),
     );
   }

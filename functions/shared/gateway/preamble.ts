@@ -25,32 +25,49 @@ export class PreContentFailure extends Error {
 }
 
 /**
- * Reads the upstream body until its first content and returns every chunk so far (the held
- * preamble and the chunk with the content), in order; the caller goes on reading the same
- * iterator directly, so nothing sits between later chunks and the client. Throws
- * PreContentFailure for an error event, a broken connection or an end before content;
- * `aborted()` tells a failure EzyBus caused itself (deadlines), which is not retried.
+ * Holds the upstream's chunks until its first content. push() each chunk as it arrives: while
+ * the preamble lasts it is held and push() returns undefined; the chunk that brings content
+ * returns every chunk so far, in order, and from then on `open` is true and the caller relays
+ * chunks directly, so nothing sits between later chunks and the client. An error event before
+ * content throws PreContentFailure.
  */
-export async function awaitContent(body: AsyncIterator<Buffer>, kind: (e: StreamEvent) => StreamEventKind, aborted: () => boolean, onChunk: () => void): Promise<Buffer[]> {
-  const held: Buffer[] = [];
-  let verdict: StreamEventKind | undefined;
-  const parser = createSseParser((e) => {
-    if (verdict) return;
-    const k = kind(streamEvent(e));
-    if (k !== 'preamble') verdict = k;
-  });
-  try {
-    for (;;) {
-      const r = await body.next();
-      if (r.done) throw new PreContentFailure('empty', 'the upstream stream ended before any content');
-      onChunk();
-      held.push(r.value);
-      parser.push(r.value);
-      if (verdict === 'error') throw new PreContentFailure('stream-error', 'the upstream sent an error event before any content');
-      if (verdict === 'content') return held;
-    }
-  } catch (err) {
-    if (err instanceof PreContentFailure || aborted()) throw err;
-    throw new PreContentFailure('reset', `the upstream stream broke before any content: ${err instanceof Error ? err.message : String(err)}`);
+export class ContentGate {
+  open = false;
+  private held: Buffer[] = [];
+  private verdict: StreamEventKind | undefined;
+  private readonly parser;
+
+  constructor(kind: (e: StreamEvent) => StreamEventKind) {
+    this.parser = createSseParser((e) => {
+      if (this.verdict) return;
+      const k = kind(streamEvent(e));
+      if (k !== 'preamble') this.verdict = k;
+    });
+  }
+
+  push(chunk: Buffer): Buffer[] | undefined {
+    this.held.push(chunk);
+    this.parser.push(chunk);
+    if (this.verdict === 'error') throw new PreContentFailure('stream-error', 'the upstream sent an error event before any content');
+    if (this.verdict !== 'content') return undefined;
+    this.open = true;
+    const out = this.held;
+    this.held = [];
+    return out;
+  }
+
+  /** The body ended: before content that is a failure to retry on. */
+  ended(): void {
+    if (!this.open) throw new PreContentFailure('empty', 'the upstream stream ended before any content');
+  }
+
+  /**
+   * What a failure of the body (or of the relay) means: before content, a PreContentFailure to
+   * retry on — unless EzyBus caused it itself (`aborted`: a deadline), which is not retried;
+   * after content, the failure as it was.
+   */
+  failure(err: unknown, aborted: boolean): unknown {
+    if (this.open || err instanceof PreContentFailure || aborted) return err;
+    return new PreContentFailure('reset', `the upstream stream broke before any content: ${err instanceof Error ? err.message : String(err)}`);
   }
 }

@@ -1,0 +1,75 @@
+import { PassThrough, Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { pump } from '../../functions/shared/gateway/pump.js';
+
+const b = (s: string): Buffer => Buffer.from(s);
+
+describe('pump', () => {
+  it('hands every chunk over in order and resolves at the end', async () => {
+    const got: string[] = [];
+    await pump(Readable.from([b('a'), b('b'), b('c')]), (c) => void got.push(c.toString()));
+    expect(got).toEqual(['a', 'b', 'c']);
+  });
+
+  it('reads nothing more while the consumer waits (backpressure reaches the body)', async () => {
+    const body = new PassThrough({ highWaterMark: 4 });
+    let release!: () => void;
+    const got: string[] = [];
+    const done = pump(body, (c) => {
+      got.push(c.toString());
+      return got.length === 1 ? new Promise<void>((r) => (release = r)) : undefined;
+    });
+    body.write('one');
+    await new Promise((r) => setImmediate(r));
+    expect(got).toEqual(['one']);
+    // The body is paused: what follows stays buffered and write() soon says the buffer is full.
+    body.write('two');
+    expect(body.write('three')).toBe(false);
+    await new Promise((r) => setImmediate(r));
+    expect(got).toEqual(['one']);
+    expect(body.isPaused()).toBe(true);
+    release();
+    body.end();
+    await done;
+    expect(got.join('')).toBe('onetwothree');
+  });
+
+  it("rejects with the body's error, after the pending write settled", async () => {
+    const body = new PassThrough();
+    let release!: () => void;
+    let settled = false;
+    const done = pump(body, () => new Promise<void>((r) => (release = r))).finally(() => (settled = true));
+    body.write('x');
+    await new Promise((r) => setImmediate(r));
+    const boom = new Error('ECONNRESET');
+    body.destroy(boom);
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toBe(false);
+    release();
+    await expect(done).rejects.toBe(boom);
+  });
+
+  it('a close before the end is a premature close', async () => {
+    const body = new PassThrough();
+    const done = pump(body, () => undefined);
+    body.write('x');
+    body.destroy();
+    await expect(done).rejects.toMatchObject({ code: 'ERR_STREAM_PREMATURE_CLOSE' });
+  });
+
+  it('a consumer that throws or rejects fails the pump and destroys the body', async () => {
+    const bad = new Error('bad chunk');
+    const a = new PassThrough();
+    const pa = pump(a, () => {
+      throw bad;
+    });
+    a.write('x');
+    await expect(pa).rejects.toBe(bad);
+    expect(a.destroyed).toBe(true);
+    const c = new PassThrough();
+    const pc = pump(c, () => Promise.reject(bad));
+    c.write('x');
+    await expect(pc).rejects.toBe(bad);
+    expect(c.destroyed).toBe(true);
+  });
+});
