@@ -14,6 +14,9 @@
  * built before a change), measured interleaved with this tree's, round by round.
  * `--profile DIR`: the gateway runs with `--cpu-prof` and writes its V8 profile into DIR on exit;
  * with `--readable` the bundles are built unminified (into dist/functions-readable) so the profile names functions.
+ * `--server-nice N`: run the measured servers (bare proxy, gateways) at nice N (e.g. -5 on a busy
+ * machine: a server woken late finds several chunks in one read, which lowers its CPU per chunk
+ * at random and hides differences between rows).
  */
 import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -41,6 +44,7 @@ const GAPS = (optStr('--gaps') ?? '0,10').split(',').map(Number);
 const ONLY = optStr('--only')?.split(',');
 const PROFILE = optStr('--profile');
 const BASELINE = optStr('--baseline');
+const SERVER_NICE = optStr('--server-nice') === undefined ? {} : { nice: Number(optStr('--server-nice')) };
 const node = process.execPath;
 const tsx = ['--import', 'tsx'];
 const log = (s: string): void => void process.stderr.write(`[cpu-per-chunk] ${s}\n`);
@@ -69,10 +73,11 @@ await ensureTables();
 const sim = await startProc('simulator', node, [...tsx, join(root, 'test/bench/sim-proc.ts')], { cpu: 0 });
 await benchRoutes(sim.url);
 const { key } = await createGatewayKey({ name: 'bench' });
-const proxy = await startProc('bare proxy', node, [join(root, 'test/bench/proxy-proc.ts')], { cpu: 1, env: { BENCH_TARGET: sim.url } });
+const proxy = await startProc('bare proxy', node, [join(root, 'test/bench/proxy-proc.ts')], { cpu: 1, ...SERVER_NICE, env: { BENCH_TARGET: sim.url } });
 const startGateway = (bundles: string, name: string): Promise<Proc> =>
   startProc(name, node, [...tsx, join(root, 'test/bench/gateway-proc.ts')], {
     cpu: 1,
+    ...SERVER_NICE,
     env: {
       BENCH_BUNDLES: bundles,
       BENCH_DYNAMO: store.url,
