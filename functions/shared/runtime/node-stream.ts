@@ -137,7 +137,7 @@ export class DirectWrites {
   };
 
   constructor(
-    private readonly owner: Writable,
+    private readonly owner: InstanceType<typeof Writable>,
     private readonly res: ServerResponse,
   ) {}
 
