@@ -1,8 +1,11 @@
 /**
- * Reading an upstream body chunk by chunk with 'data' events. Async iteration of a Readable
- * costs a promise, its microtasks and a read() round per chunk; a 'data' listener is one call.
- * Backpressure stays: when the consumer returns a promise (the client's stream is full), the
- * body is paused until it settles, so a slow client holds back the upstream socket.
+ * Reading an upstream body chunk by chunk without a promise per chunk. Async iteration of a
+ * Readable costs a promise, its microtasks and a read() round per chunk; here a 'readable'
+ * listener reads what is buffered with plain read() calls. read() returns everything buffered
+ * at once, so the HTTP chunks of one socket read (a burst) go over as one chunk, as they did
+ * with for-await. Backpressure stays: when the consumer returns a promise (the client's stream
+ * is full), nothing is read until it settles, the body's buffer fills and Node stops reading
+ * the upstream socket.
  */
 import type { Readable } from 'node:stream';
 
@@ -24,7 +27,7 @@ export function pump(body: Readable, onChunk: (chunk: Buffer) => Promise<void> |
     const settle = (): void => {
       if (settled || waiting || (!ended && !failed)) return;
       settled = true;
-      body.off('data', onData);
+      body.off('readable', drain);
       body.off('end', onEnd);
       body.off('error', fail);
       body.off('close', onClose);
@@ -41,31 +44,33 @@ export function pump(body: Readable, onChunk: (chunk: Buffer) => Promise<void> |
       fail(err);
       body.destroy();
     };
-    const onData = (chunk: Buffer): void => {
-      if (failed) return;
-      let p: Promise<void> | undefined;
-      try {
-        p = onChunk(chunk);
-      } catch (err) {
-        consumerFailed(err);
-        return;
-      }
-      if (!p) return;
-      waiting = true;
-      body.pause();
-      p.then(
-        () => {
-          waiting = false;
-          if (!failed && !ended) body.resume();
-          settle();
-        },
-        (err: unknown) => {
-          waiting = false;
-          consumerFailed(err);
-          settle();
-        },
-      );
+    const resumed = (): void => {
+      waiting = false;
+      drain();
+      settle();
     };
+    const rejected = (err: unknown): void => {
+      waiting = false;
+      consumerFailed(err);
+      settle();
+    };
+    function drain(): void {
+      while (!waiting && !failed) {
+        const chunk = body.read() as Buffer | null;
+        if (chunk === null) return;
+        let p: Promise<void> | undefined;
+        try {
+          p = onChunk(chunk);
+        } catch (err) {
+          consumerFailed(err);
+          return;
+        }
+        if (p) {
+          waiting = true;
+          p.then(resumed, rejected);
+        }
+      }
+    }
     const onEnd = (): void => {
       if (failed) return;
       ended = true;
@@ -76,7 +81,7 @@ export function pump(body: Readable, onChunk: (chunk: Buffer) => Promise<void> |
     };
     if (body.readableEnded) return resolve();
     if (body.destroyed) return reject(body.errored ?? prematureClose());
-    body.on('data', onData);
+    body.on('readable', drain);
     body.on('end', onEnd);
     body.on('error', fail);
     body.on('close', onClose);

@@ -79,7 +79,6 @@ export function createStreamTranslation(
   upstream: WireProtocol,
   opts: TranslateOptions & { onUsage(u: TokenUsage, stopReason: string | null, upstreamError: boolean): void },
 ): StreamTranslation {
-  const enc = new TextEncoder();
   const parser = upstreamSide(upstream).parser();
   const side = clientSide(client);
   const encoder = side.encoder({ publicModel: opts.publicModel, includeUsage: side.includeUsage(opts.request), request: opts.request });
@@ -104,7 +103,9 @@ export function createStreamTranslation(
   });
   const take = (): Uint8Array | null => {
     if (!out) return null;
-    const bytes = enc.encode(out);
+    // Buffer.from, not TextEncoder: a small string lands in Node's shared pool instead of a new
+    // ArrayBuffer per chunk (about 1 µs of each translated chunk).
+    const bytes = Buffer.from(out, 'utf8');
     out = '';
     return bytes;
   };
