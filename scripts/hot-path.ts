@@ -6,7 +6,7 @@
  * chunks, and resident memory before, at the peak of, and after an overload phase.
  *
  *   npm run build && node --import tsx scripts/hot-path.ts [--requests 3000] [--ledger off]
- *     [--bundles DIR] [--baseline DIR] [--proxy] [--rounds 3] [--requests-only]
+ *     [--bundles DIR] [--baseline DIR] [--proxy] [--rounds 3] [--requests-only] [--mode web]
  *
  * `--ledger off` leaves out the in-process ledger writer (in AWS it runs in its own Lambda).
  * `--bundles DIR`: the bundles to run (default dist/functions). `--baseline DIR`: a second
@@ -14,9 +14,12 @@
  * a change); the non-stream phase then alternates between the two, `--rounds` times each, so
  * the machine's load drifts alike for both. `--proxy` adds the bare Node proxy hop to that
  * alternation (CPU per request of the floor, same client, same simulator). `--requests-only`
- * skips the stream and overload phases.
+ * skips the stream and overload phases. `--mode web`: the gateways run behind the Web Functions
+ * edge (one Node server for every endpoint, functions/shared/runtime/web-server.ts) instead of the
+ * local Function URL runtime. Beside each CPU figure, the kernel's part of it (system time:
+ * socket reads and writes, mostly), since that part the bare hop pays alike.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +38,12 @@ const LEDGER = arg('ledger', 'on');
 const BASELINE = arg('baseline', '');
 const ROUNDS = Number(arg('rounds', BASELINE ? '3' : '1'));
 const REQUESTS_ONLY = process.argv.includes('--requests-only');
+const MODE = arg('mode', 'furl');
+/** The kernel's part of a process's CPU seconds (stime, /proc/<pid>/stat field 15). */
+const systemSeconds = (pid: number): number => {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[12]) / 100;
+};
 const root = new URL('..', import.meta.url).pathname;
 const node = process.execPath;
 const tsx = ['--import', 'tsx'];
@@ -61,6 +70,7 @@ const startGateway = (bundles: string | undefined, name: string, memory: number)
       BENCH_KEYRING: keyring,
       BENCH_ENV: JSON.stringify(env),
       HOT_MEMORY_PORT: String(memory),
+      ...(MODE === 'web' ? { BENCH_MODE: 'web' } : {}),
       // HOT_PROFILE=<dir>: a V8 CPU profile of the gateway process, written when it exits.
       ...(process.env.HOT_PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.HOT_PROFILE}` } : {}),
     },
@@ -105,6 +115,7 @@ async function quiesce(to: Proc = gw): Promise<void> {
   await sleep(1500); // the in-process ledger writer's batches (flush every 200 ms) finish
 }
 
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const load0 = loadavg()[0] ?? NaN;
 const gateways = [gw, ...(base ? [base] : [])];
 const measured = [...gateways, ...(proxy ? [proxy] : [])];
@@ -113,24 +124,29 @@ for (const g of measured) {
   await quiesce(g);
 }
 const perRequest = new Map<Proc, number[]>(measured.map((g) => [g, []]));
+const kernel = new Map<Proc, number[]>(measured.map((g) => [g, []]));
 for (let r = 0; r < ROUNDS; r++) {
   for (const g of measured) {
     const c = cpuSeconds(g.pid);
+    const k = systemSeconds(g.pid);
     await closedLoop(REQUESTS, 8, () => body('Hello there'), g);
     await quiesce(g);
     perRequest.get(g)?.push(((cpuSeconds(g.pid) - c) * 1000) / REQUESTS);
+    kernel.get(g)?.push(((systemSeconds(g.pid) - k) * 1000) / REQUESTS);
   }
 }
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const kernelMs = (g: Proc): number => Number(median(kernel.get(g) ?? []).toFixed(3));
 const perRequestMs = median(perRequest.get(gw) ?? []);
 const requestsReport = {
+  mode: MODE,
   requests: REQUESTS,
   rounds: ROUNDS,
   loadavg: [load0, loadavg()[0] ?? NaN].map((x) => Number(x.toFixed(1))),
   cpuPerRequestMs: Number(perRequestMs.toFixed(3)),
   cpuPerRequestMsRounds: (perRequest.get(gw) ?? []).map((x) => Number(x.toFixed(3))),
-  ...(proxy ? { bareProxyCpuPerRequestMs: Number(median(perRequest.get(proxy) ?? []).toFixed(3)), bareProxyRounds: (perRequest.get(proxy) ?? []).map((x) => Number(x.toFixed(3))) } : {}),
-  ...(base ? { baselineCpuPerRequestMs: Number(median(perRequest.get(base) ?? []).toFixed(3)), baselineRounds: (perRequest.get(base) ?? []).map((x) => Number(x.toFixed(3))) } : {}),
+  kernelMs: kernelMs(gw),
+  ...(proxy ? { bareProxyCpuPerRequestMs: Number(median(perRequest.get(proxy) ?? []).toFixed(3)), bareProxyRounds: (perRequest.get(proxy) ?? []).map((x) => Number(x.toFixed(3))), bareProxyKernelMs: kernelMs(proxy) } : {}),
+  ...(base ? { baselineCpuPerRequestMs: Number(median(perRequest.get(base) ?? []).toFixed(3)), baselineRounds: (perRequest.get(base) ?? []).map((x) => Number(x.toFixed(3))), baselineKernelMs: kernelMs(base) } : {}),
 };
 if (REQUESTS_ONLY) {
   process.stdout.write(JSON.stringify({ ledger: LEDGER, ...requestsReport }, null, 1) + '\n');
