@@ -34,6 +34,7 @@ import { upstreamSide } from '../protocol/registry.js';
 import type { WireProtocol } from '../protocol/wire.js';
 import { GatewayError } from './errors.js';
 import { buildLeg, type Leg } from './legs.js';
+import { anySignal } from './signals.js';
 import type { ClientRequest } from './request.js';
 import type { FunctionUrlEvent } from '../runtime/awslambda.js';
 import type { Route } from '../store/records.js';
@@ -94,7 +95,7 @@ async function launch(ctx: AttemptContext, cand: Candidate, waitForContent: bool
   // After a first attempt on another key, reasoning encrypted for that key's organisation goes.
   const leg = buildLeg(ctx.client, ctx.req, ctx.event.headers, cand, ctx.route, ctx.event.rawQueryString, strip || ctx.attempts.length > 0);
   const url = upstreamUrl(cand.upstream.baseUrl, leg.path);
-  const signal = AbortSignal.any([abort.signal, ctx.total, ctx.refused]);
+  const signal = anySignal([abort.signal, ctx.total, ctx.refused]);
   const rec: AttemptRecord = { upstream: cand.upstream.id, upstreamKeyId: cand.keyId, model: cand.target.model, outcome: 0, ms: 0 };
   ctx.attempts.push(rec);
   const t0 = performance.now();

@@ -6,7 +6,7 @@
  */
 import { gatewayConfig } from '../config.js';
 import type { FunctionUrlEvent, LambdaContext, LambdaResponseStream, StreamingHandler } from '../runtime/awslambda.js';
-import { requestDeadline } from '../runtime/lifecycle.js';
+import { requestDeadline, type Deadline } from '../runtime/lifecycle.js';
 import { ResponseWriter } from '../runtime/response.js';
 import type { Route } from '../store/records.js';
 import { candidateRef, type Candidate } from '../upstream/pool.js';
@@ -62,6 +62,8 @@ interface Flow {
   gate: Promise<void>;
   /** Aborted when admission refuses: every attempt stops. */
   refused: AbortSignal;
+  /** The request's total deadline (and the environment's drain). */
+  total: AbortSignal;
 }
 
 async function handleCompletion(
@@ -82,6 +84,7 @@ async function handleCompletion(
   let flow: Flow | undefined;
   let settle: ((tokens: number | null) => Promise<void>) | undefined;
   let admission: Admission | undefined;
+  let deadline: Deadline | undefined;
   try {
     const query = event.queryStringParameters ?? {};
     const subpath = event.rawPath.startsWith(path) ? event.rawPath.slice(path.length) : event.rawPath;
@@ -116,6 +119,7 @@ async function handleCompletion(
     settle = admission.settle;
     const refusal = new AbortController();
     admission.ready.catch((err: unknown) => refusal.abort(err));
+    deadline = requestDeadline(cfg.totalTimeoutMs);
     const f: Flow = {
       protocol,
       client,
@@ -129,6 +133,7 @@ async function handleCompletion(
       startedAt,
       gate: Promise.resolve(),
       refused: refusal.signal,
+      total: deadline.signal,
     };
     flow = f;
     // Streams commit as soon as the request is admitted: status, SSE headers, a first heartbeat.
@@ -171,6 +176,7 @@ async function handleCompletion(
       await out.write(errorEvent(client, ge, requestId));
     }
   } finally {
+    deadline?.dispose();
     flow?.heartbeat?.stop();
     if (admission) {
       // The record carries its budget reservation so the ledger writer can settle it.
@@ -193,7 +199,6 @@ function billable(leg: Leg, cand: Candidate, u: TokenUsage): TokenUsage {
 
 async function attempt(f: Flow): Promise<{ delivery: Delivery; cand: Candidate; leg: Leg; notes: string[] }> {
   const cfg = gatewayConfig();
-  const total = requestDeadline(cfg.totalTimeoutMs);
   const tried = new Set<string>();
   for (;;) {
     const won = await firstAnswer({
@@ -204,7 +209,7 @@ async function attempt(f: Flow): Promise<{ delivery: Delivery; cand: Candidate; 
       attempts: f.attempts,
       requestId: f.requestId,
       refused: f.refused,
-      total,
+      total: f.total,
       tried,
     });
     const { cand, leg, res, abort, signal, rec, t0 } = won;
