@@ -12,7 +12,7 @@ import { http, https } from '../runtime/builtins.js';
 import { UpstreamError } from './errors.js';
 import { fromUpstreamIo } from './outcome.js';
 
-const agentOptions = { keepAlive: true, keepAliveMsecs: 15_000, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' as const };
+const agentOptions = { keepAlive: true, keepAliveMsecs: 15_000, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' as const, noDelay: true };
 const httpAgent = new http.Agent(agentOptions);
 const httpsAgent = new https.Agent(agentOptions);
 
@@ -31,19 +31,65 @@ export interface SendOptions {
   headersTimeoutMs: number;
 }
 
+/** Where a URL points, as node:http's request options take it (cached: upstreamUrl keeps its URLs). */
+interface Target {
+  hostname: string;
+  port: string;
+  path: string;
+  host: string;
+}
+const targets = new WeakMap<URL, Target>();
+
+function targetOf(url: URL): Target {
+  let t = targets.get(url);
+  if (!t) {
+    // As node:http reads a URL (urlToHttpOptions): an IPv6 hostname without its brackets.
+    const h = url.hostname;
+    t = { hostname: h.startsWith('[') ? h.slice(1, -1) : h, port: url.port, path: `${url.pathname}${url.search}`, host: url.host };
+    targets.set(url, t);
+  }
+  return t;
+}
+
+/**
+ * The request's headers as one flat [name, value, …] list: node:http writes such a list as it
+ * stands (validating each name and value as setHeader would), instead of a setHeader call per
+ * header into a headers object it then renders; Host then is ours to send. The content length is
+ * always ours.
+ */
+function headerList(t: Target, given: Record<string, string>, body: string | Buffer | undefined, method: string): string[] {
+  const list: string[] = [];
+  let host = true;
+  for (const name of Object.keys(given)) {
+    const lower = name.toLowerCase();
+    if (lower === 'content-length') continue;
+    if (lower === 'host') host = false;
+    list.push(name, given[name] as string);
+  }
+  if (host) list.push('host', t.host);
+  if (body !== undefined) list.push('content-length', String(Buffer.byteLength(body)));
+  else if (method !== 'GET') list.push('content-length', '0');
+  return list;
+}
+
 export function sendUpstream(url: URL, opts: SendOptions): Promise<UpstreamResponse> {
   if (!opts.signal) throw new Error('upstream call without an AbortSignal');
   const isHttps = url.protocol === 'https:';
   const mod = isHttps ? https : http;
+  const t = targetOf(url);
+  const headers = headerList(t, opts.headers, opts.body, opts.method);
   return new Promise<UpstreamResponse>((resolve, reject) => {
-    const headers: Record<string, string> = { ...opts.headers };
-    if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
     let current: ClientRequest | undefined;
     const timer = setTimeout(() => {
       current?.destroy(new UpstreamError('timeout', `no response head within ${opts.headersTimeoutMs} ms`, { retryable: true }));
     }, opts.headersTimeoutMs);
     const send = (pooled: boolean): void => {
-      const req = mod.request(url, {
+      // The agents' sockets have TCP_NODELAY set (node:http agents default to noDelay), so no setNoDelay per request.
+      const req = mod.request({
+        protocol: url.protocol,
+        hostname: t.hostname,
+        port: t.port,
+        path: t.path,
         method: opts.method,
         headers,
         // The one retry below takes a connection of its own, not another pooled one that may be as stale.
@@ -66,7 +112,6 @@ export function sendUpstream(url: URL, opts: SendOptions): Promise<UpstreamRespo
         clearTimeout(timer);
         reject(fromUpstreamIo(err, opts.signal));
       });
-      req.setNoDelay(true);
       req.end(opts.body);
     };
     send(true);
@@ -87,17 +132,50 @@ function staleKeepAlive(req: ClientRequest, err: Error): boolean {
   return req.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE');
 }
 
-/** Reads a whole (small) body, bounded, honouring the signal. */
-export async function readBody(body: IncomingMessage, limit = 16 * 1024 * 1024): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of body as AsyncIterable<Buffer>) {
-    size += c.length;
-    if (size > limit) {
-      body.destroy();
-      throw new UpstreamError('protocol', `upstream body over ${limit} bytes`, { retryable: false });
+/**
+ * Reads a whole (small) body, bounded. Its 'data' and 'end' events rather than `for await`: the
+ * async iterator costs a few microseconds and several promises per body. An abort (the
+ * request's signal destroys the response) arrives as 'error' or as a 'close' before 'end'.
+ */
+export function readBody(body: IncomingMessage, limit = 16 * 1024 * 1024): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (err: Error | undefined): void => {
+      if (done) return;
+      done = true;
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', finish);
+      body.off('close', onClose);
+      if (err) reject(err);
+      else resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, size));
+    };
+    const onData = (c: Buffer): void => {
+      size += c.length;
+      if (size > limit) {
+        finish(new UpstreamError('protocol', `upstream body over ${limit} bytes`, { retryable: false }));
+        body.destroy();
+        return;
+      }
+      chunks.push(c);
+    };
+    const onEnd = (): void => finish(undefined);
+    // A close without 'end' (destroyed without an error): cut short, as `for await` reports it.
+    const cut = (): Error => body.errored ?? Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+    const onClose = (): void => finish(cut());
+    if (body.readableEnded) {
+      finish(undefined);
+      return;
     }
-    chunks.push(c);
-  }
-  return chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks);
+    if (body.destroyed) {
+      finish(cut());
+      return;
+    }
+    body.on('data', onData);
+    body.once('end', onEnd);
+    body.once('error', finish);
+    body.once('close', onClose);
+  });
 }
