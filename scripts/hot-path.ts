@@ -6,7 +6,7 @@
  * chunks, and resident memory before, at the peak of, and after an overload phase.
  *
  *   npm run build && node --import tsx scripts/hot-path.ts [--requests 3000] [--ledger off]
- *     [--bundles DIR] [--baseline DIR] [--proxy] [--rounds 3] [--requests-only] [--mode web]
+ *     [--bundles DIR] [--baseline DIR] [--proxy] [--rounds 3] [--requests-only] [--mode web] [--warmup 300]
  *
  * `--ledger off` leaves out the in-process ledger writer (in AWS it runs in its own Lambda).
  * `--bundles DIR`: the bundles to run (default dist/functions). `--baseline DIR`: a second
@@ -16,7 +16,8 @@
  * alternation (CPU per request of the floor, same client, same simulator). `--requests-only`
  * skips the stream and overload phases. `--mode web`: the gateways run behind the Web Functions
  * edge (one Node server for every endpoint, functions/shared/runtime/web-server.ts) instead of the
- * local Function URL runtime. Beside each CPU figure, the kernel's part of it (system time:
+ * local Function URL runtime. `--warmup N`: requests each server gets before the first round (the
+ * JIT keeps getting faster for a few thousand). Beside each CPU figure, the kernel's part of it (system time:
  * socket reads and writes, mostly), since that part the bare hop pays alike.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -39,6 +40,7 @@ const BASELINE = arg('baseline', '');
 const ROUNDS = Number(arg('rounds', BASELINE ? '3' : '1'));
 const REQUESTS_ONLY = process.argv.includes('--requests-only');
 const MODE = arg('mode', 'furl');
+const WARMUP = Number(arg('warmup', '300'));
 /** The kernel's part of a process's CPU seconds (stime, /proc/<pid>/stat field 15). */
 const systemSeconds = (pid: number): number => {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -120,7 +122,7 @@ const load0 = loadavg()[0] ?? NaN;
 const gateways = [gw, ...(base ? [base] : [])];
 const measured = [...gateways, ...(proxy ? [proxy] : [])];
 for (const g of measured) {
-  await closedLoop(300, 8, () => body('warm up'), g);
+  await closedLoop(WARMUP, 8, () => body('warm up'), g);
   await quiesce(g);
 }
 const perRequest = new Map<Proc, number[]>(measured.map((g) => [g, []]));
@@ -141,6 +143,7 @@ const requestsReport = {
   mode: MODE,
   requests: REQUESTS,
   rounds: ROUNDS,
+  warmup: WARMUP,
   loadavg: [load0, loadavg()[0] ?? NaN].map((x) => Number(x.toFixed(1))),
   cpuPerRequestMs: Number(perRequestMs.toFixed(3)),
   cpuPerRequestMsRounds: (perRequest.get(gw) ?? []).map((x) => Number(x.toFixed(3))),

@@ -26,7 +26,7 @@ import { asGatewayError, newRecord, persist, seal } from './finish.js';
 import { Heartbeat } from './heartbeat.js';
 import { firstAnswer } from './attempts.js';
 import { planTranslations, type Leg } from './legs.js';
-import { priceUsage } from './pricing.js';
+import { priceUsage, type Priced } from './pricing.js';
 import { admit, budgetInput, estimateTokens, type Admission } from './limits.js';
 import { errorBody, errorEvent, errorHeaders } from './render.js';
 import { decodeBody, parseClientRequest, type ClientRequest } from './request.js';
@@ -64,6 +64,10 @@ interface Flow {
   refused: AbortSignal;
   /** The request's total deadline (and the environment's drain). */
   total: AbortSignal;
+  /** When the request started: the time its prices are looked up at. */
+  at: Date;
+  /** What a non-stream answer's headers were priced at, reused for its record (one lookup). */
+  priced?: { usage: TokenUsage; billed: TokenUsage; result: Priced };
 }
 
 async function handleCompletion(
@@ -134,6 +138,7 @@ async function handleCompletion(
       gate: Promise.resolve(),
       refused: refusal.signal,
       total: deadline.signal,
+      at: new Date(rec.time),
     };
     flow = f;
     // Streams commit as soon as the request is admitted: status, SSE headers, a first heartbeat.
@@ -157,10 +162,11 @@ async function handleCompletion(
     rec.notes = boundNotes(notes);
     rec.status = d.status;
     rec.errorType = d.errorType;
-    rec.usage = d.usage ? billable(leg, cand, d.usage) : null;
+    const early = f.priced && f.priced.usage === d.usage ? f.priced : undefined;
+    rec.usage = early ? early.billed : d.usage ? billable(leg, cand, d.usage) : null;
     rec.cutShort = d.cutShort;
     rec.ttfbMs = d.firstByteAt;
-    const priced = await priceUsage(adapterFor(cand.upstream.protocol).recordName, cand.target.model, rec.usage, new Date(rec.time));
+    const priced = early?.result ?? (await priceUsage(adapterFor(cand.upstream.protocol).recordName, cand.target.model, rec.usage, f.at));
     rec.costMicros = priced.costMicros;
     rec.priceSource = priced.priceSource;
     rec.priceVersion = priced.priceVersion;
@@ -233,7 +239,12 @@ async function attempt(f: Flow): Promise<{ delivery: Delivery; cand: Candidate; 
       idleTimeoutMs: cfg.idleTimeoutMs,
       requestId: f.requestId,
       startedAt: f.startedAt,
-      price: async (u) => (await priceUsage(adapterFor(cand.upstream.protocol).recordName, cand.target.model, billable(leg, cand, u))).costMicros,
+      price: async (u) => {
+        const billed = billable(leg, cand, u);
+        const result = await priceUsage(adapterFor(cand.upstream.protocol).recordName, cand.target.model, billed, f.at);
+        f.priced = { usage: u, billed, result };
+        return result.costMicros;
+      },
     });
     rec.ms = Math.round(performance.now() - t0);
     if (!d.retry) return { delivery: d, cand, leg, notes: leg.notes };
