@@ -213,6 +213,18 @@ export interface LocalRuntime {
   close(graceMs?: number): Promise<void>;
 }
 
+const functionNames = new Map<string, string>();
+/** A local function's name from its path (`/v1/messages` → `local-v1-messages`), made once per path. */
+function functionName(rawPath: string): string {
+  let name = functionNames.get(rawPath);
+  if (name === undefined) {
+    if (functionNames.size >= 256) functionNames.clear(); // paths below a route vary (`/v1/models/{id}`)
+    name = `local${rawPath.replace(/\//g, '-')}`;
+    functionNames.set(rawPath, name);
+  }
+  return name;
+}
+
 export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<LocalRuntime> {
   installLocalAwsLambda();
   const host = opts.host ?? '127.0.0.1';
@@ -225,7 +237,9 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   };
 
   const server = createServer({ keepAlive: true, noDelay: true }, (req, res) => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
     const handler = routeFor(opts.routes, path) ?? opts.fallback;
     const chunks: Buffer[] = [];
     let size = 0;
@@ -250,7 +264,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
         );
         return;
       }
-      const event = toFunctionUrlEvent(req, Buffer.concat(chunks), `${host}`);
+      const event = toFunctionUrlEvent(req, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size), host);
       const p = invoke(handler, event, res);
       inflight.add(p);
       void p.finally(() => inflight.delete(p));
@@ -264,7 +278,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     const deadline = Date.now() + timeoutMs;
     const context: LambdaContext = {
       awsRequestId: event.requestContext.requestId,
-      functionName: `local${event.rawPath.replace(/\//g, '-')}`,
+      functionName: functionName(event.rawPath),
       getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
       callbackWaitsForEmptyEventLoop: true,
     };

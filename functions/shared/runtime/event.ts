@@ -31,9 +31,11 @@ export function toFunctionUrlEvent(req: IncomingMessage, body: Buffer, host: str
   const rawQueryString = q === -1 ? '' : url.slice(q + 1);
   const headers: Record<string, string> = {};
   let cookies: string[] | undefined;
-  for (const [name, value] of Object.entries(req.headers)) {
+  const given = req.headers;
+  for (const name in given) {
+    const value = given[name];
     if (value === undefined) continue;
-    const v = Array.isArray(value) ? value.join(',') : value;
+    const v = typeof value === 'string' ? value : value.join(',');
     if (name === 'cookie') cookies = v.split(/;\s*/).filter(Boolean);
     else headers[name] = v;
   }

@@ -93,7 +93,9 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const problem = (m: string, id: string): void => opts.onProblem?.(m, id);
 
   const server = http.createServer({ keepAlive: true, noDelay: true }, (req, res) => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
     const handler = routeFor(opts.routes, path);
     if (isDraining()) {
       req.resume();
@@ -117,7 +119,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
         return;
       }
       const requestId = randomUUID();
-      const event = toFunctionUrlEvent(req, Buffer.concat(chunks, size), req.headers.host ?? opts.host, requestId);
+      const event = toFunctionUrlEvent(req, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size), req.headers.host ?? opts.host, requestId);
       const stream = new NodeResponseStream(res);
       const done = invoke(handler, event, stream, requestId);
       running.set(requestId, { done, stream });
