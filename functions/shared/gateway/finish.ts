@@ -62,6 +62,22 @@ export function asGatewayError(err: unknown, requestId: string): GatewayError {
 
 const round = (n: number): number => Math.round(n * 10) / 10;
 
+/** CloudWatch Embedded Metric Format: what the dashboard and alarms read (the same on every line). */
+const EMF_METRICS = [
+  {
+    Namespace: 'EzyBus',
+    Dimensions: [['Stage', 'Function']],
+    Metrics: [
+      { Name: 'TTFB', Unit: 'Milliseconds' },
+      { Name: 'InputTokens', Unit: 'Count' },
+      { Name: 'OutputTokens', Unit: 'Count' },
+      { Name: 'CostMicros', Unit: 'Count' },
+      { Name: 'Failovers', Unit: 'Count' },
+      { Name: 'UpstreamErrors', Unit: 'Count' },
+    ],
+  },
+] as const;
+
 /**
  * Seals the record and writes its log line — before the response's last byte, so an execution
  * environment that dies right after the client saw the end still leaves the complete record in
@@ -85,24 +101,7 @@ export function seal(rec: UsageRecord, startedAt: number): void {
     costMicros: rec.costMicros,
     attempts: rec.attempts.length,
     record: rec,
-    // CloudWatch Embedded Metric Format: the dashboard and alarms read these.
-    _aws: {
-      Timestamp: Date.now(),
-      CloudWatchMetrics: [
-        {
-          Namespace: 'EzyBus',
-          Dimensions: [['Stage', 'Function']],
-          Metrics: [
-            { Name: 'TTFB', Unit: 'Milliseconds' },
-            { Name: 'InputTokens', Unit: 'Count' },
-            { Name: 'OutputTokens', Unit: 'Count' },
-            { Name: 'CostMicros', Unit: 'Count' },
-            { Name: 'Failovers', Unit: 'Count' },
-            { Name: 'UpstreamErrors', Unit: 'Count' },
-          ],
-        },
-      ],
-    },
+    _aws: { Timestamp: Date.now(), CloudWatchMetrics: EMF_METRICS },
     Stage: rec.stage,
     Function: rec.fn,
     TTFB: rec.ttfbMs ?? undefined,

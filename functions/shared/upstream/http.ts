@@ -94,8 +94,8 @@ export function sendUpstream(url: URL, opts: SendOptions): Promise<UpstreamRespo
         headers,
         // The one retry below takes a connection of its own, not another pooled one that may be as stale.
         agent: pooled ? (isHttps ? httpsAgent : httpAgent) : false,
-        signal: opts.signal,
       });
+      abortWith(req, opts.signal);
       current = req;
       let answered = false;
       req.once('response', (res) => {
@@ -116,6 +116,25 @@ export function sendUpstream(url: URL, opts: SendOptions): Promise<UpstreamRespo
     };
     send(true);
   });
+}
+
+/**
+ * The signal destroys the request (and with it a response being read), as node:http's `signal`
+ * option does — without the end-of-stream watcher that option puts on every request to drop its
+ * listener: here the listener goes when the request closes. Whoever reads the failure asks the
+ * signal for the reason (fromUpstreamIo), so the error the request is destroyed with only says
+ * that it was aborted.
+ */
+function abortWith(req: ClientRequest, signal: AbortSignal): void {
+  const onAbort = (): void => {
+    req.destroy(Object.assign(new Error('The operation was aborted'), { name: 'AbortError', code: 'ABORT_ERR', cause: signal.reason as unknown }));
+  };
+  if (signal.aborted) {
+    onAbort();
+    return;
+  }
+  signal.addEventListener('abort', onAbort, { once: true });
+  req.once('close', () => signal.removeEventListener('abort', onAbort));
 }
 
 /**
