@@ -7,6 +7,7 @@
  *
  *   npm run build && node --import tsx scripts/hot-path.ts [--requests 3000] [--ledger off]
  *     [--bundles DIR] [--baseline DIR] [--proxy] [--rounds 3] [--requests-only] [--mode web] [--warmup 300]
+ *     [--oha RATE [--oha-seconds 10]]
  *
  * `--ledger off` leaves out the in-process ledger writer (in AWS it runs in its own Lambda).
  * `--bundles DIR`: the bundles to run (default dist/functions). `--baseline DIR`: a second
@@ -17,10 +18,12 @@
  * skips the stream and overload phases. `--mode web`: the gateways run behind the Web Functions
  * edge (one Node server for every endpoint, functions/shared/runtime/web-server.ts) instead of the
  * local Function URL runtime. `--warmup N`: requests each server gets before the first round (the
- * JIT keeps getting faster for a few thousand). Beside each CPU figure, the kernel's part of it (system time:
+ * JIT keeps getting faster for a few thousand). `--oha RATE`: after the CPU rounds, each server
+ * (and the simulator straight, for the added latency) takes `--rounds` oha runs at RATE req/s,
+ * interleaved, latency-corrected (.bench/oha, as the full bench drives it: test/bench/oha.ts). Beside each CPU figure, the kernel's part of it (system time:
  * socket reads and writes, mostly), since that part the bare hop pays alike.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +31,8 @@ import { addUpstream, addUpstreamKey, createGatewayKey, setRoute } from '../func
 import { installConfig } from '../local/gateway.js';
 import { ensureTables } from '../functions/shared/store/tables.js';
 import { loadavg } from 'node:os';
-import { cpuSeconds, rssMiB, startProc, type Proc } from '../test/bench/procs.js';
+import { cpuSeconds, HAS_TASKSET, rssMiB, startProc, type Proc } from '../test/bench/procs.js';
+import { runOha } from '../test/bench/oha.js';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -151,8 +155,33 @@ const requestsReport = {
   ...(proxy ? { bareProxyCpuPerRequestMs: Number(median(perRequest.get(proxy) ?? []).toFixed(3)), bareProxyRounds: (perRequest.get(proxy) ?? []).map((x) => Number(x.toFixed(3))), bareProxyKernelMs: kernelMs(proxy) } : {}),
   ...(base ? { baselineCpuPerRequestMs: Number(median(perRequest.get(base) ?? []).toFixed(3)), baselineRounds: (perRequest.get(base) ?? []).map((x) => Number(x.toFixed(3))), baselineKernelMs: kernelMs(base) } : {}),
 };
+const OHA_RATE = Number(arg('oha', '0'));
+let ohaReport: Record<string, unknown> = {};
+if (OHA_RATE > 0) {
+  // oha on the load generator's core, as the full bench lays it out; its own binary when taskset is absent.
+  const ohaBin = join(root, '.bench/oha/bin/oha');
+  const bin = HAS_TASKSET ? join(work, 'oha-cpu0') : ohaBin;
+  if (HAS_TASKSET) writeFileSync(bin, `#!/bin/sh\nexec taskset -c 0 ${ohaBin} "$@"\n`, { mode: 0o755 });
+  const seconds = Number(arg('oha-seconds', '10'));
+  const direct = { name: 'direct', url: sim.url } as Proc;
+  const targets: Proc[] = [...measured, direct];
+  const p50 = new Map<Proc, number[]>(targets.map((g) => [g, []]));
+  const p99 = new Map<Proc, number[]>(targets.map((g) => [g, []]));
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const g of targets) {
+      const straight = g === proxy || g === direct;
+      const res = runOha(bin, { url: g.url, path: '/v1/chat/completions', headers: { authorization: `Bearer ${straight ? 'sim-hot-key' : key}` } }, straight ? body('Hello there').replace('"hot-gpt"', '"gpt-4.1-nano"') : body('Hello there'), { seconds, rate: OHA_RATE, connections: 10 });
+      p50.get(g)?.push(res.p50);
+      p99.get(g)?.push(res.p99);
+      if (g !== direct) await quiesce(g);
+    }
+  }
+  const d50 = median(p50.get(direct) ?? []);
+  const row = (g: Proc): Record<string, number | number[]> => ({ p50: Number(median(p50.get(g) ?? []).toFixed(2)), addedP50: Number((median(p50.get(g) ?? []) - d50).toFixed(2)), p99: Number(median(p99.get(g) ?? []).toFixed(2)), p50Rounds: (p50.get(g) ?? []).map((x) => Number(x.toFixed(2))) });
+  ohaReport = { oha: { rate: OHA_RATE, seconds, direct: row(direct), ezybus: row(gw), ...(base ? { baseline: row(base) } : {}), ...(proxy ? { bareProxy: row(proxy) } : {}), loadavgAfter: Number((loadavg()[0] ?? NaN).toFixed(1)) } };
+}
 if (REQUESTS_ONLY) {
-  process.stdout.write(JSON.stringify({ ledger: LEDGER, ...requestsReport }, null, 1) + '\n');
+  process.stdout.write(JSON.stringify({ ledger: LEDGER, ...requestsReport, ...ohaReport }, null, 1) + '\n');
   for (const p of [...measured, sim, store]) await p.stop();
   agent.destroy();
   process.exit(0);
