@@ -14,8 +14,9 @@ const root = new URL('../../functions/', import.meta.url).pathname;
 /** file → names, with why each is not the gateway's. */
 const PROCESS_STATE: Record<string, Record<string, string>> = {
   'shared/upstream/providers.ts': { urls: 'parsed URLs, a pure function of their text' },
+  'shared/upstream/http.ts': { targets: 'node:http request options of those URLs, a pure function of each (weakly held)' },
   'shared/admin/static.ts': { files: 'the console’s files, keyed by the directory they came from', loadedFrom: 'that directory' },
-  'shared/runtime/lifecycle.ts': { drain: 'the execution environment’s shutdown: state of the process' },
+  'shared/runtime/lifecycle.ts': { drain: 'the execution environment’s shutdown: state of the process', running: 'the deadlines of the requests running in this process, which that shutdown aborts' },
   'shared/gateway/scrub.ts': { compiled: 'compiled scrubbers, a pure function of their pattern' },
   'shared/aws/json-client.ts': { chain: 'the machine’s credential chain (off Lambda)', cached: 'its credentials', signingKeys: 'SigV4 keys derived from a secret, keyed by it' },
   'shared/usage/prices.ts': { index: 'the built-in catalog’s index (a constant)', normalized: 'model-name normalisation, a pure function' },
