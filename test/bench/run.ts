@@ -159,7 +159,7 @@ async function main(): Promise<void> {
         await quiesce(s.proc);
         const c0 = cpuSeconds(s.proc.pid);
         const r = await openLoop(s.target, body, rate, DURATION_MS);
-        await quiesce(s.proc); // the phase's trailing work (ledger writes) counts toward its CPU
+        await quiesce(s.proc); // the phase's trailing work counts toward its CPU
         const cpuMicrosPerRequest = s === direct ? NaN : ((cpuSeconds(s.proc.pid) - c0) / r.sent) * 1e6;
         const l = r.latencies;
         const saturation: Saturation = rate > sat.rps ? 'past' : rate > 0.8 * sat.rps ? 'near' : 'below';
@@ -433,8 +433,8 @@ async function main(): Promise<void> {
   report.push(`- Machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version} (${process.arch})`);
   report.push(`- Pinning: ${HAS_TASKSET ? 'load generator and simulator on CPU 0, the store (dynalite, standing in for DynamoDB) in its own process on CPU 0 at nice 10 so it never delays the measuring; the server under test alone on CPU 1 (taskset)' : 'none (taskset missing)'}`);
   report.push(`- Load: open loop, latency from each request's scheduled start; ${DURATION_MS / 1000} s per rate after a warm-up; non-stream chat completions, 16 output tokens`);
-  report.push(`- EzyBus, mode \`${MODE}\`: ${mode.describe}; logging a line per request, writing each usage record to dynalite.`);
-  report.push(`- CPU figures: the server process's own counters (utime + stime from /proc/<pid>/stat, all its threads), read around each phase after it has gone idle, so a phase's trailing work (ledger writes) is counted in it.`);
+  report.push(`- EzyBus, mode \`${MODE}\`: ${mode.describe}; logging a line per request (its usage record). The gateway writes no ledger: in AWS the ledger writer is its own function fed by the log subscription; here the bundles' lines go to stdout, so this process's figures are the gateway's own (the Ledger section measures the writer alone).`);
+  report.push(`- CPU figures: the server process's own counters (utime + stime from /proc/<pid>/stat, all its threads), read around each phase after it has gone idle, so a phase's trailing work (log lines, cache refreshes, garbage collection) is counted in it.`);
   report.push(`- System load when this run started (1/5/15 min): ${loadavg().map((x) => x.toFixed(2)).join(' / ')} on ${cpu.length} cores${loadavg()[0]! > 1.5 ? ' — the machine was shared: treat small differences as noise' : ''}.`);
   if (skipped.length) report.push(`- Skipped: ${skipped.join('; ')}`);
   report.push('', `## Saturation (maximum throughput, ${CONNECTIONS} closed-loop connections, ${DURATION_MS / 1000} s, non-stream)`, '');
