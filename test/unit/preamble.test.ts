@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ContentGate, PreContentFailure } from '../../functions/shared/gateway/preamble.js';
-import { pump } from '../../functions/shared/gateway/pump.js';
+import { pump } from '../../functions/shared/upstream/pump.js';
 import { upstreamSide } from '../../functions/shared/protocol/registry.js';
 
 const b = (s: string): Buffer => Buffer.from(s);

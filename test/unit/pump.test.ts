@@ -1,6 +1,6 @@
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { pump } from '../../functions/shared/gateway/pump.js';
+import { pump } from '../../functions/shared/upstream/pump.js';
 
 const b = (s: string): Buffer => Buffer.from(s);
 

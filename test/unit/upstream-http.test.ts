@@ -84,4 +84,16 @@ describe('sendUpstream', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(up.requests).toBe(2);
   });
+
+  it('a body over the limit: refused as a protocol failure, and the body is destroyed', async () => {
+    const up = await upstream(() => 'ok');
+    const res = await post(up.url);
+    const err = await readBody(res.body, 5).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(UpstreamError);
+    expect((err as UpstreamError).failure).toBe('protocol');
+    expect(res.body.destroyed).toBe(true);
+  });
 });

@@ -23,7 +23,7 @@ import { errorEvent } from './render.js';
 import { scrubberFor } from './scrub.js';
 import { createUsageStripper } from './usage-strip.js';
 import { ContentGate, PreContentFailure } from './preamble.js';
-import { pump } from './pump.js';
+import { pump } from '../upstream/pump.js';
 import { QuietTimer } from './quiet-timer.js';
 import type { ClientRequest } from './request.js';
 

@@ -11,6 +11,7 @@ import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:h
 import { http, https } from '../runtime/builtins.js';
 import { UpstreamError } from './errors.js';
 import { fromUpstreamIo } from './outcome.js';
+import { pump } from './pump.js';
 
 const agentOptions = { keepAlive: true, keepAliveMsecs: 15_000, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' as const, noDelay: true };
 const httpAgent = new http.Agent(agentOptions);
@@ -152,49 +153,19 @@ function staleKeepAlive(req: ClientRequest, err: Error): boolean {
 }
 
 /**
- * Reads a whole (small) body, bounded. Its 'data' and 'end' events rather than `for await`: the
- * async iterator costs a few microseconds and several promises per body. An abort (the
- * request's signal destroys the response) arrives as 'error' or as a 'close' before 'end'.
+ * Reads a whole (small) body, bounded, through `pump` (plain read() calls, no async iterator: it
+ * costs a few microseconds and several promises per body). An abort (the request's signal
+ * destroys the response) rejects it as a cut-short body, as `for await` reports one.
  */
-export function readBody(body: IncomingMessage, limit = 16 * 1024 * 1024): Promise<Buffer> {
-  return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    const finish = (err: Error | undefined): void => {
-      if (done) return;
-      done = true;
-      body.off('data', onData);
-      body.off('end', onEnd);
-      body.off('error', finish);
-      body.off('close', onClose);
-      if (err) reject(err);
-      else resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, size));
-    };
-    const onData = (c: Buffer): void => {
-      size += c.length;
-      if (size > limit) {
-        finish(new UpstreamError('protocol', `upstream body over ${limit} bytes`, { retryable: false }));
-        body.destroy();
-        return;
-      }
-      chunks.push(c);
-    };
-    const onEnd = (): void => finish(undefined);
-    // A close without 'end' (destroyed without an error): cut short, as `for await` reports it.
-    const cut = (): Error => body.errored ?? Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
-    const onClose = (): void => finish(cut());
-    if (body.readableEnded) {
-      finish(undefined);
-      return;
-    }
-    if (body.destroyed) {
-      finish(cut());
-      return;
-    }
-    body.on('data', onData);
-    body.once('end', onEnd);
-    body.once('error', finish);
-    body.once('close', onClose);
+export async function readBody(body: IncomingMessage, limit = 16 * 1024 * 1024): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  await pump(body, (c) => {
+    size += c.length;
+    // Thrown here, pump destroys the body and rejects with it.
+    if (size > limit) throw new UpstreamError('protocol', `upstream body over ${limit} bytes`, { retryable: false });
+    chunks.push(c);
+    return undefined;
   });
+  return chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, size);
 }
