@@ -25,8 +25,8 @@ import {
   type LambdaResponseStream,
   type StreamingHandler,
 } from '../functions/shared/runtime/awslambda.js';
-import { toFunctionUrlEvent } from '../functions/shared/runtime/event.js';
-import { routeFor } from '../functions/shared/runtime/web-server.js';
+import { joinChunks, toFunctionUrlEvent } from '../functions/shared/runtime/event.js';
+import { pathOf, routeFor } from '../functions/shared/runtime/web-server.js';
 import { DirectWrites, writeWithBackpressure } from '../functions/shared/runtime/node-stream.js';
 
 export { toFunctionUrlEvent };
@@ -97,7 +97,7 @@ class LocalResponseStream extends Writable implements LambdaResponseStream {
     }
     this.started = true;
     // After the head (prelude parsed and sent), as the runtime's ClientRequest: straight through.
-    if (this.headersSent && encoding === undefined && cb === undefined && (typeof data === 'string' || data instanceof Uint8Array) && this.direct.ready()) {
+    if (this.headersSent && this.direct.takes(data, encoding, cb)) {
       return this.direct.write(data, this.clientGone);
     }
     return super.write(data, encoding as BufferEncoding, cb as (e?: Error | null) => void);
@@ -237,9 +237,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   };
 
   const server = createServer({ keepAlive: true, noDelay: true }, (req, res) => {
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const path = q === -1 ? url : url.slice(0, q);
+    const path = pathOf(req.url ?? '/');
     const handler = routeFor(opts.routes, path) ?? opts.fallback;
     const chunks: Buffer[] = [];
     let size = 0;
@@ -264,7 +262,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
         );
         return;
       }
-      const event = toFunctionUrlEvent(req, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size), host);
+      const event = toFunctionUrlEvent(req, joinChunks(chunks, size), host);
       const p = invoke(handler, event, res);
       inflight.add(p);
       void p.finally(() => inflight.delete(p));

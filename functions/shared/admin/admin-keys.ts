@@ -6,8 +6,6 @@
  * Admin keys are made by the CLI (`ezybus admin-keys create`) or by the first `npm start`.
  */
 import { crypto } from '../runtime/builtins.js';
-
-const { randomUUID, timingSafeEqual } = crypto;
 import { gatewayConfig } from '../config.js';
 import { hashKey } from '../gateway/auth.js';
 import { perGateway } from '../context.js';
@@ -16,6 +14,8 @@ import { dynamo, marshal, unmarshal, type Item } from '../store/dynamo.js';
 import { audit, SYSTEM, type Actor } from './audit.js';
 import { OpError } from './errors.js';
 import { generateKey } from './ops.js';
+
+const { randomUUID, timingSafeEqual } = crypto;
 
 export type AdminScope = 'read' | 'write';
 

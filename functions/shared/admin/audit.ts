@@ -5,10 +5,10 @@
  * Partitioned by day so reading "today" or "the last few days" is one Query per day.
  */
 import { crypto } from '../runtime/builtins.js';
-
-const { randomBytes } = crypto;
 import { gatewayConfig } from '../config.js';
 import { dynamo, marshal, unmarshal } from '../store/dynamo.js';
+
+const { randomBytes } = crypto;
 
 /** Who made a change: an admin key (by id), the CLI (by OS user), or setup code. */
 export interface Actor {

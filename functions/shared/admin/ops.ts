@@ -6,8 +6,6 @@
  * setup step or test calls without one). Refusals are OpError with the HTTP status they mean.
  */
 import { crypto } from '../runtime/builtins.js';
-
-const { randomBytes, randomUUID } = crypto;
 import { gatewayConfig } from '../config.js';
 import { keyring, upstreamKeyContext } from '../crypto/keyring.js';
 import { hashKey } from '../gateway/auth.js';
@@ -18,6 +16,8 @@ import { audit, SYSTEM, type Actor } from './audit.js';
 import { OpError } from './errors.js';
 import { PROTOCOL_SPELLINGS, wireProtocolOf, type LegacyProtocolName, type WireProtocol } from '../protocol/wire.js';
 import { modelNameProblem } from '../gateway/bounds.js';
+
+const { randomBytes, randomUUID } = crypto;
 
 const B62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 

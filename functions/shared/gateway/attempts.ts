@@ -16,9 +16,6 @@
  * attempts are in the usage record; the loser is marked so its upstream cost is visible.
  */
 import { events, stream } from '../runtime/builtins.js';
-
-const { once } = events;
-const { Readable } = stream;
 import { hasOrgBoundReasoning, isEncryptedContentRefusal } from '../protocol/responses/failover.js';
 import { gatewayConfig } from '../config.js';
 import { log } from '../logging/log.js';
@@ -38,6 +35,9 @@ import { anySignal } from './signals.js';
 import type { ClientRequest } from './request.js';
 import type { FunctionUrlEvent } from '../runtime/awslambda.js';
 import type { Route } from '../store/records.js';
+
+const { once } = events;
+const { Readable } = stream;
 
 export interface AttemptContext {
   client: WireProtocol;

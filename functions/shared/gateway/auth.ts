@@ -6,14 +6,14 @@
  * of bad keys does not become a flood of DynamoDB reads.
  */
 import { crypto } from '../runtime/builtins.js';
-
-const { hash, timingSafeEqual } = crypto;
 import { gatewayConfig } from '../config.js';
 import { perGateway } from '../context.js';
 import { TtlCache } from '../store/cache.js';
 import type { GatewayKey } from '../store/records.js';
 import { getGatewayKeyByHash } from '../store/repo.js';
 import { GatewayError } from './errors.js';
+
+const { hash, timingSafeEqual } = crypto;
 
 const NEGATIVE_TTL_MS = 5_000;
 /**

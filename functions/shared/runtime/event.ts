@@ -5,10 +5,10 @@
  * (node-edge.ts) both build it, so the handlers see one event shape in every mode.
  */
 import { crypto } from './builtins.js';
-
-const { randomUUID } = crypto;
 import type { IncomingMessage } from 'node:http';
 import type { FunctionUrlEvent } from './awslambda.js';
+
+const { randomUUID } = crypto;
 
 /** Function URLs pass textual bodies as-is and base64-encode everything else. */
 function isTextual(contentType: string | undefined): boolean {
@@ -22,6 +22,11 @@ function isTextual(contentType: string | undefined): boolean {
     ct.includes('x-www-form-urlencoded') ||
     ct.includes('yaml')
   );
+}
+
+/** A request body from its chunks: a one-chunk body (the usual small request) is passed on uncopied. */
+export function joinChunks(chunks: Buffer[], size: number): Buffer {
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
 }
 
 export function toFunctionUrlEvent(req: IncomingMessage, body: Buffer, host: string, requestId: string = randomUUID()): FunctionUrlEvent {

@@ -13,9 +13,9 @@
  */
 import type { ServerResponse } from 'node:http';
 import { stream } from './builtins.js';
+import type { DirectHeadStream, HttpResponseMetadata } from './awslambda.js';
 
 const { Writable } = stream;
-import type { DirectHeadStream, HttpResponseMetadata } from './awslambda.js';
 
 export class NodeResponseStream extends Writable implements DirectHeadStream {
   private contentType = 'application/octet-stream';
@@ -31,7 +31,7 @@ export class NodeResponseStream extends Writable implements DirectHeadStream {
   }
 
   override write(chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
-    if (this.headSent && encoding === undefined && cb === undefined && (typeof chunk === 'string' || chunk instanceof Uint8Array) && this.direct.ready()) {
+    if (this.headSent && this.direct.takes(chunk, encoding, cb)) {
       return this.direct.write(chunk, this.clientGone);
     }
     return super.write(chunk, encoding as BufferEncoding, cb as (e?: Error | null) => void);
@@ -141,8 +141,13 @@ export class DirectWrites {
     private readonly res: ServerResponse,
   ) {}
 
-  /** Nothing queued, corked or ended in the owner's Writable state: a direct write keeps the order. */
-  ready(): boolean {
+  /**
+   * Whether the owner's write(chunk, encoding, cb) can go straight through: a plain chunk with no
+   * encoding or callback, and nothing queued, corked or ended in the owner's Writable state (so a
+   * direct write keeps the order).
+   */
+  takes(chunk: unknown, encoding: unknown, cb: unknown): chunk is string | Uint8Array {
+    if (encoding !== undefined || cb !== undefined || (typeof chunk !== 'string' && !(chunk instanceof Uint8Array))) return false;
     const o = this.owner;
     return o.writableLength === 0 && o.writableCorked === 0 && !o.writableEnded && !o.destroyed;
   }

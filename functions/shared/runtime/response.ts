@@ -10,9 +10,9 @@
  * it cannot prove that chunks flush. Twenty lines over the runtime's own API do both jobs.
  */
 import { events } from './builtins.js';
+import { hasDirectHead, type HttpResponseMetadata, type LambdaResponseStream } from './awslambda.js';
 
 const { once } = events;
-import { hasDirectHead, type HttpResponseMetadata, type LambdaResponseStream } from './awslambda.js';
 
 export class ResponseWriter {
   private stream: LambdaResponseStream;

@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { gatewayConfig } from '../config.js';
 import type { LambdaContext, StreamingHandler } from './awslambda.js';
 import { crypto, http } from './builtins.js';
-import { toFunctionUrlEvent } from './event.js';
+import { joinChunks, toFunctionUrlEvent } from './event.js';
 import { beginDrain, isDraining } from './lifecycle.js';
 import { NodeResponseStream } from './node-stream.js';
 
@@ -80,6 +80,12 @@ export function globMatch(pattern: string, path: string): boolean {
  * Like CloudFront behaviours: an exact path, then a pattern with `*` (`/v1beta/models/*:countTokens`,
  * first match in order), then a route's paths below it (`/v1/models` serves `/v1/models/{id}`).
  */
+/** The path of a request line's target: what comes before its query string. */
+export function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
 export function routeFor<H>(routes: Record<string, H>, path: string): H | undefined {
   const exact = routes[path];
   if (exact) return exact;
@@ -93,9 +99,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const problem = (m: string, id: string): void => opts.onProblem?.(m, id);
 
   const server = http.createServer({ keepAlive: true, noDelay: true }, (req, res) => {
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const path = q === -1 ? url : url.slice(0, q);
+    const path = pathOf(req.url ?? '/');
     const handler = routeFor(opts.routes, path);
     if (isDraining()) {
       req.resume();
@@ -119,7 +123,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
         return;
       }
       const requestId = randomUUID();
-      const event = toFunctionUrlEvent(req, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size), req.headers.host ?? opts.host, requestId);
+      const event = toFunctionUrlEvent(req, joinChunks(chunks, size), req.headers.host ?? opts.host, requestId);
       const stream = new NodeResponseStream(res);
       const done = invoke(handler, event, stream, requestId);
       running.set(requestId, { done, stream });

@@ -23,13 +23,13 @@
  * retries later (SQS redelivery, the local batcher's next flush), never drops it.
  */
 import { crypto } from '../runtime/builtins.js';
-
-const { randomBytes } = crypto;
 import { gatewayConfig } from '../config.js';
 import { dynamo, marshal, unmarshal, type Item } from '../store/dynamo.js';
 import type { UsageRecord } from './record.js';
 import { putRecent } from './recent.js';
 import { ledgerRefusal, rowMaintenance, totalsRows, type RowDelta } from './totals.js';
+
+const { randomBytes } = crypto;
 
 /** Ledger items expire after this many days (DynamoDB TTL); totals are kept. */
 const RECORD_RETENTION_DAYS = 400;
