@@ -27,8 +27,10 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { AdminConsole } from './admin-console.js';
 import { originSecretSha256, type StageConfig } from './config.js';
+import { clientDefines } from './bundling.js';
 import { COUNT_LAZY, withLazyPackage } from './lazy-modules.js';
 import { ENDPOINTS, type Endpoint, type EndpointKey } from '../functions/endpoints.js';
+import type { WireProtocol } from '../functions/shared/protocol/wire.js';
 import { OriginSecret } from './origin-secret.js';
 import { WebGateway } from './web-gateway.js';
 import { LedgerWriter } from './ledger-writer.js';
@@ -73,8 +75,10 @@ const reservedOf = (cfg: StageConfig, e: Endpoint): number | null => {
 const provisionedOf = (cfg: StageConfig, key: GatewayFn): number => (cfg.provisionedConcurrency as Partial<Record<string, number>>)[key] ?? 0;
 
 /** esbuild locally (no Docker), ESM, minified; the SDK stays out (the runtime ships it). */
-function bundling(): nodejs.BundlingOptions {
+/** `own`: the client protocol a completion function serves; only its client side is bundled (lib/bundling.ts). */
+function bundling(own?: WireProtocol): nodejs.BundlingOptions {
   return {
+    define: clientDefines(own),
     format: nodejs.OutputFormat.ESM,
     minify: true,
     target: 'node24',
@@ -232,7 +236,7 @@ export class EzyBusStack extends Stack {
     this.functions = Object.fromEntries(
       functionEndpoints.map((e) => [
         e.key,
-        makeFunction(e.name, e.entry, memoryOf(cfg, e.key), e.kind === 'completion' ? streamTimeout : e.kind === 'unary' ? Duration.minutes(2) : Duration.seconds(10), env, reservedOf(cfg, e), e.key === 'count' ? withLazyPackage(bundling(), root, COUNT_LAZY) : bundling()),
+        makeFunction(e.name, e.entry, memoryOf(cfg, e.key), e.kind === 'completion' ? streamTimeout : e.kind === 'unary' ? Duration.minutes(2) : Duration.seconds(10), env, reservedOf(cfg, e), e.key === 'count' ? withLazyPackage(bundling(), root, COUNT_LAZY) : bundling(e.kind === 'completion' ? e.protocol : undefined)),
       ]),
     ) as Partial<Record<GatewayFn, lambda.Function>>;
     for (const e of functionEndpoints) {

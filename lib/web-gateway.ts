@@ -20,7 +20,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { buildSync } from 'esbuild';
 import { Construct } from 'constructs';
-import { LAMBDA_BUNDLE } from './bundling.js';
+import { clientDefines, LAMBDA_BUNDLE } from './bundling.js';
 import { closureFiles, COUNT_LAZY } from './lazy-modules.js';
 import type { StageConfig, WebFunctionsCompute } from './config.js';
 
@@ -45,6 +45,8 @@ export function bundleWebFunction(outDir: string): void {
   buildSync({
     ...LAMBDA_BUNDLE,
     external: [...LAMBDA_BUNDLE.external, COUNT_LAZY.name],
+    // One server for every endpoint: every protocol's client side.
+    define: clientDefines(undefined),
     entryPoints: [join(root, 'functions/web.ts')],
     outfile: join(outDir, 'index.mjs'),
   });

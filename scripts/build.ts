@@ -6,7 +6,7 @@
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
-import { LAMBDA_BUNDLE } from '../lib/bundling.js';
+import { clientDefines, LAMBDA_BUNDLE } from '../lib/bundling.js';
 import { COUNT_LAZY } from '../lib/lazy-modules.js';
 
 import { ENDPOINTS } from '../functions/endpoints.js';
@@ -25,7 +25,8 @@ const root = new URL('..', import.meta.url).pathname;
 export async function bundle(outdir = join(root, 'dist/functions'), metafile = false, options: BuildOptions = {}): Promise<Record<string, number>> {
   mkdirSync(outdir, { recursive: true });
   const sizes: Record<string, number> = {};
-  for (const entry of ENTRIES) {
+  for (const e of ENDPOINTS) {
+    const entry = e.entry;
     const name = basename(entry, '.ts');
     const outfile = join(outdir, `${name}.mjs`);
     const result = await build({
@@ -33,6 +34,8 @@ export async function bundle(outdir = join(root, 'dist/functions'), metafile = f
       outfile,
       ...LAMBDA_BUNDLE,
       external: [...LAMBDA_BUNDLE.external, ...(LAZY[name] ?? [])],
+      // A completion function carries only its own client protocol's side (lib/bundling.ts).
+      define: clientDefines(e.kind === 'completion' ? e.protocol : undefined),
       metafile,
       ...options,
     });

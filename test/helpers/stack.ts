@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addUpstream, addUpstreamKey, createGatewayKey, setRoute } from '../../functions/shared/admin/ops.js';
-import { startLocalGateway, type ComputeMode, type LocalGateway } from '../../local/gateway.js';
+import { startLocalGateway, type ComputeMode, type LocalGateway, type LocalGatewayOptions } from '../../local/gateway.js';
 import { setLogSink } from '../../functions/shared/logging/log.js';
 import { startSimulator, type Simulator } from '../../local/sim/server.js';
 
@@ -33,12 +33,13 @@ export const UPSTREAM_MODELS = { openai: 'gpt-4o-sim', anthropic: 'claude-sonnet
  */
 export const TEST_MODE: ComputeMode = process.env.EZYBUS_TEST_MODE === 'web' ? 'web' : 'furl';
 
-export async function startStack(env: Record<string, string> = {}, mode: ComputeMode = TEST_MODE): Promise<Stack> {
+/** `opts.loadHandlers`: handlers other than the sources' (test/integration/bundles.test.ts runs the esbuild bundles). */
+export async function startStack(env: Record<string, string> = {}, mode: ComputeMode = TEST_MODE, opts: Pick<LocalGatewayOptions, 'loadHandlers'> = {}): Promise<Stack> {
   const logs: string[] = [];
   setLogSink((l) => logs.push(l));
   const sim = await startSimulator({ seed: 7 });
   const keyringPath = join(mkdtempSync(join(tmpdir(), 'ezybus-test-')), 'master.key');
-  const gw = await startLocalGateway({ env, keyringPath, mode });
+  const gw = await startLocalGateway({ env, keyringPath, mode, ...opts });
   for (const protocol of ['openai', 'anthropic', 'gemini'] as const) {
     const id = `sim-${protocol}`;
     await addUpstream(id, protocol, sim.url);

@@ -176,3 +176,14 @@ export interface Adapter {
 }
 
 export const isNotYet = (s: UpstreamSide | ClientSide | NotYet): s is NotYet => 'notYet' in s;
+
+/**
+ * The client side of a protocol a Lambda bundle does not serve. A completion function serves one
+ * client protocol but calls upstreams of every protocol, so its bundle carries every upstream side
+ * and only its own client side: each adapter's `client` is
+ * `process.env.EZYBUS_OMIT_CLIENT_<PROTOCOL> ? leftOut(…) : {…}`, and the bundler defines those
+ * names as constants (lib/bundling.ts `clientDefines`), so esbuild folds the condition and drops
+ * the other client sides' code (about a fifth of the bundle, and of its compile at init).
+ * Unbundled (tests, `npm start` from source) the names are unset and every side is there.
+ */
+export const leftOut = (p: WireProtocol): NotYet => ({ notYet: `this function's bundle carries no ${p} client side (it serves another protocol; lib/bundling.ts clientDefines)` });

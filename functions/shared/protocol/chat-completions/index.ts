@@ -2,7 +2,7 @@
  * OpenAI Chat Completions (`POST /v1/chat/completions`), as OpenAI and every OpenAI-compatible
  * base URL serve it (OpenRouter, Gemini's OpenAI endpoint, vLLM …).
  */
-import type { Adapter } from '../adapter.js';
+import { leftOut, type Adapter } from '../adapter.js';
 import { ensureIncludeUsage } from '../json-text.js';
 import { obj } from '../json.js';
 import { decodeBody, encodeBody } from './body.js';
@@ -41,18 +41,21 @@ export const chatCompletions = {
     errorMessage,
     streamEventKind,
   },
-  client: {
-    // Cursor's agent mode sends Responses-shaped bodies here (responses/chat-shape.ts).
-    normalize: (body) => (isResponsesShaped(body) ? chatBodyFromResponsesShape(body, encodeRequest, []) : undefined),
-    // Routing needs only model and stream; the upstream validates the rest of what it is sent
-    // (OpenAI's own `empty_array` for `messages: []`), and decodeRequest checks what is translated.
-    validate: () => undefined,
-    decodeRequest,
-    includeUsage: (body) => obj(body.stream_options).include_usage === true,
-    encoder,
-    encodeBody,
-    errorBody,
-    errorEvent,
-    upstreamError,
-  },
+  // Only in the bundles that serve this protocol's clients (adapter.ts `leftOut`).
+  client: process.env.EZYBUS_OMIT_CLIENT_CHAT_COMPLETIONS
+    ? leftOut('chat-completions')
+    : {
+        // Cursor's agent mode sends Responses-shaped bodies here (responses/chat-shape.ts).
+        normalize: (body) => (isResponsesShaped(body) ? chatBodyFromResponsesShape(body, encodeRequest, []) : undefined),
+        // Routing needs only model and stream; the upstream validates the rest of what it is sent
+        // (OpenAI's own `empty_array` for `messages: []`), and decodeRequest checks what is translated.
+        validate: () => undefined,
+        decodeRequest,
+        includeUsage: (body) => obj(body.stream_options).include_usage === true,
+        encoder,
+        encodeBody,
+        errorBody,
+        errorEvent,
+        upstreamError,
+      },
 } satisfies Adapter;

@@ -4,7 +4,7 @@
  * CLI, the google-genai SDKs), client side. Gemini's OpenAI-compatible endpoint is the Chat
  * Completions adapter, not this one.
  */
-import type { Adapter } from '../adapter.js';
+import { leftOut, type Adapter } from '../adapter.js';
 import { decodeBody } from './body.js';
 import { encodeBody } from './client-body.js';
 import { errorBody, errorEvent, upstreamError } from './client-errors.js';
@@ -34,25 +34,28 @@ export const generateContent = {
     errorMessage,
     streamEventKind,
   },
-  client: {
-    validate,
-    decodeRequest,
-    // Gemini streams always carry usageMetadata.
-    includeUsage: () => true,
-    encoder,
-    encodeBody,
-    errorBody,
-    errorEvent,
-    upstreamError,
-    routing(path, query) {
-      const call = geminiCall(path, query);
-      return call && call.method !== 'countTokens' ? { model: call.model, stream: call.stream } : undefined;
-    },
-    // The model is in the path, not the body: the body travels as sent; the key in the query stays here.
-    passThrough: (text, _model, rawQuery) => ({ text, query: upstreamQuery(rawQuery) }),
-    // Google's SDKs read SSE with /^\s*data: (.*)/ and stall on a `: ping` comment (Gemini CLI 0.61).
-    streamHeartbeat: 'sse-blank',
-    // Without ?alt=sse Google streams one JSON array (§3.4).
-    streamFraming: (query) => (query.alt === 'sse' ? undefined : { ...sseToJsonArray(), contentType: 'application/json; charset=UTF-8' }),
-  },
+  // Only in the bundles that serve this protocol's clients (adapter.ts `leftOut`).
+  client: process.env.EZYBUS_OMIT_CLIENT_GENERATE_CONTENT
+    ? leftOut('generate-content')
+    : {
+        validate,
+        decodeRequest,
+        // Gemini streams always carry usageMetadata.
+        includeUsage: () => true,
+        encoder,
+        encodeBody,
+        errorBody,
+        errorEvent,
+        upstreamError,
+        routing(path, query) {
+          const call = geminiCall(path, query);
+          return call && call.method !== 'countTokens' ? { model: call.model, stream: call.stream } : undefined;
+        },
+        // The model is in the path, not the body: the body travels as sent; the key in the query stays here.
+        passThrough: (text, _model, rawQuery) => ({ text, query: upstreamQuery(rawQuery) }),
+        // Google's SDKs read SSE with /^\s*data: (.*)/ and stall on a `: ping` comment (Gemini CLI 0.61).
+        streamHeartbeat: 'sse-blank',
+        // Without ?alt=sse Google streams one JSON array (§3.4).
+        streamFraming: (query) => (query.alt === 'sse' ? undefined : { ...sseToJsonArray(), contentType: 'application/json; charset=UTF-8' }),
+      },
 } satisfies Adapter;

@@ -1,5 +1,5 @@
 /** Anthropic Messages (`POST /v1/messages`, any query string such as the SDK's `?beta=true`). */
-import type { Adapter } from '../adapter.js';
+import { leftOut, type Adapter } from '../adapter.js';
 import { placeCacheBreakpoints } from '../cache-points.js';
 import { decodeBody, encodeBody } from './body.js';
 import { errorBody, errorEvent, errorMessage, upstreamError } from './errors.js';
@@ -42,17 +42,20 @@ export const messages = {
     errorMessage,
     streamEventKind,
   },
-  client: {
-    // Routing needs only model and stream; Anthropic validates the rest of what it is sent, and
-    // decodeRequest checks what is translated.
-    validate: () => undefined,
-    decodeRequest,
-    // Messages streams always carry usage.
-    includeUsage: () => true,
-    encoder,
-    encodeBody,
-    errorBody,
-    errorEvent,
-    upstreamError,
-  },
+  // Only in the bundles that serve this protocol's clients (adapter.ts `leftOut`).
+  client: process.env.EZYBUS_OMIT_CLIENT_MESSAGES
+    ? leftOut('messages')
+    : {
+        // Routing needs only model and stream; Anthropic validates the rest of what it is sent, and
+        // decodeRequest checks what is translated.
+        validate: () => undefined,
+        decodeRequest,
+        // Messages streams always carry usage.
+        includeUsage: () => true,
+        encoder,
+        encodeBody,
+        errorBody,
+        errorEvent,
+        upstreamError,
+      },
 } satisfies Adapter;

@@ -5,7 +5,7 @@
  * type, param, code}}`), so those pieces are shared; its stream ends in `error` +
  * `response.failed`.
  */
-import type { Adapter } from '../adapter.js';
+import { leftOut, type Adapter } from '../adapter.js';
 import { chatCompletions } from '../chat-completions/index.js';
 import { errorBody, errorMessage, upstreamError } from '../chat-completions/errors.js';
 import { TranslationError } from '../errors.js';
@@ -40,20 +40,23 @@ export const responses = {
     errorMessage,
     streamEventKind,
   },
-  client: {
-    validate(body) {
-      if (typeof body.input !== 'string' && !Array.isArray(body.input)) throw new TranslationError("'input' is required and must be a string or an array of input items.", 'input');
-    },
-    decodeRequest: (body, notes) => fromResponses(body, notes).req,
-    // Every Responses stream ends with its usage.
-    includeUsage: () => true,
-    encoder: (o) => responsesEncoder({ publicModel: o.publicModel, echo: responseEcho(o.request), kinds: toolKindsOf(o.request) }),
-    encodeBody: (m, o) => messageToResponses(m, { publicModel: o.publicModel, echo: responseEcho(o.request), kinds: toolKindsOf(o.request) }),
-    errorBody,
-    errorEvent(body) {
-      const e = obj(obj(JSON.parse(body) as unknown).error);
-      return responsesErrorEvents({ message: str(e.message) ?? 'error', type: str(e.type) ?? 'server_error', code: str(e.code) ?? null, param: str(e.param) ?? null });
-    },
-    upstreamError,
-  },
+  // Only in the bundles that serve this protocol's clients (adapter.ts `leftOut`).
+  client: process.env.EZYBUS_OMIT_CLIENT_RESPONSES
+    ? leftOut('responses')
+    : {
+        validate(body) {
+          if (typeof body.input !== 'string' && !Array.isArray(body.input)) throw new TranslationError("'input' is required and must be a string or an array of input items.", 'input');
+        },
+        decodeRequest: (body, notes) => fromResponses(body, notes).req,
+        // Every Responses stream ends with its usage.
+        includeUsage: () => true,
+        encoder: (o) => responsesEncoder({ publicModel: o.publicModel, echo: responseEcho(o.request), kinds: toolKindsOf(o.request) }),
+        encodeBody: (m, o) => messageToResponses(m, { publicModel: o.publicModel, echo: responseEcho(o.request), kinds: toolKindsOf(o.request) }),
+        errorBody,
+        errorEvent(body) {
+          const e = obj(obj(JSON.parse(body) as unknown).error);
+          return responsesErrorEvents({ message: str(e.message) ?? 'error', type: str(e.type) ?? 'server_error', code: str(e.code) ?? null, param: str(e.param) ?? null });
+        },
+        upstreamError,
+      },
 } satisfies Adapter;

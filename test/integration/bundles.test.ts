@@ -1,0 +1,106 @@
+/**
+ * The esbuild bundles Lambda runs, not the sources the other suites import: each completion
+ * function's bundle carries every upstream side but only its own client side (lib/bundling.ts
+ * `clientDefines`), so a path that needed another protocol's client side would fail only here.
+ * Every client protocol × every upstream protocol, stream and non-stream, plus a refused body,
+ * through the four completion bundles in the local Function URL runtime; and what each bundle
+ * left out, read from esbuild's metafile.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setRoute } from '../../functions/shared/admin/ops.js';
+import { ENDPOINTS, routeTable } from '../../functions/endpoints.js';
+import type { StreamingHandler } from '../../functions/shared/runtime/awslambda.js';
+import { installLocalAwsLambda } from '../../local/runtime.js';
+import { bundle } from '../../scripts/build.js';
+import { startStack, TEST_MODE, type Stack } from '../helpers/stack.js';
+
+// The Function URL bundles run behind Function URLs only (the Web Function is functions/web.ts, one bundle with every side).
+const suite = TEST_MODE === 'web' ? describe.skip : describe;
+const dir = mkdtempSync(join(tmpdir(), 'ezybus-bundles-'));
+const UPSTREAMS = ['openai', 'anthropic', 'gemini'] as const;
+let s: Stack;
+/** The bundles' own log lines: their logging module is their own copy, writing to stdout as in Lambda. */
+const lines: Record<string, unknown>[] = [];
+const write = process.stdout.write.bind(process.stdout);
+
+beforeAll(async () => {
+  if (TEST_MODE === 'web') return;
+  await bundle(dir, true);
+  installLocalAwsLambda(); // the bundles call awslambda.streamifyResponse at module init
+  const handlers: Record<string, StreamingHandler> = {};
+  for (const e of ENDPOINTS) handlers[e.name] = ((await import(join(dir, `${e.name}.mjs`))) as { handler: StreamingHandler }).handler;
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    if (!text.startsWith('{"')) return write(chunk, ...rest);
+    for (const l of text.split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
+    return true;
+  }) as typeof process.stdout.write;
+  s = await startStack({}, 'furl', { loadHandlers: async () => routeTable((e) => handlers[e.name] as StreamingHandler) });
+  for (const up of UPSTREAMS) await setRoute(`b-${up}`, [{ upstream: `sim-${up}`, model: `${up}-upstream-model` }]);
+}, 120_000);
+afterAll(async () => {
+  process.stdout.write = write;
+  await s?.close();
+});
+
+suite('what each completion bundle carries', () => {
+  const inputs = (name: string): string[] => {
+    const meta = JSON.parse(readFileSync(join(dir, `${name}.mjs.meta.json`), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
+    return Object.values(meta.outputs).flatMap((o) => Object.keys(o.inputs));
+  };
+  it.each(ENDPOINTS.filter((e) => e.kind === 'completion').map((e) => [e.name, e.protocol] as const))('%s: its own client encoder, no other protocol’s', (name, own) => {
+    const encoders = inputs(name).filter((f) => /protocol\/[a-z-]+\/stream-out\.ts$/.test(f));
+    expect(encoders).toEqual([`functions/shared/protocol/${own}/stream-out.ts`]);
+    // Every upstream side stays: each protocol's stream parser is in.
+    expect(inputs(name).filter((f) => /protocol\/[a-z-]+\/stream-in\.ts$/.test(f))).toHaveLength(4);
+  });
+  it('the functions that answer in several protocols keep every client side', () => {
+    for (const name of ['count-tokens', 'embeddings', 'models']) expect(inputs(name).filter((f) => /protocol\/[a-z-]+\/stream-out\.ts$/.test(f))).toHaveLength(4);
+  });
+});
+
+type Call = { path: string; body: (model: string, stream: boolean) => Record<string, unknown>; text: (body: string) => boolean };
+const CLIENTS: Record<string, Call> = {
+  'chat-completions': {
+    path: '/v1/chat/completions',
+    body: (model, stream) => ({ model, stream, ...(stream ? { stream_options: { include_usage: true } } : {}), messages: [{ role: 'user', content: 'Hello' }] }),
+    text: (b) => /"content":"[^"]+/.test(b),
+  },
+  messages: { path: '/v1/messages', body: (model, stream) => ({ model, stream, max_tokens: 64, messages: [{ role: 'user', content: 'Hello' }] }), text: (b) => /"text(_delta)?"/.test(b) },
+  responses: { path: '/v1/responses', body: (model, stream) => ({ model, stream, input: 'Hello' }), text: (b) => /output_text/.test(b) },
+  'generate-content': {
+    path: '',
+    body: () => ({ contents: [{ role: 'user', parts: [{ text: 'Hello' }] }] }),
+    text: (b) => /"text":"[^"]+/.test(b),
+  },
+};
+const pathOf = (client: string, model: string, stream: boolean): string =>
+  client === 'generate-content' ? `/v1beta/models/${model}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}` : (CLIENTS[client] as Call).path;
+
+suite.each(Object.keys(CLIENTS))('%s client through its bundle', (client) => {
+  const call = CLIENTS[client] as Call;
+  it.each(UPSTREAMS.flatMap((up) => [false, true].map((stream) => [up, stream] as const)))('→ %s upstream, stream %s: content, and the usage billed', async (up, stream) => {
+    const model = `b-${up}`;
+    const res = await fetch(`${s.url}${pathOf(client, model, stream)}`, { method: 'POST', headers: { authorization: `Bearer ${s.key}`, 'content-type': 'application/json' }, body: JSON.stringify(call.body(model, stream)) });
+    const text = await res.text();
+    expect(res.status, text).toBe(200);
+    expect(call.text(text), text).toBe(true);
+    const rid = res.headers.get('x-request-id');
+    await expect.poll(() => lines.find((l) => l.requestId === rid && l.msg === 'request')).toBeTruthy();
+    const line = lines.find((l) => l.requestId === rid && l.msg === 'request') as { status: number; costMicros: number; record: { usage: { inputTokens: number; outputTokens: number } | null } };
+    expect(line.status).toBe(200);
+    expect(line.record.usage?.inputTokens).toBeGreaterThan(0);
+    expect(line.record.usage?.outputTokens).toBeGreaterThan(0);
+  });
+  it('a body that is not JSON: a 400 in this protocol', async () => {
+    const res = await fetch(`${s.url}${pathOf(client, 'b-openai', false)}`, { method: 'POST', headers: { authorization: `Bearer ${s.key}`, 'content-type': 'application/json' }, body: '{"model":' });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error?: { message?: string; type?: string; status?: string } };
+    expect(body.error?.message).toMatch(/not valid JSON/);
+    // Anthropic's errors say type "error" at the top; OpenAI's and Google's carry it inside.
+    if (client === 'generate-content') expect(body.error?.status).toBe('INVALID_ARGUMENT');
+  });
+});
