@@ -104,6 +104,31 @@ export function timeImport(node: string, file: string, builtins: string[] = [], 
   return { builtins: b, own: o, cpu };
 }
 
+/**
+ * What Node itself costs before any EzyBus code runs: one fresh process per run loads `preload`
+ * untimed (what the host runtime already loaded), then the built-ins `builtins` (as the bundle
+ * loads them) and waits, sleeping, until every thread they started has exited. Loading node:tls
+ * starts one: Node parses its bundled root certificates off the main thread
+ * (`node::crypto::StartLoadingCertificatesOffThread`, called at the top of lib/tls.js) so the
+ * first TLS handshake finds them ready. On two cores it runs beside the import; on one core —
+ * what a Lambda function below 1,769 MB has — its CPU lands in the init (or the first request)
+ * whatever the bundle does. Wall ms until that thread is gone, its own CPU ms (its last
+ * /proc/self/task/<tid>/schedstat reading), and the process's CPU ms; median and p90 of `runs`.
+ */
+export function nodeFloor(node: string, builtins: string[], preload: string[], runs: number): { wall: { median: number; p90: number }; certThread: { median: number; p90: number }; cpu: { median: number; p90: number } } {
+  const script = `await import('data:text/javascript,export default 1');const {readdirSync,readFileSync}=process.getBuiltinModule('node:fs');for(const b of ${JSON.stringify(preload)})process.getBuiltinModule(b);const tasks=()=>new Set(readdirSync('/proc/self/task'));const before=tasks();const c0=process.cpuUsage();const t0=performance.now();for(const b of ${JSON.stringify(builtins)})process.getBuiltinModule(b.replace(/^cjs:/,''));const fresh=[...tasks()].filter((t)=>!before.has(t)&&readFileSync('/proc/self/task/'+t+'/comm','utf8').trim()!=='V8Worker');const sab=new Int32Array(new SharedArrayBuffer(4));let own=0;const alive=(t)=>{try{own=Math.max(own,Number(readFileSync('/proc/self/task/'+t+'/schedstat','utf8').split(' ')[0])/1e6);return true}catch{return false}};while(fresh.some(alive))Atomics.wait(sab,0,0,0.2);const t1=performance.now();const c=process.cpuUsage(c0);process.stdout.write(JSON.stringify([t1-t0,own,(c.user+c.system)/1000]));`;
+  const wall: number[] = [];
+  const thread: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const [w, t, c] = JSON.parse(execFileSync(node, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] }).toString()) as [number, number, number];
+    wall.push(w);
+    thread.push(t);
+    cpu.push(c);
+  }
+  return { wall: summarise(wall), certThread: summarise(thread), cpu: summarise(cpu) };
+}
+
 /** Init figures for each bundle in `dist` (`<name>.mjs`), the bundles interleaved run by run. */
 export function coldStart(node: string, dist: string, names: string[], runs: number, preload: string[] = []): Record<string, InitFigures> {
   return coldStarts(node, [dist], names, runs, preload)[0] ?? {};
@@ -167,4 +192,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   results.forEach((r, i) => {
     for (const [name, v] of Object.entries(r)) console.log(`${dists[i]} | ${name} | ${(v.bytes / 1024).toFixed(1)} | ${f(v.total)} | ${f(v.builtins)} | ${f(v.own)} | ${f(v.cpu)} | ${f(v.lambda.total)} | ${f(v.lambda.cpu)}`);
   });
+  const floor = nodeFloor(process.execPath, builtinsOf(join(dist, `${names[0] ?? 'messages'}.mjs`)), pre.modules, runs);
+  console.log(`Node alone, Lambda shape (${names[0] ?? 'messages'}'s built-ins, until Node's root-certificate thread exits): wall ${f(floor.wall)} ms, that thread's CPU ${f(floor.certThread)} ms, process CPU ${f(floor.cpu)} ms`);
 }

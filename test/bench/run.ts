@@ -26,7 +26,7 @@ import { writeUsage } from '../../functions/shared/usage/ledger.js';
 import type { UsageRecord } from '../../functions/shared/usage/record.js';
 import { bundle } from '../../scripts/build.js';
 import { compareAwsClients, type ClientFigures } from './aws-clients.js';
-import { coldStart, lambdaPreloads } from './cold-start.js';
+import { builtinsOf, coldStart, lambdaPreloads, nodeFloor } from './cold-start.js';
 import { DEFAULT_INPUTS, measureComputeModes } from './compute-modes.js';
 import { closedLoop, holdStream, openLoop, pct, send, stream } from './loadgen.js';
 import { GATEWAY_MODES } from './modes.js';
@@ -86,7 +86,12 @@ async function main(): Promise<void> {
   const init = coldStart(node, dist, Object.keys(sizes), INIT_RUNS, ric.modules);
   log(`module init, ${INIT_RUNS} fresh processes each: ${Object.entries(init).map(([k, v]) => `${k} ${r1(v.total.median)}/${r1(v.total.p90)} ms (Lambda shape ${r1(v.lambda.total.median)}/${r1(v.lambda.total.p90)})`).join(', ')}`);
   const awsClients: ClientFigures[] = await compareAwsClients(node, INIT_RUNS);
+  // Node's own part of a Lambda init, before any EzyBus code: the built-ins a completion bundle
+  // loads and the root-certificate thread node:tls starts (cold-start.ts nodeFloor).
+  const floor = nodeFloor(node, builtinsOf(join(dist, 'chat-completions.mjs')), ric.modules, INIT_RUNS);
+  log(`Node alone (Lambda shape, until its root-certificate thread exits): ${r1(floor.wall.median)}/${r1(floor.wall.p90)} ms; that thread ${r1(floor.certThread.median)} ms CPU`);
   json.coldStart = init;
+  json.nodeFloor = floor;
   json.lambdaPreloads = ric;
   json.awsClients = awsClients;
 
@@ -500,6 +505,7 @@ async function main(): Promise<void> {
   report.push('| function | minified | gzip | fresh: module init | of which Node built-ins it loads | of which the bundle itself | CPU time | Lambda shape: module init | CPU time |', '|---|---|---|---|---|---|---|---|---|');
   const mp = (x: { median: number; p90: number }): string => `${r1(x.median)} / ${r1(x.p90)} ms`;
   for (const [k, v] of Object.entries(init)) report.push(`| ${k} | ${(v.bytes / 1024).toFixed(1)} KiB | ${(v.gzipBytes / 1024).toFixed(1)} KiB | ${mp(v.total)} | ${mp(v.builtins)} | ${mp(v.own)} | ${mp(v.cpu)} | ${mp(v.lambda.total)} | ${mp(v.lambda.cpu)} |`);
+  report.push('', `**Node alone**, Lambda shape, ${HAS_TASKSET ? 'on one core' : 'unpinned'}: loading the built-ins chat-completions loads, until the thread node:tls starts to parse Node's bundled root certificates has finished (cold-start.ts \`nodeFloor\`): ${mp(floor.wall)} wall; that thread alone ${mp(floor.certThread)} of CPU; the process ${mp(floor.cpu)} of CPU. On one core this is the part of a Lambda init (or of its first request, where the thread's work spills over) that no bundle can remove while it makes TLS connections.`);
   report.push('', `### The lean SigV4 client against the AWS SDK v3 clients (DynamoDB + KMS; ${INIT_RUNS} fresh processes each, interleaved)`, '');
   report.push('| client | minified | module init median | p90 |', '|---|---|---|---|');
   for (const c of awsClients) report.push(`| ${c.variant} | ${c.bytes === null ? '– (not bundled)' : `${(c.bytes / 1024).toFixed(1)} KiB`} | ${r1(c.initMedianMs)} ms | ${r1(c.initP90Ms)} ms |`);
