@@ -28,7 +28,9 @@ const gw = await startLocalGateway({
 });
 // The benchmark's way to know a phase's work is done: invocations still running (a Lambda
 // invocation runs on after its response ends while it writes the usage record).
-const stats = createServer((_req, res) => res.end(JSON.stringify({ inflight: gw.runtime.inflight() })));
+// Its memory too: whether what RSS keeps after overload is live JavaScript objects or pages the
+// allocators hold (run.ts, "Memory after overload").
+const stats = createServer((_req, res) => res.end(JSON.stringify({ inflight: gw.runtime.inflight(), memory: process.memoryUsage() })));
 await new Promise<void>((r) => stats.listen(0, '127.0.0.1', r));
 writeSync(3, JSON.stringify({ url: gw.url, stats: `http://127.0.0.1:${(stats.address() as AddressInfo).port}` }) + '\n');
 process.once('SIGTERM', () => void gw.close().then(() => process.exit(0)));

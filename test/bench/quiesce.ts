@@ -18,7 +18,7 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
  * A stats read that survives a server still digging out of an overload phase (its accept queue
  * full, a connection refused or reset for a moment): a few tries before the phase is failed.
  */
-async function getJson<T>(url: string): Promise<T> {
+export async function getJson<T>(url: string): Promise<T> {
   for (let i = 0; ; i++) {
     try {
       return (await (await fetch(url)).json()) as T;

@@ -35,7 +35,7 @@ import { startLiteLLM, startPortkey } from './peers.js';
 import { barChart } from './png.js';
 import { benchRoutes } from './setup.js';
 import { cpuSeconds, HAS_TASKSET, rssMiB, startProc, type Proc } from './procs.js';
-import { quiescer, sleep, storeStats, type StoreState } from './quiesce.js';
+import { getJson, quiescer, sleep, storeStats, type StoreState } from './quiesce.js';
 import { openaiBody, responsesBody, responsesSystems, type System } from './systems.js';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -327,6 +327,10 @@ async function main(): Promise<void> {
   const overloadRate = Math.max(50, Math.ceil(1.5 * (satAt('ezybus', 0) || 100)));
   const overloadMs = SMOKE ? 1000 : 10_000;
   await quiesce(ezybus.proc);
+  // The V8 heap and the buffers outside it, from the gateway's own process.memoryUsage().
+  type Mem = { heapUsed: number; heapTotal: number; external: number; arrayBuffers: number };
+  const memOf = async (): Promise<Mem | null> => (ezybus.proc.stats ? ((await getJson<{ memory?: Mem }>(ezybus.proc.stats)).memory ?? null) : null);
+  const heapBefore = await memOf();
   const rssBefore = rssMiB(ezybus.proc.pid);
   let rssPeak = rssBefore;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMiB(ezybus.proc.pid))), 100);
@@ -334,10 +338,12 @@ async function main(): Promise<void> {
   clearInterval(sampler);
   await quiesce(ezybus.proc);
   const rssDrained = rssMiB(ezybus.proc.pid);
+  const heapDrained = await memOf();
   const settleMs = SMOKE ? 1000 : 30_000;
   await sleep(settleMs);
   const rssLater = rssMiB(ezybus.proc.pid);
-  const overload = { rate: overloadRate, seconds: overloadMs / 1000, sent: over.sent, errors: over.errors, p50: pct(over.latencies, 50), rssBefore, rssPeak, rssDrained, rssLater, settleSeconds: settleMs / 1000 };
+  const heapLater = await memOf();
+  const overload = { rate: overloadRate, seconds: overloadMs / 1000, sent: over.sent, errors: over.errors, p50: pct(over.latencies, 50), rssBefore, rssPeak, rssDrained, rssLater, settleSeconds: settleMs / 1000, heap: { before: heapBefore, drained: heapDrained, later: heapLater } };
   json.overload = overload;
   log(`overload ${overloadRate}/s: RSS ${rssBefore.toFixed(0)} → peak ${rssPeak.toFixed(0)} → drained ${rssDrained.toFixed(0)} → +${settleMs / 1000} s ${rssLater.toFixed(0)} MiB`);
 
@@ -517,6 +523,14 @@ async function main(): Promise<void> {
   report.push(`Open loop at ${overload.rate}/s (1.5 × its saturation rate) for ${overload.seconds} s: ${overload.sent} requests, ${overload.errors} errors, p50 ${r1(overload.p50)} ms (queueing).`, '');
   report.push('| before | peak during | after the queue drained | ' + `${overload.settleSeconds} s later |`, '|---|---|---|---|');
   report.push(`| ${overload.rssBefore.toFixed(1)} MiB | ${overload.rssPeak.toFixed(1)} MiB | ${overload.rssDrained.toFixed(1)} MiB | ${overload.rssLater.toFixed(1)} MiB |`);
+  const mib = (b: number | undefined): string => (b === undefined ? '–' : `${(b / 1048576).toFixed(1)} MiB`);
+  const h = overload.heap;
+  if (h.before && h.drained && h.later) {
+    report.push('', 'The same process\'s own `process.memoryUsage()` at those points (no peak: the stats read waits behind the queue):', '');
+    report.push('| | before | after the queue drained | ' + `${overload.settleSeconds} s later |`, '|---|---|---|---|');
+    for (const k of ['heapUsed', 'heapTotal', 'external', 'arrayBuffers'] as const) report.push(`| V8 ${k} | ${mib(h.before[k])} | ${mib(h.drained[k])} | ${mib(h.later[k])} |`);
+    report.push('', 'Live JavaScript objects are `heapUsed`; what RSS keeps beyond `heapTotal` + `external` is memory the allocators hold on to after the peak, not objects the gateway still references.');
+  }
   report.push('', '## Ledger', '');
   report.push(`- One usage record through the ledger's exactly-once path alone (claim, intent, totals, done: what the ledger writer does per batch, here for a batch of one; dynalite on this machine): p50 ${r1(pct(ledgerTimes, 50))} ms, p99 ${r1(pct(ledgerTimes, 99))} ms — off the request path: in AWS the ledger-writer Lambda runs it on batches of up to 1,000 records (docs/pricing.md), so it is in neither the client's latency nor the gateway's billed duration.`);
   report.push(`- A stream with the store held (every DynamoDB call queued): ${between.chunks} chunks arrived whole, inter-chunk gap p99 ${r1(between.gapP99Ms)} ms (the simulator sends every 50 ms) — no store call is awaited between chunks. Queued while held: reads ${between.readsWhileHeld} (stale-cache refreshes, which run beside a request) and writes ${between.writesWhileHeld} (the gateway writes no usage record: it is in the request's log line, which the local ledger writer batches). After release: ${ledgerOps} (${ledgerAfter} calls in all).`);
