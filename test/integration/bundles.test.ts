@@ -57,8 +57,11 @@ suite('what each completion bundle carries', () => {
     // Every upstream side stays: each protocol's stream parser is in.
     expect(inputs(name).filter((f) => /protocol\/[a-z-]+\/stream-in\.ts$/.test(f))).toHaveLength(4);
   });
-  it('the functions that answer in several protocols keep every client side', () => {
-    for (const name of ['count-tokens', 'embeddings', 'models']) expect(inputs(name).filter((f) => /protocol\/[a-z-]+\/stream-out\.ts$/.test(f))).toHaveLength(4);
+  it('count and embeddings answer in several protocols and keep every client side; models carries no adapter', () => {
+    for (const name of ['count-tokens', 'embeddings']) expect(inputs(name).filter((f) => /protocol\/[a-z-]+\/stream-out\.ts$/.test(f))).toHaveLength(4);
+    expect(inputs('models').filter((f) => f.includes('/protocol/')).sort()).toEqual(
+      ['chat-completions/errors.ts', 'generate-content/client-errors.ts', 'generate-content/models.ts', 'messages/errors.ts', 'wire.ts'].map((f) => `functions/shared/protocol/${f}`),
+    );
   });
 });
 
@@ -102,5 +105,28 @@ suite.each(Object.keys(CLIENTS))('%s client through its bundle', (client) => {
     expect(body.error?.message).toMatch(/not valid JSON/);
     // Anthropic's errors say type "error" at the top; OpenAI's and Google's carry it inside.
     if (client === 'generate-content') expect(body.error?.status).toBe('INVALID_ARGUMENT');
+  });
+});
+
+suite('the models bundle', () => {
+  it('lists the routed models to each SDK in its shape, and refuses a bad key in that shape', async () => {
+    const get = (path: string, headers: Record<string, string>): Promise<Response> => fetch(`${s.url}${path}`, { headers });
+    const openai = (await (await get('/v1/models', { authorization: `Bearer ${s.key}` })).json()) as { object: string; data: { id: string }[] };
+    expect(openai.object).toBe('list');
+    expect(openai.data.map((m) => m.id)).toEqual(expect.arrayContaining(['b-openai', 'b-anthropic', 'b-gemini']));
+    const anthropic = (await (await get('/v1/models', { 'x-api-key': s.key, 'anthropic-version': '2023-06-01' })).json()) as { data: { id: string; type: string }[] };
+    expect(anthropic.data.find((m) => m.id === 'b-anthropic')?.type).toBe('model');
+    const gemini = (await (await get('/v1beta/models', { 'x-goog-api-key': s.key })).json()) as { models: { name: string }[] };
+    expect(gemini.models.map((m) => m.name)).toContain('models/b-gemini');
+    const bad = 'sk-eb-not-a-key-0000000000000000';
+    const e1 = await get('/v1/models', { authorization: `Bearer ${bad}` });
+    expect(e1.status).toBe(401);
+    expect(((await e1.json()) as { error: { type: string } }).error.type).toBe('invalid_request_error');
+    const e2 = await get('/v1/models', { 'x-api-key': bad, 'anthropic-version': '2023-06-01' });
+    expect(e2.status).toBe(401);
+    expect(((await e2.json()) as { type: string; error: { type: string } }).type).toBe('error');
+    const e3 = await get('/v1beta/models', { 'x-goog-api-key': bad });
+    expect(e3.status).toBe(401);
+    expect(((await e3.json()) as { error: { status: string } }).error.status).toBe('UNAUTHENTICATED');
   });
 });

@@ -11,10 +11,13 @@ import { assertModelName, cutBytes } from './bounds.js';
 import { GatewayError, badRequest } from './errors.js';
 import { log } from '../logging/log.js';
 import { asGatewayError } from './finish.js';
-import { errorBody, errorHeaders } from './render.js';
+import { errorHeaders } from './render.js';
 import { activeRoutes, modelAllowed } from './routes.js';
 import { codexModelList, isCodexModelsRequest } from './codex-models.js';
-import { clientSide } from '../protocol/registry.js';
+import type { ErrorFacts } from '../protocol/errors.js';
+import { errorBody as openaiErrorBody } from '../protocol/chat-completions/errors.js';
+import { errorBody as geminiErrorBody } from '../protocol/generate-content/client-errors.js';
+import { errorBody as anthropicErrorBody } from '../protocol/messages/errors.js';
 import { geminiModel, geminiModelList } from '../protocol/generate-content/models.js';
 
 export function modelsHandler(): StreamingHandler {
@@ -26,7 +29,9 @@ async function handleModels(event: FunctionUrlEvent, stream: LambdaResponseStrea
   const anthropic = event.headers['anthropic-version'] !== undefined;
   const gemini = event.rawPath.startsWith('/v1beta/') || (!anthropic && event.headers['x-goog-api-key'] !== undefined);
   // Errors in the protocol of the SDK asking: Anthropic's SDKs always send anthropic-version.
-  const protocol = clientSide(gemini ? 'generate-content' : anthropic ? 'messages' : 'chat-completions');
+  // Only the three error renderers, not the protocol registry: this function translates nothing,
+  // so its bundle carries no adapter (a smaller bundle, a shorter init).
+  const errorBody: (e: ErrorFacts, requestId?: string) => string = gemini ? geminiErrorBody : anthropic ? anthropicErrorBody : openaiErrorBody;
   const requestId = context.awsRequestId;
   const startedAt = performance.now();
   let status = 200;
@@ -65,7 +70,7 @@ async function handleModels(event: FunctionUrlEvent, stream: LambdaResponseStrea
     const ge = asGatewayError(err, requestId);
     status = ge.status;
     errorType = ge.kind;
-    await out.send(ge.status, { ...errorHeaders(ge), 'x-request-id': requestId }, errorBody(protocol, ge, requestId));
+    await out.send(ge.status, { ...errorHeaders(ge), 'x-request-id': requestId }, errorBody({ kind: ge.kind, message: ge.message, param: ge.extra.param, code: ge.extra.code }, requestId));
   } finally {
     // One line per request, like the completion endpoints (no usage record: nothing is billed).
     log(status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info', 'request', {
