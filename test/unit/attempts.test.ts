@@ -21,7 +21,8 @@ import { clientSide } from '../../functions/shared/protocol/registry.js';
 import type { FunctionUrlEvent } from '../../functions/shared/runtime/awslambda.js';
 import type { Route } from '../../functions/shared/store/records.js';
 import { putUpstream } from '../../functions/shared/store/repo.js';
-import { flushHealthWrites, healthOf, listHealth } from '../../functions/shared/upstream/health.js';
+import { flushHealthWrites, healthOf, listHealth, recordFailure } from '../../functions/shared/upstream/health.js';
+import { nextCandidate } from '../../functions/shared/upstream/pool.js';
 import type { AttemptRecord } from '../../functions/shared/usage/record.js';
 
 let store: LocalStore;
@@ -165,5 +166,46 @@ describe('firstAnswer', () => {
     await flushHealthWrites();
     expect(await healthOf(`${bad}/k0fine`)).toBeUndefined();
     expect((await listHealth()).has(`${bad}/k0fine`)).toBe(false);
+  });
+});
+
+/**
+ * The pool's warm path (upstream/pool.ts): with its upstream list, key list, key health and
+ * decrypted key cached, the next candidate is a value, not a promise; a cold environment reads
+ * first. Both must pick alike: round-robin over the keys, a resting key skipped.
+ */
+describe('nextCandidate, warm and cold', () => {
+  it('a cold environment reads (a promise); once warm the answer is a value and round-robin goes on', async () => {
+    const up = await pool(['a', 'b']);
+    const r = route([up]);
+    const cold = nextCandidate(r, new Set());
+    expect(cold).toBeInstanceOf(Promise);
+    const first = await cold;
+    const second = await nextCandidate(r, new Set()); // the other key: decrypted on its first use
+    expect([first.candidate?.keyId, second.candidate?.keyId].sort()).toEqual(['k0a', 'k1b']);
+    const warm = nextCandidate(r, new Set());
+    expect(warm).not.toBeInstanceOf(Promise);
+    const third = warm as Awaited<typeof cold>;
+    expect(third.candidate?.keyId).toBe(first.candidate?.keyId);
+    expect(third.candidate?.apiKey).toBe(first.candidate?.apiKey); // decrypted once, kept
+  });
+
+  it('warm, a key that rests is skipped and a tried key is not offered again', async () => {
+    const up = await pool(['a', 'b']);
+    const r = route([up]);
+    await nextCandidate(r, new Set());
+    await nextCandidate(r, new Set()); // both keys decrypted
+    recordFailure(`${up}/k0a`, 60_000, false); // hard: the provider said how long
+    for (let i = 0; i < 3; i++) {
+      const n = nextCandidate(r, new Set());
+      expect(n).not.toBeInstanceOf(Promise);
+      expect((n as Awaited<ReturnType<typeof nextCandidate>>).candidate?.keyId).toBe('k1b');
+    }
+    const none = nextCandidate(r, new Set([`${up}/k1b`]));
+    expect(none).not.toBeInstanceOf(Promise);
+    const left = none as Awaited<ReturnType<typeof nextCandidate>>;
+    expect(left.candidate).toBeNull();
+    expect(left.soonestRetryMs).toBeGreaterThan(50_000);
+    await flushHealthWrites();
   });
 });

@@ -57,3 +57,75 @@ describe('SwrValue with maxWait', () => {
     await expect(fail.get()).rejects.toThrow('store down');
   });
 });
+
+/**
+ * The warm path's synchronous read (`peek`, `current`): a value wherever `get()` would answer at
+ * once, and nothing (so the caller awaits `get()`) wherever it would wait. The request path relies
+ * on the two agreeing; these cases pin each branch of that agreement with an injected clock.
+ */
+describe('SwrValue.peek and current', () => {
+  function counted(fail = () => false): { v: SwrValue<number>; loads: () => number; clock: { now: number } } {
+    const clock = { now: 0 };
+    let n = 0;
+    const v = new SwrValue<number>(
+      async () => {
+        n++;
+        if (fail()) throw new Error('store down');
+        return n;
+      },
+      () => 1000,
+      () => clock.now,
+      1000,
+    );
+    return { v, loads: () => n, clock };
+  }
+
+  it('a miss: nothing to peek, current() is the read, and the loaded value is then served without one', async () => {
+    const { v, loads } = counted();
+    expect(v.peek()).toBeUndefined();
+    expect(loads()).toBe(0); // peeking never reads the store
+    const first = v.current();
+    expect(first).toBeInstanceOf(Promise);
+    expect(await first).toBe(1);
+    expect(v.current()).toBe(1); // warm: the value itself, not a promise
+    expect(v.peek()).toBe(1);
+    expect(loads()).toBe(1);
+  });
+
+  it('stale within maxStale: the old value at once and one background refresh, as get() does', async () => {
+    const { v, loads, clock } = counted();
+    await v.get();
+    clock.now = 1500; // past the TTL, within ttl + maxStale
+    expect(v.peek()).toBe(1);
+    expect(v.peek()).toBe(1); // a second peek while the refresh runs starts no other
+    await v.refresh(); // the one in flight
+    expect(loads()).toBe(2);
+    expect(v.peek()).toBe(2);
+    expect(await v.get()).toBe(2);
+  });
+
+  it('older than ttl + maxStale: nothing to peek, so the caller waits for the read (the bound on staleness)', async () => {
+    const { v, loads, clock } = counted();
+    await v.get();
+    clock.now = 5000;
+    expect(v.peek()).toBeUndefined();
+    expect(loads()).toBe(1); // the caller's get() reads, not the peek
+    expect(await v.current()).toBe(2);
+    expect(v.peek()).toBe(2);
+  });
+
+  it('a failed background refresh keeps the old value for peek; a failed wait falls back to it too', async () => {
+    let down = false;
+    const { v, loads, clock } = counted(() => down);
+    await v.get();
+    down = true;
+    clock.now = 1500;
+    expect(v.peek()).toBe(1);
+    await expect(v.refresh()).rejects.toThrow('store down'); // the background one, shared
+    expect(v.peek()).toBe(1); // still served stale
+    clock.now = 5000;
+    expect(v.peek()).toBeUndefined();
+    expect(await v.current()).toBe(1); // the store unreachable must not stop traffic
+    expect(loads()).toBe(3);
+  });
+});

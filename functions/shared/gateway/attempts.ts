@@ -139,7 +139,8 @@ async function launch(ctx: AttemptContext, cand: Candidate, waitForContent: bool
     judgeKey(ctx, cand, err);
     return { ok: false, error: err };
   }
-  recordSuccess(ref, await healthOf(ref));
+  const known = healthOf(ref);
+  recordSuccess(ref, known instanceof Promise ? await known : known);
   const near = nearLimitResetMs(res.headers);
   if (near !== undefined) recordNearLimit(ref, near);
   return { ok: true, won: { cand, leg, res, abort, signal, rec, t0 } };
@@ -160,15 +161,22 @@ export async function firstAnswer(ctx: AttemptContext): Promise<Won> {
   const tried = ctx.tried ?? new Set<string>();
   let lastWait: number | undefined;
   let soonest: number | undefined;
-  const next = async (): Promise<Candidate | null> => {
-    if (ctx.attempts.length >= cfg.maxAttempts) return null;
-    const n = await nextCandidate(ctx.route, tried);
+  const took = (n: { candidate: Candidate | null; soonestRetryMs: number | undefined }): Candidate | null => {
     soonest = n.soonestRetryMs;
     if (n.candidate) tried.add(candidateRef(n.candidate));
     return n.candidate;
   };
+  // A value when the pool's caches are warm (no promise on the warm path), else a promise.
+  const next = (): Candidate | null | Promise<Candidate | null> => {
+    if (ctx.attempts.length >= cfg.maxAttempts) return null;
+    const n = nextCandidate(ctx.route, tried);
+    return n instanceof Promise ? n.then(took) : took(n);
+  };
   const hedgeAfter = ctx.route.hedgeAfterMs;
-  for (let cand = await next(); cand; cand = await next()) {
+  for (;;) {
+    const c = next();
+    const cand = c instanceof Promise ? await c : c;
+    if (!cand) break;
     const abortFirst = new AbortController();
     const first = launch(ctx, cand, hedgeAfter !== undefined && ctx.req.stream, abortFirst);
     let result: Launch;

@@ -59,10 +59,23 @@ export function hashKey(key: string): string {
   return hash('sha256', key, 'hex');
 }
 
-export async function authenticate(key: string, now = Date.now()): Promise<GatewayKey> {
+/**
+ * The key's record: the record itself when its cache entry is live (the warm path: no promise),
+ * else a promise of it. A refused key is always a rejected promise, so a caller that decodes the
+ * body before it awaits the key still reports a bad body first, as it would after a read.
+ */
+export function authenticate(key: string, now = Date.now()): GatewayKey | Promise<GatewayKey> {
   const hash = hashKey(key);
-  let record = keys().cache.get(hash);
-  if (record === undefined) record = await lookup(hash);
+  const record = keys().cache.get(hash);
+  if (record === undefined) return lookup(hash).then((r) => accepted(r, hash, now));
+  try {
+    return accepted(record, hash, now);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+function accepted(record: GatewayKey | null, hash: string, now: number): GatewayKey {
   // The lookup is by hash already; comparing the stored hash in constant time as well means a
   // corrupted or mismatched item can never authenticate, and no timing leaks which bytes agreed.
   if (!record || !safeEqualHex(record.hash, hash)) {

@@ -58,8 +58,8 @@ interface Flow {
   attempts: AttemptRecord[];
   requestId: string;
   startedAt: number;
-  /** Resolves once admitted (and, for streams, committed); content waits for it. */
-  gate: Promise<void>;
+  /** Resolves once admitted (and, for streams, committed); content waits for it. Undefined: nothing to wait for. */
+  gate: Promise<void> | undefined;
   /** Aborted when admission refuses: every attempt stops. */
   refused: AbortSignal;
   /** The request's total deadline (and the environment's drain). */
@@ -86,7 +86,7 @@ async function handleCompletion(
   const out = new ResponseWriter(responseStream);
   const rec = newRecord(requestId, event, fn, adapterFor(protocol).recordName);
   let flow: Flow | undefined;
-  let settle: ((tokens: number | null) => Promise<void>) | undefined;
+  let settle: Admission['settle'] | undefined;
   let admission: Admission | undefined;
   let deadline: Deadline | undefined;
   try {
@@ -105,24 +105,27 @@ async function handleCompletion(
     if (!apiKey) {
       throw new GatewayError(401, 'authentication', 'Missing API key. Send "Authorization: Bearer <key>", "x-api-key: <key>" or "x-goog-api-key: <key>".');
     }
+    // The warm path reads every cache without a promise: a value is used as is, only a read is awaited.
     const auth = authenticate(apiKey);
-    auth.catch(() => undefined); // awaited below; decoding runs meanwhile
+    if (auth instanceof Promise) auth.catch(() => undefined); // awaited below; decoding runs meanwhile
     const text = decodeBody(event, cfg.maxBodyBytes);
-    const key = await auth;
+    const key = auth instanceof Promise ? await auth : auth;
     rec.keyId = key.id;
     const req = parseClientRequest(client, text, { path: event.rawPath, query }, client.routing ? '' : subpath);
     const framing = req.stream ? client.streamFraming?.(query) : undefined;
     if (framing) out.reframe(framing);
     rec.model = req.model;
     rec.stream = req.stream;
-    const route = await findRoute(req.model);
+    const found = findRoute(req.model);
+    const route = found instanceof Promise ? await found : found;
     assertModelAllowed(key, req.model);
-    await planTranslations(protocol, req, event.headers, route);
+    const planned = planTranslations(protocol, req, event.headers, route);
+    if (planned) await planned;
 
     admission = admit(key, estimateTokens(text, req.json), budgetInput(route, text, req.json));
     settle = admission.settle;
     const refusal = new AbortController();
-    admission.ready.catch((err: unknown) => refusal.abort(err));
+    if (admission.waits) admission.ready.catch((err: unknown) => refusal.abort(err));
     deadline = requestDeadline(cfg.totalTimeoutMs);
     const f: Flow = {
       protocol,
@@ -135,7 +138,7 @@ async function handleCompletion(
       attempts: rec.attempts,
       requestId,
       startedAt,
-      gate: Promise.resolve(),
+      gate: undefined,
       refused: refusal.signal,
       total: deadline.signal,
       at: new Date(rec.time),
@@ -152,8 +155,10 @@ async function handleCompletion(
             f.heartbeat = new Heartbeat(out, cfg.heartbeatMs, req.stream ? (client.streamHeartbeat ?? 'sse') : 'json');
             await f.heartbeat.start();
           })
-        : admission.ready;
-    f.gate.catch(() => undefined);
+        : admission.waits
+          ? admission.ready
+          : undefined;
+    f.gate?.catch(() => undefined);
     const { delivery: d, cand, leg, notes } = await attempt(f);
     rec.provider = adapterFor(cand.upstream.protocol).recordName;
     rec.upstreamId = cand.upstream.id;
@@ -166,7 +171,8 @@ async function handleCompletion(
     rec.usage = early ? early.billed : d.usage ? billable(leg, cand, d.usage) : null;
     rec.cutShort = d.cutShort;
     rec.ttfbMs = d.firstByteAt;
-    const priced = early?.result ?? (await priceUsage(adapterFor(cand.upstream.protocol).recordName, cand.target.model, rec.usage, f.at));
+    let priced = early?.result ?? priceUsage(adapterFor(cand.upstream.protocol).recordName, cand.target.model, rec.usage, f.at);
+    if (priced instanceof Promise) priced = await priced;
     rec.costMicros = priced.costMicros;
     rec.priceSource = priced.priceSource;
     rec.priceVersion = priced.priceVersion;
@@ -186,15 +192,17 @@ async function handleCompletion(
     flow?.heartbeat?.stop();
     if (admission) {
       // The record carries its budget reservation so the ledger writer can settle it.
-      await admission.ready.catch(() => undefined);
+      if (admission.waits) await admission.ready.catch(() => undefined);
       const r = admission.reservation();
       if (r) rec.reservation = r;
     }
     seal(rec, startedAt);
     await out.end();
     const u = rec.usage;
-    await settle?.(u ? u.inputTokens + u.cacheReadTokens + u.cacheWrite5mTokens + u.cacheWrite1hTokens + u.outputTokens : null);
-    await persist(rec);
+    const settled = settle?.(u ? u.inputTokens + u.cacheReadTokens + u.cacheWrite5mTokens + u.cacheWrite1hTokens + u.outputTokens : null);
+    if (settled) await settled;
+    const persisted = persist(rec);
+    if (persisted) await persisted;
   }
 }
 
@@ -219,11 +227,13 @@ async function attempt(f: Flow): Promise<{ delivery: Delivery; cand: Candidate; 
       tried,
     });
     const { cand, leg, res, abort, signal, rec, t0 } = won;
-    try {
-      await f.gate; // admitted (and committed, for streams) before any content goes out
-    } catch (err) {
-      abort.abort(err);
-      throw err;
+    if (f.gate) {
+      try {
+        await f.gate; // admitted (and committed, for streams) before any content goes out
+      } catch (err) {
+        abort.abort(err);
+        throw err;
+      }
     }
     const d = await (f.req.stream ? deliverStream : deliverJson)({
       client: f.client,
@@ -239,11 +249,14 @@ async function attempt(f: Flow): Promise<{ delivery: Delivery; cand: Candidate; 
       idleTimeoutMs: cfg.idleTimeoutMs,
       requestId: f.requestId,
       startedAt: f.startedAt,
-      price: async (u) => {
+      price: (u) => {
         const billed = billable(leg, cand, u);
-        const result = await priceUsage(adapterFor(cand.upstream.protocol).recordName, cand.target.model, billed, f.at);
-        f.priced = { usage: u, billed, result };
-        return result.costMicros;
+        const result = priceUsage(adapterFor(cand.upstream.protocol).recordName, cand.target.model, billed, f.at);
+        const keep = (r: Priced): number => {
+          f.priced = { usage: u, billed, result: r };
+          return r.costMicros;
+        };
+        return result instanceof Promise ? result.then(keep) : keep(result);
       },
     });
     rec.ms = Math.round(performance.now() - t0);

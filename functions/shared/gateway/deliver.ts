@@ -55,7 +55,7 @@ export interface DeliverContext {
   requestId: string;
   startedAt: number;
   /** Prices the usage of a non-stream answer so its headers can carry usage and cost. */
-  price(usage: TokenUsage): Promise<number>;
+  price(usage: TokenUsage): number | Promise<number>;
 }
 
 /** Usage and cost of a non-stream response, as headers (stream usage is in the stream itself). */

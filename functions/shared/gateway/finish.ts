@@ -117,6 +117,6 @@ export function seal(rec: UsageRecord, startedAt: number): void {
  * What must end before the handler returns: the key-health writes that ran beside the request
  * (Lambda freezes at return). The record itself is already durable in its log line.
  */
-export async function persist(_rec: UsageRecord): Promise<void> {
-  await flushHealthWrites();
+export function persist(_rec: UsageRecord): Promise<void> | undefined {
+  return flushHealthWrites();
 }

@@ -8,7 +8,7 @@ import { rewriteModel } from '../protocol/json-text.js';
 import { clientSide, upstreamSide } from '../protocol/registry.js';
 import { createStreamTranslation, planUpstreamRequest, translateErrorBody, translateResponseBody, type StreamTranslation, type TranslateOptions, type UpstreamRequestPlan } from '../protocol/translate.js';
 import type { WireProtocol } from '../protocol/wire.js';
-import type { Route } from '../store/records.js';
+import type { Route, RouteTarget, Upstream } from '../store/records.js';
 import { routeUpstreams, type Candidate } from '../upstream/pool.js';
 import type { TokenUsage } from '../usage/types.js';
 import type { ClientRequest } from './request.js';
@@ -105,9 +105,15 @@ const planKey = (upstream: WireProtocol, model: string): string => `${upstream}\
  * error event — and failover reuses the plans. Same-protocol targets are not looked at: their
  * upstream validates what it owns.
  */
-export async function planTranslations(client: WireProtocol, req: ClientRequest, clientHeaders: Record<string, string>, route: Route): Promise<void> {
+export function planTranslations(client: WireProtocol, req: ClientRequest, clientHeaders: Record<string, string>, route: Route): void | Promise<void> {
+  const pairs = routeUpstreams(route);
+  if (pairs instanceof Promise) return pairs.then((p) => planWith(client, req, clientHeaders, route, p));
+  planWith(client, req, clientHeaders, route, pairs);
+}
+
+function planWith(client: WireProtocol, req: ClientRequest, clientHeaders: Record<string, string>, route: Route, pairs: Array<{ target: RouteTarget; upstream: Upstream }>): void {
   const plans = new Map<string, UpstreamRequestPlan>();
-  for (const { target, upstream } of await routeUpstreams(route)) {
+  for (const { target, upstream } of pairs) {
     const key = planKey(upstream.protocol, target.model);
     if (upstream.protocol === client || plans.has(key)) continue;
     plans.set(key, planUpstreamRequest(client, upstream.protocol, clientHeaders, optionsFor(req, route, target.model)));

@@ -76,8 +76,10 @@ interface Charge {
 export interface Admission {
   /** Resolves when admitted; rejects with a 429/402 GatewayError. */
   ready: Promise<void>;
-  /** Corrects the TPM charge with the real token count (awaited by finish). */
-  settle(actualTokens: number | null): Promise<void>;
+  /** False when the key has no limit to check: `ready` has resolved already, nothing to await. */
+  waits: boolean;
+  /** Corrects the TPM charge with the real token count (awaited by finish); undefined when there is nothing to correct. */
+  settle(actualTokens: number | null): Promise<void> | undefined;
   /** The budget reservation made for this request (set once `ready` has resolved or failed). */
   reservation(): Reservation | undefined;
 }
@@ -161,7 +163,7 @@ export function budgetInput(route: Route, bodyText: string, json: Record<string,
 
 export function admit(key: GatewayKey, estimate: number, budgetInput?: BudgetInput, now = Date.now(), random = Math.random): Admission {
   if (key.rpm === undefined && key.tpm === undefined && key.budgetMicros === undefined) {
-    return { ready: Promise.resolve(), settle: async () => undefined, reservation: () => undefined };
+    return UNLIMITED;
   }
   const table = gatewayConfig().tables.state;
   const minute = Math.floor(now / WINDOW_MS);
@@ -206,22 +208,30 @@ export function admit(key: GatewayKey, estimate: number, budgetInput?: BudgetInp
   ready.catch(() => undefined);
   return {
     ready,
+    waits: true,
     reservation: () => reservation,
-    async settle(actual) {
-      if (!tpmCharge || actual === null) return;
+    settle(actual) {
+      if (!tpmCharge || actual === null) return undefined;
       const delta = actual - tpmCharge.amount;
-      if (delta === 0) return;
-      const { client, sdk } = await dynamo();
-      await client
-        .send(
-          new sdk.UpdateItemCommand({
-            TableName: table,
-            Key: { pk: { S: tpmCharge.pk }, sk: { S: 'rl' } },
-            UpdateExpression: 'ADD t :d',
-            ExpressionAttributeValues: { ':d': { N: String(delta) } },
-          }),
-        )
-        .catch(() => undefined);
+      if (delta === 0) return undefined;
+      return correct(table, tpmCharge.pk, delta);
     },
   };
+}
+
+/** A key without limits: admitted at once, with nothing to settle (one shared object, no promise per request). */
+const UNLIMITED: Admission = { ready: Promise.resolve(), waits: false, settle: () => undefined, reservation: () => undefined };
+
+async function correct(table: string, pk: string, delta: number): Promise<void> {
+  const { client, sdk } = await dynamo();
+  await client
+    .send(
+      new sdk.UpdateItemCommand({
+        TableName: table,
+        Key: { pk: { S: pk }, sk: { S: 'rl' } },
+        UpdateExpression: 'ADD t :d',
+        ExpressionAttributeValues: { ':d': { N: String(delta) } },
+      }),
+    )
+    .catch(() => undefined);
 }

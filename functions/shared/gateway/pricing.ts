@@ -22,17 +22,18 @@ export interface Priced {
   priceVersion: string;
 }
 
+/** The overrides in force: the cached map when warm (no promise), else the read; an unreachable store means none. */
+function overridesNow(): ReadonlyMap<string, ModelPrice> | Promise<ReadonlyMap<string, ModelPrice>> {
+  const cache = overrides();
+  return cache.peek() ?? cache.get().catch(() => new Map<string, ModelPrice>());
+}
+
 /**
  * The most any of `targets` would charge for `usage` (the budget reservation's estimate: a
  * request may fail over to any target of its route). 0 when none has a price.
  */
 export async function maxCostMicros(targets: readonly { protocol: Protocol; model: string }[], usage: TokenUsage, at: Date = new Date()): Promise<number> {
-  let ov: ReadonlyMap<string, ModelPrice>;
-  try {
-    ov = await overrides().get();
-  } catch {
-    ov = new Map();
-  }
+  const ov = await overridesNow();
   let max = 0;
   for (const t of targets) {
     const found = resolvePrice(t.protocol, t.model, ov, at);
@@ -41,14 +42,14 @@ export async function maxCostMicros(targets: readonly { protocol: Protocol; mode
   return max;
 }
 
-export async function priceUsage(provider: Protocol, upstreamModel: string, usage: TokenUsage | null, at: Date = new Date()): Promise<Priced> {
+/** The price of a finished request's usage: a value when the overrides are cached (the warm path), else a promise. */
+export function priceUsage(provider: Protocol, upstreamModel: string, usage: TokenUsage | null, at: Date = new Date()): Priced | Promise<Priced> {
   if (!usage) return { costMicros: 0, priceSource: 'unknown', priceVersion: PRICE_CATALOG_VERSION };
-  let ov: ReadonlyMap<string, ModelPrice>;
-  try {
-    ov = await overrides().get();
-  } catch {
-    ov = new Map(); // the catalog still prices the request if the store is unreachable
-  }
+  const ov = overridesNow(); // the catalog still prices the request if the store is unreachable
+  return ov instanceof Promise ? ov.then((m) => priceWith(m, provider, upstreamModel, usage, at)) : priceWith(ov, provider, upstreamModel, usage, at);
+}
+
+function priceWith(ov: ReadonlyMap<string, ModelPrice>, provider: Protocol, upstreamModel: string, usage: TokenUsage, at: Date): Priced {
   const found = resolvePrice(provider, upstreamModel, ov, at);
   if (!found) return { costMicros: 0, priceSource: 'unknown', priceVersion: PRICE_CATALOG_VERSION };
   return { costMicros: costMicros(usage, found.price), priceSource: found.source, priceVersion: PRICE_CATALOG_VERSION };

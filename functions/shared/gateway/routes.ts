@@ -14,12 +14,26 @@ export async function activeRoutes(): Promise<Route[]> {
   return [...(await cached().get()).values()].filter((r) => r.active && r.targets.length > 0);
 }
 
-export async function findRoute(model: string): Promise<Route> {
+/**
+ * The route of a public model name: the route itself when the cached list is warm (no promise
+ * on the warm path), else a promise of it. An unknown or unroutable model is a 404 either way.
+ */
+export function findRoute(model: string): Route | Promise<Route> {
   const routes = cached();
-  let route = (await routes.get()).get(model);
+  const warm = routes.peek();
+  if (warm === undefined) return routes.get().then((m) => lookupRoute(routes, m, model));
+  return lookupRoute(routes, warm, model);
+}
+
+function lookupRoute(routes: ReturnType<typeof cached>, list: Map<string, Route>, model: string): Route | Promise<Route> {
+  const route = list.get(model);
   // A model missing from a stale list may be a route added since: look once more, fresh.
   // (Concurrent misses share one refresh, so unknown-model floods cost one Query per TTL.)
-  if (!route && routes.isStale()) route = (await routes.refresh()).get(model);
+  if (!route && routes.isStale()) return routes.refresh().then((m) => routable(m.get(model), model));
+  return routable(route, model);
+}
+
+function routable(route: Route | undefined, model: string): Route {
   if (!route || !route.active || route.targets.length === 0) {
     throw new GatewayError(404, 'not_found', `The model '${model}' does not exist or is not routed by this gateway.`, {
       param: 'model',

@@ -55,19 +55,36 @@ export class SwrValue<V> {
     private readonly maxWait?: { ms: number; fallback: () => V },
   ) {}
 
-  async get(): Promise<V> {
-    if (this.value !== undefined) {
-      const age = this.now() - this.fetchedAt;
-      if (age >= this.ttlMs() + this.maxStaleMs) {
-        const old = this.value;
-        // The store being unreachable (or, with maxWait, slow) must not stop traffic.
-        return this.maxWait ? this.bounded(this.maxWait, old) : this.refresh().catch(() => old);
-      }
-      if (age >= this.ttlMs() && !this.inflight) {
-        // Stale: answer now, refresh beside the request. A failed refresh keeps the old value.
-        this.refresh().catch(() => undefined);
-      }
-      return this.value;
+  /**
+   * The value when `get()` would answer at once (fresh, or stale within maxStale — a stale
+   * value starts its one background refresh here, as `get()` does); undefined when a caller must
+   * wait for a read. The warm request path reads caches through this, so a warm hit costs no
+   * promise and no microtask: `cache.peek() ?? (await cache.get())`.
+   */
+  peek(): V | undefined {
+    if (this.value === undefined) return undefined;
+    const age = this.now() - this.fetchedAt;
+    const ttl = this.ttlMs();
+    if (age >= ttl + this.maxStaleMs) return undefined;
+    if (age >= ttl && !this.inflight) {
+      // Stale: answer now, refresh beside the request. A failed refresh keeps the old value.
+      this.refresh().catch(() => undefined);
+    }
+    return this.value;
+  }
+
+  /** `peek()`'s value, else the read to wait for (`T | Promise<T>`: callers await only a miss). */
+  current(): V | Promise<V> {
+    return this.peek() ?? this.get();
+  }
+
+  get(): Promise<V> {
+    const warm = this.peek();
+    if (warm !== undefined) return Promise.resolve(warm);
+    const old = this.value;
+    if (old !== undefined) {
+      // Older than ttl + maxStale. The store being unreachable (or, with maxWait, slow) must not stop traffic.
+      return this.maxWait ? this.bounded(this.maxWait, old) : this.refresh().catch(() => old);
     }
     return this.maxWait ? this.bounded(this.maxWait, undefined) : this.refresh();
   }

@@ -11,7 +11,7 @@ import { ResponseWriter } from '../runtime/response.js';
 import type { GatewayKey, Route } from '../store/records.js';
 import { authenticate, checkOrigin, extractKey } from '../gateway/auth.js';
 import { GatewayError, badRequest } from '../gateway/errors.js';
-import { admit } from '../gateway/limits.js';
+import { admit, type Admission } from '../gateway/limits.js';
 import { asGatewayError, newRecord, persist, seal } from '../gateway/finish.js';
 import { priceUsage } from '../gateway/pricing.js';
 import type { Candidate } from '../upstream/pool.js';
@@ -84,7 +84,7 @@ async function handle<C>(ep: UnaryEndpoint<C>, event: FunctionUrlEvent, stream: 
   const line: Record<string, unknown> = { requestId, fn: ep.fn, path: event.rawPath };
   let client: C | undefined;
   let status = 500;
-  let settle: ((tokens: number | null) => Promise<void>) | undefined;
+  let settle: Admission['settle'] | undefined;
   let tokens: number | null = null;
   const rec = ep.recordAs ? newRecord(requestId, event, ep.fn, ep.recordAs) : undefined;
   try {
@@ -95,9 +95,9 @@ async function handle<C>(ep: UnaryEndpoint<C>, event: FunctionUrlEvent, stream: 
     const apiKey = extractKey(event.headers, event.queryStringParameters);
     if (!apiKey) throw new GatewayError(401, 'authentication', 'Missing API key. Send "Authorization: Bearer <key>", "x-api-key: <key>" or "x-goog-api-key: <key>".');
     const auth = authenticate(apiKey);
-    auth.catch(() => undefined); // awaited below; decoding runs meanwhile
+    if (auth instanceof Promise) auth.catch(() => undefined); // awaited below; decoding runs meanwhile
     const text = decodeBody(event, cfg.maxBodyBytes);
-    const key = await auth;
+    const key = auth instanceof Promise ? await auth : auth;
     line.keyId = key.id;
     if (rec) rec.keyId = key.id;
     const json = parseJsonObject(text);
@@ -136,7 +136,7 @@ async function handle<C>(ep: UnaryEndpoint<C>, event: FunctionUrlEvent, stream: 
       seal(rec, startedAt); // the record's log line, before the last byte (finish.ts)
     }
     await out.end();
-    await settle?.(tokens).catch(() => undefined);
+    await settle?.(tokens)?.catch(() => undefined);
     if (rec) await persist(rec);
     else {
       // Key-health writes ran beside the call; Lambda freezes at return, so they end here.

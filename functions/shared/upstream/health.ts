@@ -76,16 +76,21 @@ async function loadShared(): Promise<Map<string, Health>> {
   return out;
 }
 
-/** Local knowledge wins when it is at least as restrictive; otherwise the shared entry. */
-export async function healthOf(ref: string): Promise<Health | undefined> {
-  const { local, shared } = views();
-  let remote: Health | undefined;
-  try {
-    remote = (await shared.get()).get(ref);
-  } catch {
-    remote = undefined; // the store being unreachable must not stop traffic
-  }
-  const mine = local.get(ref);
+/**
+ * Local knowledge wins when it is at least as restrictive; otherwise the shared entry. The entry
+ * itself when the shared view is cached (the warm path: no promise), else a promise of it.
+ */
+export function healthOf(ref: string): Health | undefined | Promise<Health | undefined> {
+  const warm = views().shared.peek();
+  if (warm !== undefined) return merged(ref, warm.get(ref));
+  return views().shared.get().then(
+    (m) => merged(ref, m.get(ref)),
+    () => merged(ref, undefined), // the store being unreachable must not stop traffic
+  );
+}
+
+function merged(ref: string, remote: Health | undefined): Health | undefined {
+  const mine = views().local.get(ref);
   if (!remote) return mine;
   if (!mine) return remote;
   if (remote.disabled && !mine.disabled) return remote;
@@ -196,9 +201,13 @@ export function recordNearLimit(ref: string, resetMs: number, now = Date.now()):
   local.set(ref, { until: now + resetMs, hard: false, failures: prev?.failures ?? 0 });
 }
 
-export async function flushHealthWrites(): Promise<void> {
+/** Waits for this request's health writes; undefined when there are none (the usual case: nothing to await). */
+export function flushHealthWrites(): Promise<void> | undefined {
   const writes = pending();
-  while (writes.size) await Promise.all([...writes]);
+  if (!writes.size) return undefined;
+  return (async () => {
+    while (writes.size) await Promise.all([...writes]);
+  })();
 }
 
 export async function listHealth(): Promise<Map<string, Health>> {

@@ -17,7 +17,7 @@ import { keyring, upstreamKeyContext } from '../crypto/keyring.js';
 import { SwrValue } from '../store/cache.js';
 import type { Route, RouteTarget, Upstream, UpstreamKeyRecord } from '../store/records.js';
 import { listUpstreamKeys, listUpstreams } from '../store/repo.js';
-import { healthOf, startProbe, usability, type Usability } from './health.js';
+import { healthOf, startProbe, usability, type Health, type Usability } from './health.js';
 
 export interface Candidate {
   target: RouteTarget;
@@ -32,7 +32,7 @@ const pools = perGateway(
   (cfg) => ({
     upstreams: new SwrValue<Map<string, Upstream>>(async () => new Map((await listUpstreams()).map((u) => [u.id, u])), () => cfg.cacheTtlMs),
     keyLists: new Map<string, SwrValue<UpstreamKeyRecord[]>>(),
-    plaintexts: new Map<string, { ciphertext: string; value: Promise<string> }>(),
+    plaintexts: new Map<string, { ciphertext: string; value: Promise<string>; plain?: string }>(),
     rr: new Map<string, number>(),
   }),
   true,
@@ -40,21 +40,54 @@ const pools = perGateway(
 
 const keyRef = (upstreamId: string, keyId: string): string => `${upstreamId}/${keyId}`;
 
-async function keysOf(upstreamId: string): Promise<UpstreamKeyRecord[]> {
+function keyListOf(upstreamId: string): SwrValue<UpstreamKeyRecord[]> {
   const { keyLists } = pools();
   let v = keyLists.get(upstreamId);
   if (!v) {
     v = new SwrValue(() => listUpstreamKeys(upstreamId), () => gatewayConfig().cacheTtlMs);
     keyLists.set(upstreamId, v);
   }
+  return v;
+}
+
+async function keysOf(upstreamId: string): Promise<UpstreamKeyRecord[]> {
+  const v = keyListOf(upstreamId);
   const keys = await v.get();
   // No keys in a stale list may mean keys were added since: look once more, fresh.
   return keys.length === 0 && v.isStale() ? v.refresh() : keys;
 }
 
+/** The cached key list when `keysOf` would answer without a read, else COLD. */
+function keysNow(upstreamId: string): UpstreamKeyRecord[] | Cold {
+  const v = keyListOf(upstreamId);
+  const keys = v.peek();
+  return keys === undefined || (keys.length === 0 && v.isStale()) ? COLD : keys;
+}
+
+const COLD = Symbol('cold');
+type Cold = typeof COLD;
+
+const missingUpstream = (route: Route, ups: Map<string, Upstream>): boolean => route.targets.some((t) => !ups.has(t.upstream));
+
+/** The upstreams a route names: the cached map when warm (no promise), else the read. */
+function upstreamsFor(route: Route): Map<string, Upstream> | Promise<Map<string, Upstream>> {
+  const { upstreams } = pools();
+  const warm = upstreams.peek();
+  if (warm !== undefined && !(missingUpstream(route, warm) && upstreams.isStale())) return warm;
+  return (async () => {
+    const ups = warm ?? (await upstreams.get());
+    // A route naming an upstream missing from a stale list: the upstream may be new.
+    return missingUpstream(route, ups) && upstreams.isStale() ? upstreams.refresh() : ups;
+  })();
+}
+
 /** The wire protocol of each of a route's targets (targets whose upstream is unknown are left out). */
-export async function targetProtocols(route: Route): Promise<{ protocol: Upstream['protocol']; model: string }[]> {
-  const ups = await pools().upstreams.get();
+export function targetProtocols(route: Route): { protocol: Upstream['protocol']; model: string }[] | Promise<{ protocol: Upstream['protocol']; model: string }[]> {
+  const ups = pools().upstreams.current();
+  return ups instanceof Promise ? ups.then((u) => protocolsWith(route, u)) : protocolsWith(route, ups);
+}
+
+function protocolsWith(route: Route, ups: Map<string, Upstream>): { protocol: Upstream['protocol']; model: string }[] {
   const out: { protocol: Upstream['protocol']; model: string }[] = [];
   for (const t of route.targets) {
     const u = ups.get(t.upstream);
@@ -63,38 +96,58 @@ export async function targetProtocols(route: Route): Promise<{ protocol: Upstrea
   return out;
 }
 
-function decrypt(rec: UpstreamKeyRecord): Promise<string> {
+function decrypt(rec: UpstreamKeyRecord): string | Promise<string> {
   const { plaintexts } = pools();
   const ref = keyRef(rec.upstreamId, rec.id);
   const hit = plaintexts.get(ref);
-  if (hit && hit.ciphertext === rec.ciphertext) return hit.value;
-  const value = keyring().decrypt(rec.ciphertext, upstreamKeyContext(gatewayConfig().stage, rec.upstreamId, rec.id));
-  value.catch(() => plaintexts.delete(ref));
-  plaintexts.set(ref, { ciphertext: rec.ciphertext, value });
-  return value;
+  if (hit && hit.ciphertext === rec.ciphertext) return hit.plain ?? hit.value;
+  const entry: { ciphertext: string; value: Promise<string>; plain?: string } = {
+    ciphertext: rec.ciphertext,
+    value: keyring().decrypt(rec.ciphertext, upstreamKeyContext(gatewayConfig().stage, rec.upstreamId, rec.id)),
+  };
+  entry.value.then(
+    (plain) => (entry.plain = plain),
+    () => plaintexts.delete(ref),
+  );
+  plaintexts.set(ref, entry);
+  return entry.value;
+}
+
+type Next = { candidate: Candidate | null; soonestRetryMs: number | undefined };
+
+/** Reads a selection waited for (the cold key lists and health entries of this one call). */
+interface Waited {
+  keys: Map<string, UpstreamKeyRecord[]>;
+  health: Map<string, Health | undefined>;
 }
 
 /**
  * The next candidate for a route, skipping keys already tried in this request. Returns null
- * when nothing is left; `soonestRetryMs` then says when a hard-cooling key frees up.
+ * when nothing is left; `soonestRetryMs` then says when a hard-cooling key frees up. When every
+ * cache it reads is warm the answer is a value (no promise on the warm path); otherwise the
+ * selection waits for the reads it reaches, one at a time and only those, and runs again.
  */
-export async function nextCandidate(
-  route: Route,
-  tried: ReadonlySet<string>,
-  random: () => number = Math.random,
-): Promise<{ candidate: Candidate | null; soonestRetryMs: number | undefined }> {
+export function nextCandidate(route: Route, tried: ReadonlySet<string>, random: () => number = Math.random): Next | Promise<Next> {
   const now = Date.now();
-  const { upstreams, rr } = pools();
-  let ups = await upstreams.get();
-  // A route naming an upstream missing from a stale list: the upstream may be new.
-  if (route.targets.some((t) => !ups.has(t.upstream)) && upstreams.isStale()) ups = await upstreams.refresh();
+  const ups = upstreamsFor(route);
+  const waited: Waited = { keys: new Map(), health: new Map() };
+  return ups instanceof Promise ? ups.then((u) => selectFrom(route, u, tried, random, now, waited)) : selectFrom(route, ups, tried, random, now, waited);
+}
+
+function selectFrom(route: Route, ups: Map<string, Upstream>, tried: ReadonlySet<string>, random: () => number, now: number, waited: Waited): Next | Promise<Next> {
+  const { rr } = pools();
   const tiers = [...new Set(route.targets.map((t) => t.priority))].sort((a, b) => a - b);
   let soonest: number | undefined;
   const states = new Map<string, Usability>();
-  const stateOf = async (ref: string): Promise<Usability> => {
+  let wait: Promise<void> | undefined;
+  const stateOf = (ref: string): Usability | Cold => {
     let u = states.get(ref);
     if (u === undefined) {
-      const h = await healthOf(ref);
+      const h = waited.health.has(ref) ? waited.health.get(ref) : healthOf(ref);
+      if (h instanceof Promise) {
+        wait = h.then((v) => void waited.health.set(ref, v));
+        return COLD;
+      }
       u = usability(h, ref, now);
       if (u === 'no' && h && !h.disabled) {
         const free = h.probeAfter ?? h.until;
@@ -113,11 +166,20 @@ export async function nextCandidate(
         const upstream = ups.get(target.upstream);
         if (!upstream || upstream.disabled) continue;
         const keys: UpstreamKeyRecord[] = [];
-        for (const k of await keysOf(upstream.id)) {
+        const list = waited.keys.get(upstream.id) ?? keysNow(upstream.id);
+        if (list === COLD) {
+          const id = upstream.id;
+          return keysOf(id).then((l) => {
+            waited.keys.set(id, l);
+            return selectFrom(route, ups, tried, random, now, waited);
+          });
+        }
+        for (const k of list) {
           if (k.disabled) continue;
           const ref = keyRef(upstream.id, k.id);
           if (tried.has(ref)) continue;
-          const state = await stateOf(ref);
+          const state = stateOf(ref);
+          if (state === COLD) return (wait as Promise<void>).then(() => selectFrom(route, ups, tried, random, now, waited));
           if (state === pass || (pass === 'ready' && state === 'probe')) keys.push(k);
         }
         if (keys.length) options.push({ target, upstream, keys });
@@ -128,10 +190,10 @@ export async function nextCandidate(
       rr.set(chosen.upstream.id, n + 1);
       const key = chosen.keys[n % chosen.keys.length] as UpstreamKeyRecord;
       if (states.get(keyRef(chosen.upstream.id, key.id)) === 'probe') startProbe(keyRef(chosen.upstream.id, key.id));
-      return {
-        candidate: { target: chosen.target, upstream: chosen.upstream, keyId: key.id, apiKey: await decrypt(key) },
-        soonestRetryMs: soonest,
-      };
+      const { target, upstream } = chosen;
+      const apiKey = decrypt(key);
+      if (apiKey instanceof Promise) return apiKey.then((k) => ({ candidate: { target, upstream, keyId: key.id, apiKey: k }, soonestRetryMs: soonest }));
+      return { candidate: { target, upstream, keyId: key.id, apiKey }, soonestRetryMs: soonest };
     }
   }
   return { candidate: null, soonestRetryMs: soonest };
@@ -153,11 +215,13 @@ export function candidateRef(c: Candidate): string {
   return keyRef(c.upstream.id, c.keyId);
 }
 
-/** Each target of a route with its upstream (targets naming no known upstream are left out). */
-export async function routeUpstreams(route: Route): Promise<Array<{ target: RouteTarget; upstream: Upstream }>> {
-  const { upstreams } = pools();
-  let ups = await upstreams.get();
-  if (route.targets.some((t) => !ups.has(t.upstream)) && upstreams.isStale()) ups = await upstreams.refresh();
+/** Each target of a route with its upstream (targets naming no known upstream are left out); a value when warm. */
+export function routeUpstreams(route: Route): Array<{ target: RouteTarget; upstream: Upstream }> | Promise<Array<{ target: RouteTarget; upstream: Upstream }>> {
+  const ups = upstreamsFor(route);
+  return ups instanceof Promise ? ups.then((u) => pairsWith(route, u)) : pairsWith(route, ups);
+}
+
+function pairsWith(route: Route, ups: Map<string, Upstream>): Array<{ target: RouteTarget; upstream: Upstream }> {
   return route.targets.flatMap((target) => {
     const upstream = ups.get(target.upstream);
     return upstream ? [{ target, upstream }] : [];
