@@ -163,3 +163,24 @@ describe('cache write attribution when Anthropic omits the split', () => {
     expect(splitCacheWrites(1000, 1000, body)).toEqual({ w5m: 1000, w1h: 0 });
   });
 });
+
+describe('cost arithmetic at the edges', () => {
+  it('the double-precision path and the BigInt path round alike, half up', () => {
+    const p: ModelPrice = { input: 1, output: 3, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0 };
+    expect(costMicros(u({ inputTokens: 499_999 }), p)).toBe(0); // 0.499999 µ$
+    expect(costMicros(u({ inputTokens: 500_000 }), p)).toBe(1); // 0.5 µ$ rounds up
+    expect(costMicros(u({ inputTokens: 1_499_999 }), p)).toBe(1);
+    const big: ModelPrice = { input: 1, output: 3_000_000_000, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0 };
+    // Just below 2^53 (doubles): 1 + 3e6 × 3e9 = 9,000,000,000,000,001 → 9,000,000,000 µ$.
+    expect(costMicros(u({ inputTokens: 1, outputTokens: 3_000_000 }), big)).toBe(9_000_000_000);
+    // Past 2^53 (BigInt): 5e5 + 3e9 × 3e9 = 9e18 + 5e5 → 9,000,000,000,000.5 → …001 µ$.
+    expect(costMicros(u({ inputTokens: 500_000, outputTokens: 3_000_000_000 }), big)).toBe(9_000_000_000_001);
+  });
+
+  it('a catalog answer holds for its UTC day only (the memo never carries a price across a change)', () => {
+    expect(price('anthropic', 'claude-sonnet-5-5', new Date('2026-10-06T12:00:00Z')).cacheRead).toBe(200_000);
+    expect(price('anthropic', 'claude-sonnet-5-5', new Date('2026-10-06T23:59:59.999Z')).cacheRead).toBe(200_000);
+    expect(price('anthropic', 'claude-sonnet-5-5', new Date('2026-10-07T00:00:00Z')).cacheRead).toBe(100_000);
+    expect(price('anthropic', 'claude-sonnet-5-5', new Date('2026-10-06T00:00:00Z')).cacheRead).toBe(200_000);
+  });
+});

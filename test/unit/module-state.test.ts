@@ -19,7 +19,7 @@ const PROCESS_STATE: Record<string, Record<string, string>> = {
   'shared/runtime/lifecycle.ts': { drain: 'the execution environment’s shutdown: state of the process', running: 'the deadlines of the requests running in this process, which that shutdown aborts' },
   'shared/gateway/scrub.ts': { compiled: 'compiled scrubbers, a pure function of their pattern' },
   'shared/aws/json-client.ts': { chain: 'the machine’s credential chain (off Lambda)', cached: 'its credentials', signingKeys: 'SigV4 keys derived from a secret, keyed by it' },
-  'shared/usage/prices.ts': { index: 'the built-in catalog’s index (a constant)', normalized: 'model-name normalisation, a pure function' },
+  'shared/usage/prices.ts': { index: 'the built-in catalog’s index (a constant)', normalized: 'model-name normalisation, a pure function', recent: 'built-in catalog answers by model and day, a pure function of them' },
   'shared/logging/log.ts': { sink: 'where this process’s lines go (stdout)', taps: 'who else reads them (the local ledger feed)' },
   'shared/counting/openai-tokens.ts': { loaded: 'tokenizer tables, constants loaded on demand' },
 };

@@ -17,10 +17,25 @@ export function tierFor(u: TokenUsage, p: ModelPrice): PriceTier {
   return p.longContext && promptTokens(u) > p.longContext.aboveInputTokens ? p.longContext : p;
 }
 
+/** Below this, sums of non-negative integers stay exact as doubles (with room for the rounding). */
+const MAX_EXACT = Number.MAX_SAFE_INTEGER - 500_000;
+
 export function costMicros(u: TokenUsage, p: ModelPrice): number {
   const t = tierFor(u, p);
   // Math.round guards hand-edited overrides; the CLI only stores integers.
-  const b = (n: number): bigint => BigInt(Math.max(0, Math.round(n)));
+  const r = (n: number): number => Math.max(0, Math.round(n));
+  const a = r(u.inputTokens) * r(t.input);
+  const c = r(u.cacheReadTokens) * r(t.cacheRead);
+  const w5 = r(u.cacheWrite5mTokens) * r(t.cacheWrite5m);
+  const w1 = r(u.cacheWrite1hTokens) * r(t.cacheWrite1h);
+  const o = r(u.outputTokens) * r(t.output);
+  const sum = a + c + w5 + w1 + o;
+  // Every product and the sum exact as doubles (the usual case): the same integer arithmetic, no BigInt.
+  if (sum <= MAX_EXACT && a <= MAX_EXACT && c <= MAX_EXACT && w5 <= MAX_EXACT && w1 <= MAX_EXACT && o <= MAX_EXACT) {
+    const rem = sum % 1_000_000;
+    return (sum - rem) / 1_000_000 + (rem >= 500_000 ? 1 : 0);
+  }
+  const b = (n: number): bigint => BigInt(r(n));
   const scaled =
     b(u.inputTokens) * b(t.input) +
     b(u.cacheReadTokens) * b(t.cacheRead) +

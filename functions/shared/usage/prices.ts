@@ -175,8 +175,27 @@ export function normalizeModelId(model: string): string {
   return n;
 }
 
+/**
+ * The last answer per provider and model, with the UTC day it holds for: every priced request
+ * asks with the same few names, and the catalog only changes by day (`from`).
+ */
+const recent = new Map<string, { start: number; end: number; price: ModelPrice | undefined }>();
+const DAY_MS = 86_400_000;
+
 /** The built-in price for a model at a time (default now), or undefined when not in the catalog. */
 export function builtinPrice(provider: Protocol, model: string, at: Date = new Date()): ModelPrice | undefined {
+  const t = at.getTime();
+  const k = `${provider}/${model}`;
+  const hit = recent.get(k);
+  if (hit && t >= hit.start && t < hit.end) return hit.price;
+  const price = lookupPrice(provider, model, at);
+  if (recent.size >= 1024) recent.clear();
+  const start = Math.floor(t / DAY_MS) * DAY_MS;
+  recent.set(k, { start, end: start + DAY_MS, price });
+  return price;
+}
+
+function lookupPrice(provider: Protocol, model: string, at: Date): ModelPrice | undefined {
   const idx = catalogIndex();
   const day = at.toISOString().slice(0, 10);
   for (const key of [model, normalizeModelId(model)]) {
