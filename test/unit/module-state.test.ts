@@ -15,6 +15,7 @@ const root = new URL('../../functions/', import.meta.url).pathname;
 const PROCESS_STATE: Record<string, Record<string, string>> = {
   'shared/upstream/providers.ts': { urls: 'parsed URLs, a pure function of their text' },
   'shared/upstream/http.ts': { targets: 'node:http request options of those URLs, a pure function of each (weakly held)' },
+  'shared/upstream/pool.ts': { tierCache: 'a route’s priority tiers, a pure function of the route object (weakly held)' },
   'shared/admin/static.ts': { files: 'the console’s files, keyed by the directory they came from', loadedFrom: 'that directory' },
   'shared/runtime/lifecycle.ts': { drain: 'the execution environment’s shutdown: state of the process', running: 'the deadlines of the requests running in this process, which that shutdown aborts' },
   'shared/gateway/scrub.ts': { compiled: 'compiled scrubbers, a pure function of their pattern' },

@@ -113,6 +113,17 @@ function decrypt(rec: UpstreamKeyRecord): string | Promise<string> {
   return entry.value;
 }
 
+/** A route's priority tiers, best first (routes are cached objects: worked out once per route). */
+const tierCache = new WeakMap<Route, number[]>();
+function tiersOf(route: Route): number[] {
+  let tiers = tierCache.get(route);
+  if (!tiers) {
+    tiers = [...new Set(route.targets.map((t) => t.priority))].sort((a, b) => a - b);
+    tierCache.set(route, tiers);
+  }
+  return tiers;
+}
+
 type Next = { candidate: Candidate | null; soonestRetryMs: number | undefined };
 
 /** Reads a selection waited for (the cold key lists and health entries of this one call). */
@@ -136,7 +147,7 @@ export function nextCandidate(route: Route, tried: ReadonlySet<string>, random: 
 
 function selectFrom(route: Route, ups: Map<string, Upstream>, tried: ReadonlySet<string>, random: () => number, now: number, waited: Waited): Next | Promise<Next> {
   const { rr } = pools();
-  const tiers = [...new Set(route.targets.map((t) => t.priority))].sort((a, b) => a - b);
+  const tiers = tiersOf(route);
   let soonest: number | undefined;
   const states = new Map<string, Usability>();
   let wait: Promise<void> | undefined;
@@ -222,8 +233,10 @@ export function routeUpstreams(route: Route): Array<{ target: RouteTarget; upstr
 }
 
 function pairsWith(route: Route, ups: Map<string, Upstream>): Array<{ target: RouteTarget; upstream: Upstream }> {
-  return route.targets.flatMap((target) => {
+  const out: Array<{ target: RouteTarget; upstream: Upstream }> = [];
+  for (const target of route.targets) {
     const upstream = ups.get(target.upstream);
-    return upstream ? [{ target, upstream }] : [];
-  });
+    if (upstream) out.push({ target, upstream });
+  }
+  return out;
 }
