@@ -46,8 +46,8 @@ export interface AttemptContext {
   route: Route;
   attempts: AttemptRecord[];
   requestId: string;
-  /** Aborted when admission refuses: every attempt stops. */
-  refused: AbortSignal;
+  /** Aborted when admission refuses: every attempt stops. Absent when there is nothing to refuse (a key without limits). */
+  refused?: AbortSignal;
   total: AbortSignal;
   /** Keys already tried for this request (kept across calls when a stream fails before content). */
   tried?: Set<string>;
@@ -95,7 +95,7 @@ async function launch(ctx: AttemptContext, cand: Candidate, waitForContent: bool
   // After a first attempt on another key, reasoning encrypted for that key's organisation goes.
   const leg = buildLeg(ctx.client, ctx.req, ctx.event.headers, cand, ctx.route, ctx.event.rawQueryString, strip || ctx.attempts.length > 0);
   const url = upstreamUrl(cand.upstream.baseUrl, leg.path);
-  const signal = anySignal([abort.signal, ctx.total, ctx.refused]);
+  const signal = anySignal(ctx.refused ? [abort.signal, ctx.total, ctx.refused] : [abort.signal, ctx.total]);
   const rec: AttemptRecord = { upstream: cand.upstream.id, upstreamKeyId: cand.keyId, model: cand.target.model, outcome: 0, ms: 0 };
   ctx.attempts.push(rec);
   const t0 = performance.now();
@@ -128,7 +128,7 @@ async function launch(ctx: AttemptContext, cand: Candidate, waitForContent: bool
     if (waitForContent && res.status === 200) await contentReady(res, signal).catch((err: unknown) => Promise.reject(fromUpstreamIo(err, signal)));
   } catch (err) {
     rec.ms = Math.round(performance.now() - t0);
-    if (ctx.refused.aborted && ctx.refused.reason instanceof GatewayError) throw ctx.refused.reason;
+    if (ctx.refused?.aborted && ctx.refused.reason instanceof GatewayError) throw ctx.refused.reason;
     if (ctx.total.aborted) throw new GatewayError(504, 'timeout', 'The request reached its total time limit before an upstream answered.');
     if (abort.signal.aborted) {
       rec.outcome = 'hedge-lost';

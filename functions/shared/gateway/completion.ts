@@ -60,8 +60,8 @@ interface Flow {
   startedAt: number;
   /** Resolves once admitted (and, for streams, committed); content waits for it. Undefined: nothing to wait for. */
   gate: Promise<void> | undefined;
-  /** Aborted when admission refuses: every attempt stops. */
-  refused: AbortSignal;
+  /** Aborted when admission refuses: every attempt stops (absent when admission cannot refuse). */
+  refused: AbortSignal | undefined;
   /** The request's total deadline (and the environment's drain). */
   total: AbortSignal;
   /** When the request started: the time its prices are looked up at. */
@@ -124,8 +124,12 @@ async function handleCompletion(
 
     admission = admit(key, estimateTokens(text, req.json), budgetInput(route, text, req.json));
     settle = admission.settle;
-    const refusal = new AbortController();
-    if (admission.waits) admission.ready.catch((err: unknown) => refusal.abort(err));
+    let refused: AbortSignal | undefined;
+    if (admission.waits) {
+      const refusal = new AbortController();
+      admission.ready.catch((err: unknown) => refusal.abort(err));
+      refused = refusal.signal;
+    }
     deadline = requestDeadline(cfg.totalTimeoutMs);
     const f: Flow = {
       protocol,
@@ -139,7 +143,7 @@ async function handleCompletion(
       requestId,
       startedAt,
       gate: undefined,
-      refused: refusal.signal,
+      refused,
       total: deadline.signal,
       at: new Date(rec.time),
     };
