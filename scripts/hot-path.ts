@@ -7,14 +7,16 @@
  *
  *   npm run build && node --import tsx scripts/hot-path.ts [--requests 3000] [--ledger off]
  *     [--bundles DIR] [--baseline DIR] [--proxy] [--rounds 3] [--requests-only] [--mode web] [--warmup 300]
- *     [--oha RATE [--oha-seconds 10]]
+ *     [--oha RATE [--oha-seconds 10]] [--runtime-floor]
  *
  * `--ledger off` leaves out the in-process ledger writer (in AWS it runs in its own Lambda).
  * `--bundles DIR`: the bundles to run (default dist/functions). `--baseline DIR`: a second
  * gateway on the same core running the bundles in DIR (e.g. a copy of dist/functions made before
  * a change); the non-stream phase then alternates between the two, `--rounds` times each, so
  * the machine's load drifts alike for both. `--proxy` adds the bare Node proxy hop to that
- * alternation (CPU per request of the floor, same client, same simulator). `--requests-only`
+ * alternation (CPU per request of the floor, same client, same simulator); `--runtime-floor` that
+ * same hop as a handler inside the local Function URL runtime (what the Lambda stand-in costs by
+ * itself: scripts/hot-path-floor.ts). `--requests-only`
  * skips the stream and overload phases. `--mode web`: the gateways run behind the Web Functions
  * edge (one Node server for every endpoint, functions/shared/runtime/web-server.ts) instead of the
  * local Function URL runtime. `--warmup N`: requests each server gets before the first round (the
@@ -86,10 +88,13 @@ const gw = await startGateway(process.argv.includes('--source') ? undefined : ar
 const base = BASELINE ? await startGateway(BASELINE, 'ezybus baseline', memPort + 1) : undefined;
 // --proxy: the bare Node proxy hop (test/bench/proxy-proc.ts) measured alike, for the ratio.
 const proxy = process.argv.includes('--proxy') ? await startProc('bare proxy', node, [join(root, 'test/bench/proxy-proc.ts')], { cpu: 1, env: { BENCH_TARGET: sim.url } }) : undefined;
+// --runtime-floor: that same bare hop as a handler in the local Function URL runtime (scripts/hot-path-floor.ts):
+// what the Lambda stand-in costs on its own, so EzyBus minus it is the gateway's own work.
+const floor = process.argv.includes('--runtime-floor') ? await startProc('runtime floor', node, [...tsx, join(root, 'scripts/hot-path-floor.ts')], { cpu: 1, env: { BENCH_TARGET: sim.url } }) : undefined;
 const agent = new Agent({ keepAlive: true, maxSockets: 512 });
 function post(body: string, to: Proc = gw): Promise<number> {
-  // The bare proxy hop goes straight to the simulator: the upstream's key and model name.
-  const direct = to === proxy;
+  // The bare proxy hops go straight to the simulator: the upstream's key and model name.
+  const direct = to === proxy || to === floor;
   return new Promise((resolve, reject) => {
     const req = request(new URL('/v1/chat/completions', to.url), { method: 'POST', agent, headers: { authorization: `Bearer ${direct ? 'sim-hot-key' : key}`, 'content-type': 'application/json' } }, (res) => {
       let chunks = 0;
@@ -113,7 +118,7 @@ async function closedLoop(n: number, concurrency: number, make: () => string, to
 }
 async function quiesce(to: Proc = gw): Promise<void> {
   for (;;) {
-    if (!to.stats) break; // the bare proxy has no invocations to wait for
+    if (!to.stats) break; // the bare proxy hops have no invocations to wait for
     const { inflight } = (await (await fetch(to.stats as string)).json()) as { inflight: number };
     if (inflight === 0) break;
     await sleep(20);
@@ -124,7 +129,7 @@ async function quiesce(to: Proc = gw): Promise<void> {
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const load0 = loadavg()[0] ?? NaN;
 const gateways = [gw, ...(base ? [base] : [])];
-const measured = [...gateways, ...(proxy ? [proxy] : [])];
+const measured = [...gateways, ...(proxy ? [proxy] : []), ...(floor ? [floor] : [])];
 for (const g of measured) {
   await closedLoop(WARMUP, 8, () => body('warm up'), g);
   await quiesce(g);
@@ -153,6 +158,7 @@ const requestsReport = {
   cpuPerRequestMsRounds: (perRequest.get(gw) ?? []).map((x) => Number(x.toFixed(3))),
   kernelMs: kernelMs(gw),
   ...(proxy ? { bareProxyCpuPerRequestMs: Number(median(perRequest.get(proxy) ?? []).toFixed(3)), bareProxyRounds: (perRequest.get(proxy) ?? []).map((x) => Number(x.toFixed(3))), bareProxyKernelMs: kernelMs(proxy) } : {}),
+  ...(floor ? { runtimeFloorCpuPerRequestMs: Number(median(perRequest.get(floor) ?? []).toFixed(3)), runtimeFloorRounds: (perRequest.get(floor) ?? []).map((x) => Number(x.toFixed(3))), runtimeFloorKernelMs: kernelMs(floor) } : {}),
   ...(base ? { baselineCpuPerRequestMs: Number(median(perRequest.get(base) ?? []).toFixed(3)), baselineRounds: (perRequest.get(base) ?? []).map((x) => Number(x.toFixed(3))), baselineKernelMs: kernelMs(base) } : {}),
 };
 const OHA_RATE = Number(arg('oha', '0'));
@@ -169,7 +175,7 @@ if (OHA_RATE > 0) {
   const p99 = new Map<Proc, number[]>(targets.map((g) => [g, []]));
   for (let r = 0; r < ROUNDS; r++) {
     for (const g of targets) {
-      const straight = g === proxy || g === direct;
+      const straight = g === proxy || g === floor || g === direct;
       const res = runOha(bin, { url: g.url, path: '/v1/chat/completions', headers: { authorization: `Bearer ${straight ? 'sim-hot-key' : key}` } }, straight ? body('Hello there').replace('"hot-gpt"', '"gpt-4.1-nano"') : body('Hello there'), { seconds, rate: OHA_RATE, connections: 10 });
       p50.get(g)?.push(res.p50);
       p99.get(g)?.push(res.p99);
@@ -178,7 +184,7 @@ if (OHA_RATE > 0) {
   }
   const d50 = median(p50.get(direct) ?? []);
   const row = (g: Proc): Record<string, number | number[]> => ({ p50: Number(median(p50.get(g) ?? []).toFixed(2)), addedP50: Number((median(p50.get(g) ?? []) - d50).toFixed(2)), p99: Number(median(p99.get(g) ?? []).toFixed(2)), p50Rounds: (p50.get(g) ?? []).map((x) => Number(x.toFixed(2))) });
-  ohaReport = { oha: { rate: OHA_RATE, seconds, direct: row(direct), ezybus: row(gw), ...(base ? { baseline: row(base) } : {}), ...(proxy ? { bareProxy: row(proxy) } : {}), loadavgAfter: Number((loadavg()[0] ?? NaN).toFixed(1)) } };
+  ohaReport = { oha: { rate: OHA_RATE, seconds, direct: row(direct), ezybus: row(gw), ...(base ? { baseline: row(base) } : {}), ...(proxy ? { bareProxy: row(proxy) } : {}), ...(floor ? { runtimeFloor: row(floor) } : {}), loadavgAfter: Number((loadavg()[0] ?? NaN).toFixed(1)) } };
 }
 if (REQUESTS_ONLY) {
   process.stdout.write(JSON.stringify({ ledger: LEDGER, ...requestsReport, ...ohaReport }, null, 1) + '\n');
