@@ -7,7 +7,7 @@
  *
  *   npm run build && node --import tsx scripts/hot-path.ts [--requests 3000] [--ledger off]
  *     [--bundles DIR] [--baseline DIR] [--proxy] [--rounds 3] [--requests-only] [--mode web] [--warmup 300]
- *     [--oha RATE [--oha-seconds 10]] [--runtime-floor]
+ *     [--oha RATE [--oha-seconds 10]] [--runtime-floor] [--promises]
  *
  * `--ledger off` leaves out the in-process ledger writer (in AWS it runs in its own Lambda).
  * `--bundles DIR`: the bundles to run (default dist/functions). `--baseline DIR`: a second
@@ -47,6 +47,8 @@ const ROUNDS = Number(arg('rounds', BASELINE ? '3' : '1'));
 const REQUESTS_ONLY = process.argv.includes('--requests-only');
 const MODE = arg('mode', 'furl');
 const WARMUP = Number(arg('warmup', '300'));
+/** `--promises`: promises created per non-stream request in each gateway (a promise hook; no CPU rounds then). */
+const PROMISES = process.argv.includes('--promises');
 /** The kernel's part of a process's CPU seconds (stime, /proc/<pid>/stat field 15). */
 const systemSeconds = (pid: number): number => {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -78,6 +80,7 @@ const startGateway = (bundles: string | undefined, name: string, memory: number)
       BENCH_KEYRING: keyring,
       BENCH_ENV: JSON.stringify(env),
       HOT_MEMORY_PORT: String(memory),
+      ...(PROMISES ? { HOT_COUNT_PROMISES: '1' } : {}),
       ...(MODE === 'web' ? { BENCH_MODE: 'web' } : {}),
       // HOT_PROFILE=<dir>: a V8 CPU profile of the gateway process, written when it exits.
       ...(process.env.HOT_PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.HOT_PROFILE}` } : {}),
@@ -133,6 +136,20 @@ const measured = [...gateways, ...(proxy ? [proxy] : []), ...(floor ? [floor] : 
 for (const g of measured) {
   await closedLoop(WARMUP, 8, () => body('warm up'), g);
   await quiesce(g);
+}
+if (PROMISES) {
+  const count = async (port: number): Promise<number> => ((await (await fetch(`http://127.0.0.1:${port}/memory`)).json()) as { promises: number }).promises;
+  const out: Record<string, number> = {};
+  for (const [g, port] of [[gw, memPort], ...(base ? [[base, memPort + 1]] : [])] as [Proc, number][]) {
+    const before = await count(port);
+    await closedLoop(REQUESTS, 1, () => body('Hello there'), g); // one at a time: nothing else in flight
+    await quiesce(g);
+    out[g === gw ? 'ezybus' : 'baseline'] = Number((((await count(port)) - before) / REQUESTS).toFixed(2));
+  }
+  process.stdout.write(JSON.stringify({ promisesPerRequest: out, requests: REQUESTS }, null, 1) + '\n');
+  for (const p of [...measured, sim, store]) await p.stop();
+  agent.destroy();
+  process.exit(0);
 }
 const perRequest = new Map<Proc, number[]>(measured.map((g) => [g, []]));
 const kernel = new Map<Proc, number[]>(measured.map((g) => [g, []]));
