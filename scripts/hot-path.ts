@@ -7,7 +7,7 @@
  *
  *   npm run build && node --import tsx scripts/hot-path.ts [--requests 3000] [--ledger off]
  *     [--bundles DIR] [--baseline DIR] [--proxy] [--rounds 3] [--requests-only] [--mode web] [--warmup 300]
- *     [--oha RATE [--oha-seconds 10]] [--runtime-floor] [--promises]
+ *     [--oha RATE [--oha-seconds 10]] [--runtime-floor] [--promises] [--lambda-memory MB]
  *
  * `--ledger off` leaves out the in-process ledger writer (in AWS it runs in its own Lambda).
  * `--bundles DIR`: the bundles to run (default dist/functions). `--baseline DIR`: a second
@@ -35,6 +35,7 @@ import { ensureTables } from '../functions/shared/store/tables.js';
 import { loadavg } from 'node:os';
 import { cpuSeconds, HAS_TASKSET, rssMiB, startProc, type Proc } from '../test/bench/procs.js';
 import { runOha } from '../test/bench/oha.js';
+import { lambdaHeapFlags } from '../test/bench/lambda-flags.js';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -71,8 +72,11 @@ await setRoute('hot-gpt', [{ upstream: 'hot-openai', model: 'gpt-4.1-nano' }]);
 const { key } = await createGatewayKey({ name: 'hot' });
 const env: Record<string, string> = { EZYBUS_LOG_LEVEL: 'info', ...(LEDGER === 'off' ? { EZYBUS_LOCAL_LEDGER: 'off' } : {}) };
 const memPort = 20000 + (process.pid % 20000);
-const startGateway = (bundles: string | undefined, name: string, memory: number): Promise<Proc> =>
-  startProc(name, node, ['--expose-gc', ...tsx, join(root, 'scripts/hot-path-gateway.ts')], {
+// --lambda-memory MB: the gateway (not the baseline) runs with the heap flags Lambda's Node.js
+// bootstrap derives from the function's memory size (test/bench/lambda-flags.ts).
+const LAMBDA_MEMORY = process.argv.includes('--lambda-memory') ? Number(arg('lambda-memory', '128')) : undefined;
+const startGateway = (bundles: string | undefined, name: string, memory: number, flags: string[] = []): Promise<Proc> =>
+  startProc(name, node, ['--expose-gc', ...flags, ...tsx, join(root, 'scripts/hot-path-gateway.ts')], {
     cpu: 1,
     env: {
       ...(bundles ? { BENCH_BUNDLES: bundles } : {}),
@@ -87,7 +91,7 @@ const startGateway = (bundles: string | undefined, name: string, memory: number)
     },
   });
 // --source: the TypeScript sources instead of the bundles (readable profiles).
-const gw = await startGateway(process.argv.includes('--source') ? undefined : arg('bundles', join(root, 'dist/functions')), 'ezybus', memPort);
+const gw = await startGateway(process.argv.includes('--source') ? undefined : arg('bundles', join(root, 'dist/functions')), 'ezybus', memPort, LAMBDA_MEMORY ? lambdaHeapFlags(LAMBDA_MEMORY) : []);
 const base = BASELINE ? await startGateway(BASELINE, 'ezybus baseline', memPort + 1) : undefined;
 // --proxy: the bare Node proxy hop (test/bench/proxy-proc.ts) measured alike, for the ratio.
 const proxy = process.argv.includes('--proxy') ? await startProc('bare proxy', node, [join(root, 'test/bench/proxy-proc.ts')], { cpu: 1, env: { BENCH_TARGET: sim.url } }) : undefined;

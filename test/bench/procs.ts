@@ -18,6 +18,13 @@ export interface Proc {
 
 export const HAS_TASKSET = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 
+// Every child still running when the harness exits — a crash or an uncaught error included — is
+// killed with it, so a failed run leaves no server pinned to a core for the next one.
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of running) c.kill('SIGKILL');
+});
+
 /** CPU seconds (user + system) a process has used so far, from /proc. */
 export function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -49,6 +56,8 @@ export async function startProc(
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', opts.quiet === false ? 'inherit' : 'ignore', opts.quiet === false ? 'inherit' : 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
