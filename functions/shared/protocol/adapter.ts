@@ -53,6 +53,12 @@ export interface StreamUsage {
 
 export interface UsageReader {
   event(e: StreamEvent): void;
+  /**
+   * An event read from its data text alone, when the reader can do so exactly (data-template.ts):
+   * true when handled, false when the caller must parse it and call event(). Used beside a
+   * pass-through stream, where nothing else needs the parsed event.
+   */
+  fromText?(data: string): boolean;
   result(): StreamUsage;
 }
 
