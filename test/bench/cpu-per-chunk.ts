@@ -13,7 +13,8 @@
  * `--baseline DIR`: a second gateway running the bundles in DIR (e.g. a copy of dist/functions
  * built before a change), measured interleaved with this tree's, round by round.
  * `--profile DIR`: the gateway runs with `--cpu-prof` and writes its V8 profile into DIR on exit;
- * with `--readable` the bundles are built unminified (into dist/functions-readable) so the profile names functions.
+ * with `--readable` the bundles are built unminified (into dist/functions-readable) so the profile names functions;
+ * `--profile-interval US` samples more often than every 10 ms (a finer profile of a short run).
  * `--server-nice N`: run the measured servers (bare proxy, gateways) at nice N (e.g. -5 on a busy
  * machine: a server woken late finds several chunks in one read, which lowers its CPU per chunk
  * at random and hides differences between rows).
@@ -85,7 +86,7 @@ const startGateway = (bundles: string, name: string): Promise<Proc> =>
       BENCH_ENV: JSON.stringify({ EZYBUS_LOG_LEVEL: 'info' }),
       // A coarse sampling interval: at V8's default 1 ms the profiler alone keeps the process over
       // the quiescer's idle threshold, and every phase would wait out its 180 s bound.
-      ...(PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-interval=10000 --cpu-prof-dir=${PROFILE}` } : {}),
+      ...(PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-interval=${optStr('--profile-interval') ?? '10000'} --cpu-prof-dir=${PROFILE}` } : {}),
     },
   });
 const gatewayRows = (gw: Proc, suffix: string): Array<Row & { key: string }> => {

@@ -64,3 +64,68 @@ describe('SSE parser (docs/protocols.md §6.5 vectors)', () => {
     );
   });
 });
+
+// The byte parser keeps a cut line's bytes and decodes only field values: every way a stream can
+// be cut must give the events of the uncut stream.
+describe('SSE parser, cut at every byte', () => {
+  const stream = bytes(
+    '\ufeffevent: message_start\ndata: {"type":"message_start"}\n\n' +
+      ': ping\r\n\r\n' +
+      'data: {"x":"ü→😀"}\r\n\r\n' +
+      'data: line1\ndata:line2\ndata\n\n' +
+      'event: delta\r\nid: 7\r\nretry: 5\r\ndata: {"a":1}\r\r' +
+      'data: a\rdata: b\r\r' +
+      'event: only\n\n' +
+      'data: x\r\n\r\n',
+  );
+  const whole = parse(stream);
+
+  it('reads the uncut stream as the spec says', () => {
+    expect(whole).toEqual([
+      { event: 'message_start', data: '{"type":"message_start"}' },
+      { event: undefined, data: '{"x":"ü→😀"}' },
+      { event: undefined, data: 'line1\nline2\n' },
+      { event: 'delta', data: '{"a":1}' },
+      { event: undefined, data: 'a\nb' },
+      { event: undefined, data: 'x' },
+    ]);
+  });
+
+  it('gives the same events cut once at any offset', () => {
+    for (let cut = 1; cut < stream.length; cut++) expect(parse(stream.slice(0, cut), stream.slice(cut))).toEqual(whole);
+  });
+
+  it('gives the same events cut at every byte', () => {
+    expect(parse(...Array.from(stream, (b) => new Uint8Array([b])))).toEqual(whole);
+  });
+
+  it('gives the same events for a line cut across three reads', () => {
+    const s = bytes('data: {"long":"abcdefghij"}\n\n');
+    expect(parse(s.slice(0, 8), s.slice(8, 16), s.slice(16))).toEqual([{ event: undefined, data: '{"long":"abcdefghij"}' }]);
+  });
+
+  it('strips a BOM split across reads, and only at the start', () => {
+    const s = new Uint8Array([0xef, 0xbb, 0xbf, ...bytes('data: x\n\n')]);
+    expect(parse(s.slice(0, 1), s.slice(1, 2), s.slice(2))).toEqual([{ event: undefined, data: 'x' }]);
+    // Later, U+FEFF is part of the line: the field is "\ufeffdata", which the spec ignores.
+    expect(parse(bytes('data: x\n\n'), new Uint8Array([0xef, 0xbb, 0xbf]), bytes('data: y\n\n'))).toEqual([{ event: undefined, data: 'x' }]);
+  });
+
+  it('does not hold on to a pushed chunk: changing it afterwards changes nothing', () => {
+    const out: SseEvent[] = [];
+    const p = createSseParser((e) => out.push(e));
+    const first = Buffer.from('data: {"a":');
+    p.push(first);
+    first.fill(0x20);
+    p.push(Buffer.from('1}\n\n'));
+    expect(out).toEqual([{ event: undefined, data: '{"a":1}' }]);
+  });
+
+  it('reads text pushed as strings the same as bytes', () => {
+    expect(parse('data: hé', 'llo\r', '\n\r\n')).toEqual([{ event: undefined, data: 'héllo' }]);
+  });
+
+  it('drops a field name that only starts like data or event', () => {
+    expect(parse('datax: 1\nevents: 2\ndata: 3\n\n')).toEqual([{ event: undefined, data: '3' }]);
+  });
+});

@@ -178,7 +178,10 @@ export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
   const scrub = scrubberFor(ctx.cand.apiKey);
   try {
     if (tap) {
-      const parser = createSseParser((e) => tap.event(streamEvent(e)));
+      // Most events are read from their text alone (the reader's data templates); the rest are parsed once.
+      const parser = createSseParser((e) => {
+        if (!tap.fromText?.(e.data)) tap.event(streamEvent(e));
+      });
       const strip = leg.stripUsage ? createUsageStripper() : undefined;
       const relay = (chunk: Buffer): Promise<void> | undefined => {
         ctx.heartbeat?.touch();

@@ -24,6 +24,11 @@ export interface StreamEvent {
 /** Upstream events → canonical events; stateful, one per stream; never throws. */
 export interface UpstreamParser {
   push(e: StreamEvent): CanonicalEvent[];
+  /**
+   * What push() would return for an event, from its data text alone, when the parser can tell
+   * exactly (data-template.ts); undefined when the event must be parsed and pushed.
+   */
+  fromText?(data: string): CanonicalEvent[] | undefined;
   /** The upstream stream ended: close what is open (or nothing, when the end was not clean). */
   end(): CanonicalEvent[];
 }
@@ -53,6 +58,12 @@ export interface StreamUsage {
 
 export interface UsageReader {
   event(e: StreamEvent): void;
+  /**
+   * An event read from its data text alone, when the reader can do so exactly (data-template.ts):
+   * true when handled, false when the caller must parse it and call event(). Used beside a
+   * pass-through stream, where nothing else needs the parsed event.
+   */
+  fromText?(data: string): boolean;
   result(): StreamUsage;
 }
 

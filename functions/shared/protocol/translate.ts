@@ -97,6 +97,9 @@ export function createStreamTranslation(
     }
   };
   const sse = createSseParser((raw) => {
+    // A delta the parser and the usage reader both read from its text needs no JSON.parse.
+    const known = parser.fromText?.(raw.data);
+    if (known && usage.fromText?.(raw.data)) return emit(known);
     const e = streamEvent(raw);
     usage.event(e);
     emit(parser.push(e));

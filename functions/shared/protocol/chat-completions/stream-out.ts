@@ -22,13 +22,23 @@ export function encoder(o: EncoderOptions): ClientEncoder {
   let tools = 0;
   let finish: string | null = null;
   const legacy = usesLegacyFunctions(o.request);
-  const chunk = (delta: Record<string, unknown>, finish_reason: string | null = null): string =>
-    `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: o.publicModel, choices: [{ index: 0, delta, logprobs: null, finish_reason }] })}\n\n`;
+  // Every chunk is the same object around its delta, so its text is a prefix and a suffix kept
+  // per stream (the prefix changes once, with the upstream's id) and only the delta is
+  // stringified: the same bytes as JSON.stringify of the whole chunk, one small call per event.
+  let head = '';
+  const prefix = (): string => (head = `data: {"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(o.publicModel)},"choices":[{"index":0,"delta":`);
+  prefix();
+  const OPEN = ',"logprobs":null,"finish_reason":null}]}\n\n';
+  const tail = (finish_reason: string | null): string => (finish_reason === null ? OPEN : `,"logprobs":null,"finish_reason":${JSON.stringify(finish_reason)}}]}\n\n`);
+  const chunk = (delta: Record<string, unknown>, finish_reason: string | null = null): string => head + JSON.stringify(delta) + tail(finish_reason);
+  /** The most frequent chunk, a text or reasoning delta, without an object for its delta. */
+  const textChunk = (field: 'content' | 'reasoning_content', text: string): string => `${head}{"${field}":${JSON.stringify(text)}}${OPEN}`;
   return {
     push(e) {
       switch (e.type) {
         case 'message_start':
           id = `chatcmpl-${e.message.id.replace(/^(msg_|chatcmpl-)/, '')}`;
+          prefix();
           usage = mergeUsage(usage, e.message.usage);
           return chunk({ role: 'assistant', content: '' });
         case 'content_block_start': {
@@ -49,10 +59,10 @@ export function encoder(o: EncoderOptions): ClientEncoder {
         case 'content_block_delta': {
           const k = kinds.get(e.index);
           const d = e.delta;
-          if (d.type === 'text_delta') return d.text ? chunk({ content: d.text }) : '';
+          if (d.type === 'text_delta') return d.text ? textChunk('content', d.text) : '';
           if (d.type === 'thinking_delta') {
             if (k) k.thinking += d.thinking;
-            return d.thinking ? chunk({ reasoning_content: d.thinking }) : '';
+            return d.thinking ? textChunk('reasoning_content', d.thinking) : '';
           }
           if (d.type === 'signature_delta') {
             if (k) k.signature = (k.signature ?? '') + d.signature;

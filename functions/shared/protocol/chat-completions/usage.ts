@@ -5,6 +5,7 @@
  */
 import type { CanonicalUsage } from '../canonical.js';
 import type { UsageModel, UsageReader } from '../adapter.js';
+import { learnTemplate, type DataTemplate } from '../data-template.js';
 import { count, obj, type J } from '../json.js';
 import { cutStreamUsage } from '../usage.js';
 import { emptyUsage, type TokenUsage } from '../../usage/types.js';
@@ -41,11 +42,15 @@ function reader(): UsageReader {
   let sawContent = false;
   let upstreamError = false;
   let contentChars = 0;
+  /** The stream's plain text chunk, once one has been parsed: the next ones need no JSON.parse. */
+  let template: DataTemplate | undefined;
   return {
-    event({ json: d }) {
+    event({ data, json: d }) {
       if (!d) return;
-      if (d.error && typeof d.error === 'object') upstreamError = true;
-      if (d.usage && typeof d.usage === 'object') usage = readUsage(d.usage as J);
+      const error = d.error && typeof d.error === 'object';
+      if (error) upstreamError = true;
+      const hasUsage = d.usage && typeof d.usage === 'object';
+      if (hasUsage) usage = readUsage(d.usage as J);
       if (!Array.isArray(d.choices)) return;
       for (const c of d.choices as unknown[]) {
         const ch = obj(c);
@@ -56,6 +61,20 @@ function reader(): UsageReader {
         contentChars += text.length + reasoning.length + (delta.tool_calls ? JSON.stringify(delta.tool_calls).length - 2 : 0);
         if (typeof ch.finish_reason === 'string') stopReason = ch.finish_reason;
       }
+      // A chunk whose only effect here is its text: what the template's matches stand for.
+      const only = d.choices.length === 1 ? obj(d.choices[0]) : undefined;
+      const delta = obj(only?.delta);
+      if (only && !error && !hasUsage && typeof delta.content === 'string' && delta.reasoning_content === undefined && delta.tool_calls === undefined && typeof only.finish_reason !== 'string') {
+        const t = learnTemplate(data, 'content', 'obfuscation');
+        if (t && t.match(data) === delta.content) template = t;
+      }
+    },
+    fromText(data) {
+      const text = template?.match(data);
+      if (text === undefined) return false;
+      if (text) sawContent = true;
+      contentChars += text.length;
+      return true;
     },
     result: () => ({ usage: cutStreamUsage(usage, stopReason, sawContent, contentChars), stopReason, sawContent, upstreamError }),
   };

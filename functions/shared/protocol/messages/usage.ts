@@ -7,6 +7,7 @@
  * never added on top.
  */
 import type { UsageModel, UsageReader } from '../adapter.js';
+import { learnTemplate, type DataTemplate } from '../data-template.js';
 import { textOr, arr, count, obj, type J } from '../json.js';
 import { cutStreamUsage, estimateTokens } from '../usage.js';
 import { splitCacheWrites } from '../../usage/cache-split.js';
@@ -47,10 +48,13 @@ function reader(): UsageReader {
   let contentChars = 0;
   let thinkingChars = 0;
   let thinkingExact = false;
+  /** The open block's plain text or thinking delta, once one has been parsed (data-template.ts). */
+  let template: { t: DataTemplate; thinking: boolean } | undefined;
   return {
-    event({ json: d }) {
+    event({ data, json: d }) {
       if (!d) return;
-      if (d.error && typeof d.error === 'object') upstreamError = true;
+      const error = d.error && typeof d.error === 'object';
+      if (error) upstreamError = true;
       const type = d.type;
       if (type === 'message_start') usage = readUsage(obj(obj(d.message).usage), usage ?? emptyUsage());
       else if (type === 'message_delta') {
@@ -63,7 +67,21 @@ function reader(): UsageReader {
         const delta = obj(d.delta);
         if (typeof delta.thinking === 'string') thinkingChars += delta.thinking.length;
         contentChars += textOr(delta.text ?? delta.partial_json ?? delta.thinking, '').length;
+        // A delta whose only effect here is its text or its thinking: what a template match stands for.
+        const key = typeof delta.text === 'string' ? 'text' : typeof delta.thinking === 'string' && delta.text === undefined ? 'thinking' : undefined;
+        if (!error && key && delta.partial_json === undefined && (key === 'thinking' || delta.thinking === undefined)) {
+          const t = learnTemplate(data, key);
+          if (t && t.match(data) === delta[key]) template = { t, thinking: key === 'thinking' };
+        }
       }
+    },
+    fromText(data) {
+      const text = template?.t.match(data);
+      if (text === undefined || !template) return false;
+      sawContent = true;
+      if (template.thinking) thinkingChars += text.length;
+      contentChars += text.length;
+      return true;
     },
     result() {
       const u = usage && !thinkingExact ? withThinkingEstimate(usage, thinkingChars) : usage;
