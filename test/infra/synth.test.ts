@@ -50,15 +50,15 @@ describe('cdk synth', () => {
       // The Web Functions server carries every endpoint in one bundle (one cold start per
       // environment, shared by up to 128 streams), so it has a budget of its own. A completion
       // bundle carries every protocol's upstream side (any client reaches any upstream) and its
-      // own client side only (lib/bundling.ts clientDefines: 114–124 KiB); the count, embeddings
-      // and models functions answer in several protocols and keep every client side (108–139
-      // KiB). 160 KiB: room for one more adapter's worth, no more.
+      // own client side only (lib/bundling.ts clientDefines: 119–130 KiB); the count and embeddings
+      // functions answer in several protocols and keep every client side (142–145 KiB); models
+      // carries no adapter (22 KiB). 160 KiB: room for one more adapter's worth, no more.
       const web = readFileSync(b, 'utf8').includes('AWS_LAMBDA_HTTP_ENDPOINT');
       expect(statSync(b).size).toBeLessThan((web ? 256 : 160) * 1024);
       expect(readFileSync(b, 'utf8')).not.toContain('@smithy/core'); // the AWS SDK stays out
     }
     // The stack's bundling leaves the other client sides out as scripts/build.ts does: the four
-    // completion bundles and the models one come in under 125 KiB (with every client side, 154).
-    expect(bundles.filter((b) => statSync(b).size < 125 * 1024).length).toBeGreaterThanOrEqual(5);
+    // completion bundles and the models one come in under 135 KiB (with every client side, 154).
+    expect(bundles.filter((b) => statSync(b).size < 135 * 1024).length).toBeGreaterThanOrEqual(5);
   });
 });
