@@ -5,7 +5,7 @@
  * extra chunk, median of the rounds), for a machine too busy for the full run. Same bundles,
  * same simulator, same pinning, same stream shapes per gap as run.ts.
  * `--gaps`: milliseconds between upstream chunks (default 0,10; 0 is the burst row).
- * `--only`: a comma list of rows — proxy, ezybus, translated, responses (default all).
+ * `--only`: a comma list of rows — proxy, floor (with `--runtime-floor`: the bare hop as a handler in the local Function URL runtime), ezybus, translated, responses (default all).
  * `--anthropic-client` adds the Claude Code direction (Messages client → Chat Completions upstream).
  * `--responses` measures only the Responses endpoint's rows (systems.ts: passed through,
  * translated to Anthropic, translated to Chat Completions) beside the Chat Completions rows they
@@ -103,8 +103,13 @@ const gw = await startGateway(dist, 'ezybus');
 // --baseline DIR: a second gateway on the same core running the bundles in DIR (say, built from
 // main before a change), its rows interleaved with this tree's round by round.
 const base = BASELINE ? await startGateway(BASELINE, 'ezybus baseline') : undefined;
+// --runtime-floor: the bare hop as a streaming handler in the local Function URL runtime
+// (scripts/hot-path-floor.ts: the upstream piped into the response stream), so what the Lambda
+// stand-in costs per chunk is told apart from what EzyBus's own relay costs.
+const floor = argv.includes('--runtime-floor') ? await startProc('runtime floor', node, [...tsx, join(root, 'scripts/hot-path-floor.ts')], { cpu: 1, ...SERVER_NICE, env: { BENCH_TARGET: sim.url } }) : undefined;
 const allRows: Array<Row & { key: string }> = [
   { key: 'proxy', name: 'bare node proxy', proc: proxy, target: { url: proxy.url, path: '/v1/chat/completions', headers: { authorization: 'Bearer sim-bench-key' } }, body: openaiBody('gpt-4.1-nano') },
+  ...(floor ? [{ key: 'floor', name: 'runtime floor', proc: floor, target: { url: floor.url, path: '/v1/chat/completions', headers: { authorization: 'Bearer sim-bench-key' } }, body: openaiBody('gpt-4.1-nano') }] : []),
   ...gatewayRows(gw, ''),
   ...(base ? gatewayRows(base, ' (baseline)') : []),
 ];
