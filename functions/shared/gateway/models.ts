@@ -11,10 +11,10 @@ import { assertModelName, cutBytes } from './bounds.js';
 import { GatewayError, badRequest } from './errors.js';
 import { log } from '../logging/log.js';
 import { asGatewayError } from './finish.js';
-import { errorHeaders } from './render.js';
+import { errorBody, errorHeaders } from './render.js';
 import { activeRoutes, modelAllowed } from './routes.js';
 import { codexModelList, isCodexModelsRequest } from './codex-models.js';
-import type { ErrorFacts } from '../protocol/errors.js';
+import type { ClientSide } from '../protocol/adapter.js';
 import { errorBody as openaiErrorBody } from '../protocol/chat-completions/errors.js';
 import { errorBody as geminiErrorBody } from '../protocol/generate-content/client-errors.js';
 import { errorBody as anthropicErrorBody } from '../protocol/messages/errors.js';
@@ -31,7 +31,7 @@ async function handleModels(event: FunctionUrlEvent, stream: LambdaResponseStrea
   // Errors in the protocol of the SDK asking: Anthropic's SDKs always send anthropic-version.
   // Only the three error renderers, not the protocol registry: this function translates nothing,
   // so its bundle carries no adapter (a smaller bundle, a shorter init).
-  const errorBody: (e: ErrorFacts, requestId?: string) => string = gemini ? geminiErrorBody : anthropic ? anthropicErrorBody : openaiErrorBody;
+  const renderer: Pick<ClientSide, 'errorBody'> = { errorBody: gemini ? geminiErrorBody : anthropic ? anthropicErrorBody : openaiErrorBody };
   const requestId = context.awsRequestId;
   const startedAt = performance.now();
   let status = 200;
@@ -70,7 +70,7 @@ async function handleModels(event: FunctionUrlEvent, stream: LambdaResponseStrea
     const ge = asGatewayError(err, requestId);
     status = ge.status;
     errorType = ge.kind;
-    await out.send(ge.status, { ...errorHeaders(ge), 'x-request-id': requestId }, errorBody({ kind: ge.kind, message: ge.message, param: ge.extra.param, code: ge.extra.code }, requestId));
+    await out.send(ge.status, { ...errorHeaders(ge), 'x-request-id': requestId }, errorBody(renderer, ge, requestId));
   } finally {
     // One line per request, like the completion endpoints (no usage record: nothing is billed).
     log(status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info', 'request', {

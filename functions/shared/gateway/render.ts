@@ -5,7 +5,8 @@
 import type { ClientSide } from '../protocol/adapter.js';
 import type { GatewayError } from './errors.js';
 
-export function errorBody(protocol: ClientSide, err: GatewayError, requestId?: string): string {
+/** `protocol`: a client side, or just its error renderer (the models function carries no adapter). */
+export function errorBody(protocol: Pick<ClientSide, 'errorBody'>, err: GatewayError, requestId?: string): string {
   return protocol.errorBody({ kind: err.kind, message: err.message, param: err.extra.param, code: err.extra.code }, requestId);
 }
 
