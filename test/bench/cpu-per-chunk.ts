@@ -15,6 +15,12 @@
  * `--profile DIR`: the gateway runs with `--cpu-prof` and writes its V8 profile into DIR on exit;
  * with `--readable` the bundles are built unminified (into dist/functions-readable) so the profile names functions;
  * `--profile-interval US` samples more often than every 10 ms (a finer profile of a short run).
+ * `--paired`: each round measures every row at the same time (their streams run together on the
+ * servers' core) instead of one after another, so a moment's noise falls on all of them alike.
+ * Two gateways on the same bundles read a steady difference that way (≈ 2–5 µs, the one started
+ * first lower), so a before/after comparison runs twice with the roles swapped: `--dist A
+ * --baseline B`, then `--dist B --baseline A` (`--dist DIR`: this tree's gateway runs the bundles
+ * in DIR instead of building them).
  * `--server-nice N`: run the measured servers (bare proxy, gateways) at nice N (e.g. -5 on a busy
  * machine: a server woken late finds several chunks in one read, which lowers its CPU per chunk
  * at random and hides differences between rows).
@@ -45,6 +51,7 @@ const GAPS = (optStr('--gaps') ?? '0,10').split(',').map(Number);
 const ONLY = optStr('--only')?.split(',');
 const PROFILE = optStr('--profile');
 const BASELINE = optStr('--baseline');
+const PAIRED = argv.includes('--paired');
 const SERVER_NICE = optStr('--server-nice') === undefined ? {} : { nice: Number(optStr('--server-nice')) };
 const node = process.execPath;
 const tsx = ['--import', 'tsx'];
@@ -64,7 +71,8 @@ const anthropicBody = (model: string) => (scenario: string): string =>
 
 const READABLE = argv.includes('--readable');
 const dist = join(root, READABLE ? 'dist/functions-readable' : 'dist/functions');
-await bundle(dist, false, READABLE ? { minify: false } : {});
+const DIST = optStr('--dist');
+if (!DIST) await bundle(dist, false, READABLE ? { minify: false } : {});
 const work = mkdtempSync(join(tmpdir(), 'ezybus-cpu-'));
 const store = await startProc('store', node, [...tsx, join(root, 'test/bench/store-proc.ts')], { cpu: 0, nice: 10 });
 const quiesce = quiescer(storeStats(store.stats as string), log);
@@ -99,7 +107,7 @@ const gatewayRows = (gw: Proc, suffix: string): Array<Row & { key: string }> => 
       : []),
   ];
 };
-const gw = await startGateway(dist, 'ezybus');
+const gw = await startGateway(DIST ?? dist, 'ezybus');
 // --baseline DIR: a second gateway on the same core running the bundles in DIR (say, built from
 // main before a change), its rows interleaved with this tree's round by round.
 const base = BASELINE ? await startGateway(BASELINE, 'ezybus baseline') : undefined;
@@ -138,6 +146,18 @@ for (const gap of GAPS) {
   for (const s of rows) await cost(s, 1); // warm-up
   const rounds = new Map<string, number[]>(rows.map((s) => [s.name, []]));
   // Round by round, every row in turn: the machine's load drifts alike for all of them.
+  if (PAIRED) {
+    // Every row at once, round by round: the machine's noise of that moment falls on all alike.
+    for (let r = 0; r < ROUNDS; r++) {
+      const small = await Promise.all(rows.map((s) => cost(s, 1)));
+      const big = await Promise.all(rows.map((s) => cost(s, LONG)));
+      rows.forEach((s, i) => {
+        const us = (((big[i] as number) - (small[i] as number)) / (K * (LONG - 1))) * 1e6;
+        rounds.get(s.name)?.push(us);
+        log(`${s.name} gap ${gap} ms: round ${r + 1}: ${us.toFixed(2)} µs/chunk (paired, load ${loadavg()[0]?.toFixed(1)})`);
+      });
+    }
+  } else
   for (let r = 0; r < ROUNDS; r++) {
     for (const s of rows) {
       const small = await cost(s, 1);
@@ -153,4 +173,4 @@ for (const gap of GAPS) {
   }
 }
 process.stdout.write(JSON.stringify({ loadavgAtEnd: loadavg(), result }, null, 2) + '\n');
-await Promise.all([proxy.stop(), gw.stop(), base?.stop(), sim.stop(), store.stop()]);
+await Promise.all([proxy.stop(), gw.stop(), base?.stop(), floor?.stop(), sim.stop(), store.stop()]);

@@ -5,8 +5,12 @@ import { pump } from '../../functions/shared/upstream/pump.js';
 import { upstreamSide } from '../../functions/shared/protocol/registry.js';
 
 const b = (s: string): Buffer => Buffer.from(s);
+/** Each part in a read of its own, as a socket delivers chunks that arrive apart. */
 async function* from(parts: string[], failAfter?: Error): AsyncGenerator<Buffer> {
-  for (const p of parts) yield b(p);
+  for (const p of parts) {
+    yield b(p);
+    await new Promise((r) => setImmediate(r));
+  }
   if (failAfter) throw failAfter;
 }
 async function run(parts: string[], protocol: 'chat-completions' | 'messages' | 'generate-content', failAfter?: Error, aborted = false): Promise<{ out: string[]; err?: unknown }> {

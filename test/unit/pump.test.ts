@@ -5,7 +5,7 @@ import { pump } from '../../functions/shared/upstream/pump.js';
 const b = (s: string): Buffer => Buffer.from(s);
 
 describe('pump', () => {
-  it('hands over what one read finds buffered as one chunk (a burst stays a few writes)', async () => {
+  it('a burst stays two hand-overs: its first chunk at once, the rest of the tick as one chunk', async () => {
     const body = new PassThrough();
     const got: string[] = [];
     const done = pump(body, (c) => void got.push(c.toString()));
@@ -13,13 +13,25 @@ describe('pump', () => {
     body.write('b');
     body.end('c');
     await done;
-    expect(got).toEqual(['abc']);
+    expect(got).toEqual(['a', 'bc']);
+  });
+
+  it('a chunk on its own goes over within the tick it arrives in, before any I/O wait', async () => {
+    const body = new PassThrough();
+    const got: string[] = [];
+    const done = pump(body, (c) => void got.push(c.toString()));
+    await new Promise((r) => setImmediate(r)); // flowing
+    body.write('x');
+    await Promise.resolve();
+    expect(got).toEqual(['x']);
+    body.end();
+    await done;
   });
 
   it('hands every chunk over in order and resolves at the end', async () => {
     const got: string[] = [];
     await pump(Readable.from([b('a'), b('b'), b('c')]), (c) => void got.push(c.toString()));
-    expect(got).toEqual(['a', 'b', 'c']);
+    expect(got.join('')).toBe('abc');
   });
 
   it('reads nothing more while the consumer waits (backpressure reaches the body)', async () => {
@@ -42,8 +54,8 @@ describe('pump', () => {
     release();
     body.end();
     await done;
-    // What queued while the consumer waited comes over as one chunk.
-    expect(got).toEqual(['one', 'twothree']);
+    // What queued while the consumer waited comes over in order, as a burst: at most two chunks.
+    expect(got).toEqual(['one', 'two', 'three']);
   });
 
   it("rejects with the body's error, after the pending write settled", async () => {

@@ -4,7 +4,6 @@
  * arrives; reading usage happens after the hand-over, never between arrival and delivery
  * (design invariant 2). Idle and total deadlines abort the upstream call (invariant 7).
  */
-import { createSseParser } from '../protocol/sse.js';
 import type { ResponseWriter } from '../runtime/response.js';
 import type { Route } from '../store/records.js';
 import { UpstreamError } from '../upstream/errors.js';
@@ -15,13 +14,13 @@ import { emptyUsage, type TokenUsage } from '../usage/types.js';
 import type { ClientSide } from '../protocol/adapter.js';
 import { adapterFor, upstreamSide } from '../protocol/registry.js';
 import { parseEventData } from '../protocol/json.js';
-import { streamEvent } from '../protocol/translate.js';
 import { GatewayError } from './errors.js';
 import type { Heartbeat } from './heartbeat.js';
 import { translatedBody, translatedError, translatedStream, type Leg } from './legs.js';
 import { errorEvent } from './render.js';
 import { scrubberFor } from './scrub.js';
 import { createUsageStripper } from './usage-strip.js';
+import { createUsageTap } from './usage-tap.js';
 import { ContentGate, PreContentFailure } from './preamble.js';
 import { pump } from '../upstream/pump.js';
 import { QuietTimer } from './quiet-timer.js';
@@ -174,14 +173,10 @@ export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
     return held ? relayInOrder(held, relay) : undefined;
   };
   // The usage tap outlives a broken stream: what was produced before the break is billed.
-  const tap = leg.passThrough ? adapterFor(leg.upstreamProtocol).usage.reader() : undefined;
+  const tap = leg.passThrough ? createUsageTap(adapterFor(leg.upstreamProtocol).usage.reader()) : undefined;
   const scrub = scrubberFor(ctx.cand.apiKey);
   try {
     if (tap) {
-      // Most events are read from their text alone (the reader's data templates); the rest are parsed once.
-      const parser = createSseParser((e) => {
-        if (!tap.fromText?.(e.data)) tap.event(streamEvent(e));
-      });
       const strip = leg.stripUsage ? createUsageStripper() : undefined;
       const relay = (chunk: Buffer): Promise<void> | undefined => {
         ctx.heartbeat?.touch();
@@ -189,14 +184,13 @@ export async function deliverStream(ctx: DeliverContext): Promise<Delivery> {
         const bytes = strip ? strip.push(chunk) : chunk;
         // A provider's error event is scrubbed of its key; any other chunk goes out as it came.
         const written = bytes ? out.write(scrub.errorChunk(bytes)) : undefined; // with the response stream from here on
-        parser.push(chunk);
+        tap.push(chunk); // read in batches, after the bytes went out (usage-tap.ts)
         return written;
       };
       await pump(res.body, each(relay));
       gate.ended();
       const rest = strip?.end();
       if (rest) await out.write(scrub.errorChunk(rest));
-      parser.end();
     } else {
       const ts = translatedStream(leg, (u, stop, upstreamError) => {
         usage = u;
