@@ -4,8 +4,9 @@
  * Why 'data' events and not a 'readable' listener with read() calls: in paused mode every chunk
  * goes through the body's buffer, a nextTick to emit 'readable', and read()'s bookkeeping before
  * it reaches the consumer; in flowing mode the HTTP parser's chunk is handed over where it is
- * parsed. At 10 ms between chunks — a chunk per wake-up — that, with the usage tap's batches,
- * measured ≈ 6 µs less CPU per chunk in paired runs (test/bench/README.md, `--paired`).
+ * parsed. At 10 ms between chunks — a chunk per wake-up — this pump and the usage tap's batches
+ * (gateway/usage-tap.ts) together measured 4.3 µs less CPU per chunk (of ≈ 60) in paired runs,
+ * 12 rounds in both orientations (test/bench/README.md, `--paired`); in bursts 0.6 µs more (of ≈ 5).
  *
  * A burst stays a few writes: the chunks one socket read holds are parsed in one go and emitted
  * back to back, so the first chunk of a tick goes over at once and the rest of that tick's
