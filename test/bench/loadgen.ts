@@ -17,6 +17,8 @@ export interface LoadResult {
   errors: number;
   /** Milliseconds from scheduled start to the last byte, sorted. */
   latencies: number[];
+  /** Requests not sent because `maxInFlight` were already waiting (counted in `sent`, not in `errors`). */
+  shed: number;
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: Infinity, keepAliveMsecs: 30_000 });
@@ -39,13 +41,20 @@ export function send(t: Target, body: string): Promise<{ status: number; body: s
   });
 }
 
-export async function openLoop(t: Target, body: string, rate: number, durationMs: number): Promise<LoadResult> {
+/**
+ * `maxInFlight`: past saturation the backlog grows by (rate − saturation) per second, one socket
+ * each here and two in the gateway; this bound keeps it under the machine's open-file limit
+ * (20,000 here), and what would have gone over it is shed, counted, and not sent.
+ */
+export async function openLoop(t: Target, body: string, rate: number, durationMs: number, maxInFlight = Infinity): Promise<LoadResult> {
   const total = Math.max(1, Math.round((rate * durationMs) / 1000));
   const interval = 1000 / rate;
   const latencies: number[] = [];
   let ok = 0;
   let errors = 0;
   let sent = 0;
+  let shed = 0;
+  let inFlight = 0;
   const pending: Promise<void>[] = [];
   const t0 = performance.now() + 5;
   await new Promise<void>((resolve) => {
@@ -54,14 +63,21 @@ export async function openLoop(t: Target, body: string, rate: number, durationMs
       while (sent < total && t0 + sent * interval <= now) {
         const scheduled = t0 + sent * interval;
         sent++;
+        if (inFlight >= maxInFlight) {
+          shed++;
+          continue;
+        }
+        inFlight++;
         pending.push(
           send(t, body).then(
             (r) => {
+              inFlight--;
               if (r.status === 200) ok++;
               else errors++;
               latencies.push(performance.now() - scheduled);
             },
             () => {
+              inFlight--;
               errors++;
               latencies.push(performance.now() - scheduled);
             },
@@ -75,7 +91,7 @@ export async function openLoop(t: Target, body: string, rate: number, durationMs
   });
   await Promise.all(pending);
   latencies.sort((a, b) => a - b);
-  return { sent, ok, errors, latencies };
+  return { sent, ok, errors, latencies, shed };
 }
 
 /**
