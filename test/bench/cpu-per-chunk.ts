@@ -146,25 +146,20 @@ for (const gap of GAPS) {
   for (const s of rows) await cost(s, 1); // warm-up
   const rounds = new Map<string, number[]>(rows.map((s) => [s.name, []]));
   // Round by round, every row in turn: the machine's load drifts alike for all of them.
-  if (PAIRED) {
-    // Every row at once, round by round: the machine's noise of that moment falls on all alike.
-    for (let r = 0; r < ROUNDS; r++) {
+  /** One round's figure for a row: the long streams' CPU minus the one-chunk streams', per extra chunk. */
+  const record = (s: Row, r: number, small: number, big: number): void => {
+    const us = ((big - small) / (K * (LONG - 1))) * 1e6;
+    rounds.get(s.name)?.push(us);
+    log(`${s.name} gap ${gap} ms: round ${r + 1}: ${us.toFixed(2)} µs/chunk (${PAIRED ? 'paired, ' : ''}load ${loadavg()[0]?.toFixed(1)})`);
+  };
+  for (let r = 0; r < ROUNDS; r++) {
+    if (PAIRED) {
+      // Every row at once: the machine's noise of that moment falls on all of them alike.
       const small = await Promise.all(rows.map((s) => cost(s, 1)));
       const big = await Promise.all(rows.map((s) => cost(s, LONG)));
-      rows.forEach((s, i) => {
-        const us = (((big[i] as number) - (small[i] as number)) / (K * (LONG - 1))) * 1e6;
-        rounds.get(s.name)?.push(us);
-        log(`${s.name} gap ${gap} ms: round ${r + 1}: ${us.toFixed(2)} µs/chunk (paired, load ${loadavg()[0]?.toFixed(1)})`);
-      });
-    }
-  } else
-  for (let r = 0; r < ROUNDS; r++) {
-    for (const s of rows) {
-      const small = await cost(s, 1);
-      const big = await cost(s, LONG);
-      const us = ((big - small) / (K * (LONG - 1))) * 1e6;
-      rounds.get(s.name)?.push(us);
-      log(`${s.name} gap ${gap} ms: round ${r + 1}: ${us.toFixed(2)} µs/chunk (load ${loadavg()[0]?.toFixed(1)})`);
+      rows.forEach((s, i) => record(s, r, small[i] as number, big[i] as number));
+    } else {
+      for (const s of rows) record(s, r, await cost(s, 1), await cost(s, LONG));
     }
   }
   for (const s of rows) {
