@@ -128,4 +128,23 @@ describe('SSE parser, cut at every byte', () => {
   it('drops a field name that only starts like data or event', () => {
     expect(parse('datax: 1\nevents: 2\ndata: 3\n\n')).toEqual([{ event: undefined, data: '3' }]);
   });
+  it('names each event by its own bytes when names repeat, change at equal length, or are not ASCII', () => {
+    const ev = (name: string | Uint8Array, data: string): Uint8Array => {
+      const n = typeof name === 'string' ? bytes(name) : name;
+      return Buffer.concat([bytes('event: '), n, bytes(`\ndata: ${data}\n\n`)]);
+    };
+    const got = parse(
+      ev('content_block_delta', '1'),
+      ev('content_block_delta', '2'),
+      ev('content_block_start', '3'), // the same length as the last name, other bytes
+      ev('content_block_delta', '4'),
+      ev('é', '5'), // one character, two bytes
+      ev(new Uint8Array([0xe9]), '6'), // one byte: not UTF-8, one replacement character
+      ev('é', '7'),
+      ev('', '8'),
+      'event:\ndata: 9\n\n',
+    );
+    expect(got.map((e) => e.event)).toEqual(['content_block_delta', 'content_block_delta', 'content_block_start', 'content_block_delta', 'é', '\ufffd', 'é', '', '']);
+    expect(got.map((e) => e.data)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9']);
+  });
 });

@@ -38,6 +38,19 @@ function plainEnd(s: string, from: number): number {
  * string value may differ when it is the object's last member.
  */
 export function learnTemplate(data: string, key: string, varying?: string): DataTemplate | undefined {
+  // A translated stream's parser and its usage reader learn from the same event: they get the
+  // same template, whose one-entry memo (below) then answers the second reader's match of each
+  // event without matching it again.
+  if (last && last.data === data && last.key === key && last.varying === varying) return last.template;
+  const template = learn(data, key, varying);
+  last = { data, key, varying, template };
+  return template;
+}
+
+/** The last template learned, by its arguments (module scope: one event at a time is learned). */
+let last: { data: string; key: string; varying: string | undefined; template: DataTemplate | undefined } | undefined;
+
+function learn(data: string, key: string, varying?: string): DataTemplate | undefined {
   if (data.indexOf('\\') !== -1) return undefined;
   const needle = `"${key}":"`;
   const at = data.indexOf(needle);
@@ -67,23 +80,32 @@ export function learnTemplate(data: string, key: string, varying?: string): Data
     }
   }
   const min = prefix.length + 2 + fixed.length;
+  let lastIn: string | undefined;
+  let lastOut: string | undefined;
+  const match = (s: string): string | undefined => {
+    if (s.length < min || !s.startsWith(prefix) || s.charCodeAt(prefix.length) !== QUOTE) return undefined;
+    const end = plainEnd(s, prefix.length + 1);
+    if (end === -1 || !s.startsWith(fixed, end + 1)) return undefined;
+    let at = end + 1 + fixed.length;
+    if (tail) {
+      at = plainEnd(s, at) + 1;
+      if (at === 0) return undefined;
+    }
+    if (brace) {
+      for (let c = s.charCodeAt(at); c === 32 || c === 9; c = s.charCodeAt(at)) at++;
+      if (s.charCodeAt(at) !== 125 /* } */) return undefined;
+      at++;
+    }
+    if (at !== s.length) return undefined;
+    return s.slice(prefix.length + 1, end);
+  };
   return {
     match(s) {
-      if (s.length < min || !s.startsWith(prefix) || s.charCodeAt(prefix.length) !== QUOTE) return undefined;
-      const end = plainEnd(s, prefix.length + 1);
-      if (end === -1 || !s.startsWith(fixed, end + 1)) return undefined;
-      let at = end + 1 + fixed.length;
-      if (tail) {
-        at = plainEnd(s, at) + 1;
-        if (at === 0) return undefined;
+      if (s !== lastIn) {
+        lastOut = match(s);
+        lastIn = s;
       }
-      if (brace) {
-        for (let c = s.charCodeAt(at); c === 32 || c === 9; c = s.charCodeAt(at)) at++;
-        if (s.charCodeAt(at) !== 125 /* } */) return undefined;
-        at++;
-      }
-      if (at !== s.length) return undefined;
-      return s.slice(prefix.length + 1, end);
+      return lastOut;
     },
   };
 }

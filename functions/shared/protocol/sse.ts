@@ -45,6 +45,8 @@ function isField(b: Buffer, s: number, e: number, name: readonly number[]): bool
 const DATA = [100, 97, 116, 97]; // data
 const EVENT = [101, 118, 101, 110, 116]; // event
 const BOM = [0xef, 0xbb, 0xbf];
+// Every code point below 128 is one byte of the same value.
+const ASCII = /^[\x00-\x7f]*$/;
 
 export function createSseParser(onEvent: (event: SseEvent) => void): SseParser {
   /** The start of a line that a read cut off (its own copy). */
@@ -63,6 +65,28 @@ export function createSseParser(onEvent: (event: SseEvent) => void): SseParser {
     return v >= e ? '' : b.toString('utf8', v, e);
   };
 
+  /** The last event name decoded, when it is ASCII (then its bytes are its char codes). */
+  let lastName: string | undefined;
+  /**
+   * An `event:` field's value. A stream repeats a few names (every text delta of a Messages
+   * stream is `content_block_delta`): the bytes equal to the last name's are that string, without
+   * decoding them again.
+   */
+  const eventName = (b: Buffer, s: number, e: number): string => {
+    let v = s + 6; // after "event:"
+    if (v > e) return '';
+    if (b[v] === SPACE) v++;
+    const n = e - v;
+    if (lastName !== undefined && lastName.length === n) {
+      let k = 0;
+      while (k < n && b[v + k] === lastName.charCodeAt(k)) k++;
+      if (k === n) return lastName;
+    }
+    const name = v >= e ? '' : b.toString('utf8', v, e);
+    lastName = ASCII.test(name) ? name : undefined;
+    return name;
+  };
+
   function line(b: Buffer, s: number, e: number): void {
     if (s === e) {
       const d = data;
@@ -78,7 +102,7 @@ export function createSseParser(onEvent: (event: SseEvent) => void): SseParser {
       const v = value(b, s, e, 4);
       data = data === undefined ? v : `${data}\n${v}`;
     } else if (c === 101 /* e */ && isField(b, s, e, EVENT)) {
-      eventType = value(b, s, e, 5);
+      eventType = eventName(b, s, e);
     }
     // id and retry are unused by every provider; other fields are ignored by the spec.
   }

@@ -31,6 +31,22 @@ describe('learnTemplate', () => {
     expect(t?.match(chunk('x').replace('"x"}', '"x","content":"y"}'))).toBeUndefined();
   });
 
+  it('answers a repeated match as the first one, whatever came between', () => {
+    const a = chunk('A'), b = chunk('say "hi"'), c = chunk('C');
+    expect([a, a, b, b, c, a, b].map((s) => t?.match(s))).toEqual(['A', 'A', undefined, undefined, 'C', 'A', undefined]);
+  });
+
+  it('gives two readers learning from the same text one template, and other texts or keys their own', () => {
+    const text = chunk('shared');
+    const one = learnTemplate(text, 'content');
+    expect(learnTemplate(text, 'content')).toBe(one);
+    expect(learnTemplate(chunk('other'), 'content')).not.toBe(one);
+    expect(learnTemplate(chunk('other'), 'content')?.match(chunk('z'))).toBe('z');
+    const model = learnTemplate(chunk('other'), 'model'); // the same text, another slot
+    expect(model?.match(chunk('other').replace('"model":"m"', '"model":"n"'))).toBe('n');
+    expect(model?.match(chunk('z'))).toBeUndefined();
+  });
+
   it('learns only from a text without escapes, whose key occurs once', () => {
     expect(learnTemplate(chunk('a\nb'), 'content')).toBeUndefined();
     expect(learnTemplate(chunk('a', ',"logprobs2":{"content":[]}'), 'content')).toBeUndefined();
