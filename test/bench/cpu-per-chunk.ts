@@ -127,6 +127,12 @@ if (argv.includes('--responses')) {
   allRows.push(...responsesSystems({ name: 'ezybus', proc: gw, target: gwTarget, body: openaiBody('bench-gpt') }).map((r) => ({ ...r, key: 'responses', body: (scenario: string) => r.body(scenario, true) })));
 }
 const rows = allRows.filter((r) => !ONLY || ONLY.includes(r.key));
+// A row's figure is its server's CPU: rows measured at the same time must not share a server.
+if (PAIRED && new Set(rows.map((r) => r.proc)).size < rows.length) {
+  log('--paired measures every row at once from its server\'s CPU, so each row needs its own server: pass one gateway row in --only (e.g. --only translated)');
+  await Promise.all([proxy.stop(), gw.stop(), base?.stop(), floor?.stop(), sim.stop(), store.stop()]);
+  process.exit(2);
+}
 const result: Record<string, { median: number; rounds: number[]; chunksPerStream: number; streams: number }> = {};
 for (const gap of GAPS) {
   // As in run.ts: 0 ms — 2,000-chunk streams, ten at a time; gapped — 3-second streams, all 50 at once (they idle).
