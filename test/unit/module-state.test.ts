@@ -23,6 +23,7 @@ const PROCESS_STATE: Record<string, Record<string, string>> = {
   'shared/usage/prices.ts': { index: 'the built-in catalog’s index (a constant)', normalized: 'model-name normalisation, a pure function', recent: 'built-in catalog answers by model and day, a pure function of them' },
   'shared/logging/log.ts': { sink: 'where this process’s lines go (stdout)', taps: 'who else reads them (the local ledger feed)' },
   'shared/counting/openai-tokens.ts': { loaded: 'tokenizer tables, constants loaded on demand' },
+  'shared/protocol/data-template.ts': { last: 'the last template learned, a pure function of its arguments (one entry)' },
 };
 
 function sources(dir: string): string[] {
