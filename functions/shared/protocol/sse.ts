@@ -58,10 +58,12 @@ export function createSseParser(onEvent: (event: SseEvent) => void): SseParser {
   let eventType: string | undefined;
 
   /** The value of the field in `b[s..e)` whose name is `nameLength` long. */
+  const valueStart = (b: Buffer, s: number, e: number, nameLength: number): number => {
+    const v = s + nameLength + 1; // after the colon
+    return v < e && b[v] === SPACE ? v + 1 : v;
+  };
   const value = (b: Buffer, s: number, e: number, nameLength: number): string => {
-    let v = s + nameLength + 1; // after the colon
-    if (v > e) return '';
-    if (b[v] === SPACE) v++;
+    const v = valueStart(b, s, e, nameLength);
     return v >= e ? '' : b.toString('utf8', v, e);
   };
 
@@ -73,9 +75,7 @@ export function createSseParser(onEvent: (event: SseEvent) => void): SseParser {
    * decoding them again.
    */
   const eventName = (b: Buffer, s: number, e: number): string => {
-    let v = s + 6; // after "event:"
-    if (v > e) return '';
-    if (b[v] === SPACE) v++;
+    const v = valueStart(b, s, e, 5);
     const n = e - v;
     if (lastName !== undefined && lastName.length === n) {
       let k = 0;
