@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { startProc } from './procs.js';
+import { freePort, startProc } from './procs.js';
 import { openaiBody, type System } from './systems.js';
 
 export interface PeerContext {
@@ -25,7 +25,7 @@ export function startPortkey(ctx: PeerContext, simUrl: string): () => Promise<Sy
       const r = spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', dir, '@portkey-ai/gateway'], { stdio: 'ignore', timeout: 300_000 });
       if (r.status !== 0 || !existsSync(entry)) return `Portkey: npm install @portkey-ai/gateway failed (exit ${r.status ?? 'timeout'})`;
     }
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = await freePort();
     try {
       const p = await startProc('portkey', ctx.node, [entry, `--port=${port}`, '--headless'], { cpu: 1, probeUrl: `http://127.0.0.1:${port}/`, timeoutMs: 60_000 });
       return {
@@ -52,7 +52,7 @@ export function startLiteLLM(ctx: PeerContext, simUrl: string): () => Promise<Sy
       const r = mk.status === 0 ? spawnSync(join(venv, 'bin/pip'), ['install', '-q', 'litellm[proxy]'], { stdio: 'ignore', timeout: 900_000 }) : mk;
       if (r.status !== 0) return `LiteLLM: pip install litellm[proxy] failed (exit ${r.status ?? 'timeout'})`;
     }
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = await freePort();
     try {
       const p = await startProc('litellm', py, ['-m', 'litellm.proxy.proxy_cli', '--model', 'openai/gpt-4.1-nano', '--api_base', `${simUrl}/v1`, '--port', String(port), '--host', '127.0.0.1', '--num_workers', '1'], {
         cpu: 1,
