@@ -12,6 +12,7 @@
 import { createStreamTranslation } from '../../functions/shared/protocol/translate.js';
 import { createUsageTap } from '../../functions/shared/gateway/usage-tap.js';
 import { adapterFor } from '../../functions/shared/protocol/registry.js';
+import type { J } from '../../functions/shared/protocol/json.js';
 import type { WireProtocol } from '../../functions/shared/protocol/wire.js';
 import { startSimulator } from '../../local/sim/server.js';
 
@@ -69,14 +70,14 @@ const feed = (rec: Recorded, push: (b: Buffer) => void): void => {
   for (let i = 0; i < DELTAS; i++) push(rec.deltas[i % rec.deltas.length] as Buffer);
   for (const c of rec.tail) push(c);
 };
-const requests: Partial<Record<WireProtocol, unknown>> = {
+const requests: Partial<Record<WireProtocol, J>> = {
   'chat-completions': { model: 'bench-model', messages: [{ role: 'user', content: 'Say hello' }], stream: true },
   responses: { model: 'bench-model', input: 'Say hello', stream: true },
 };
 const translated =
   (client: WireProtocol, upstream: Upstream, upstreamModel: string) =>
   (): number => {
-    const request = requests[client];
+    const request = requests[client] ?? {};
     const t = createStreamTranslation(client, upstream, { upstreamModel, publicModel: 'bench-model', stream: true, maxTokensDefault: 4096, request, onUsage: () => undefined });
     let n = 0;
     feed(recorded[upstream], (b) => (n += t.push(b)?.length ?? 0));

@@ -26,7 +26,8 @@ export interface UpstreamParser {
   push(e: StreamEvent): CanonicalEvent[];
   /**
    * What push() would return for an event, from its data text alone, when the parser can tell
-   * exactly (data-template.ts); undefined when the event must be parsed and pushed.
+   * exactly (data-template.ts); undefined when the event must be parsed and pushed. It changes
+   * no state: a caller whose usage reader cannot read the same event from its text pushes it.
    */
   fromText?(data: string): CanonicalEvent[] | undefined;
   /** The upstream stream ended: close what is open (or nothing, when the end was not clean). */

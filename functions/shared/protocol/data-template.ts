@@ -4,8 +4,9 @@
  * id, model, fingerprint and framing; Anthropic's text deltas repeat type, index and delta
  * type): once one such event has been parsed, an event that is that text with only that string
  * different — and, optionally, the object's last member's string value (OpenAI's per-chunk
- * `obfuscation`), and the run of spaces before its closing brace (Anthropic's padding) — parses
- * to the same object with only those values different, so its reader needs only the string.
+ * `obfuscation`), an integer member before the string (the Responses API's `sequence_number`),
+ * and the run of spaces before its closing brace (Anthropic's padding) — parses to the same
+ * object with only those values different, so its reader needs only the string.
  *
  * Exact, not heuristic: a template is learned only from an event text with no backslash at all,
  * so every `"` in it delimits a string and the one `"key":"` found is that key's value; a match
@@ -35,22 +36,31 @@ function plainEnd(s: string, from: number): number {
  * A template over `data` (an event's JSON text, already parsed by the caller, who checked what
  * the slot holds) whose slot is the string value of `key`, the key's only occurrence; undefined
  * when the text does not qualify. `varying`: a top-level key the caller's reader ignores whose
- * string value may differ when it is the object's last member.
+ * string value may differ when it is the object's last member. `counter`: a key the caller's
+ * reader ignores whose value, a non-negative integer written before the slot, may differ.
  */
-export function learnTemplate(data: string, key: string, varying?: string): DataTemplate | undefined {
+export function learnTemplate(data: string, key: string, varying?: string, counter?: string): DataTemplate | undefined {
   // A translated stream's parser and its usage reader learn from the same event: they get the
   // same template, whose one-entry memo (below) then answers the second reader's match of each
   // event without matching it again.
-  if (last && last.data === data && last.key === key && last.varying === varying) return last.template;
-  const template = learn(data, key, varying);
-  last = { data, key, varying, template };
+  if (last && last.data === data && last.key === key && last.varying === varying && last.counter === counter) return last.template;
+  const template = learn(data, key, varying, counter);
+  last = { data, key, varying, counter, template };
   return template;
 }
 
 /** The last template learned, by its arguments (module scope: one event at a time is learned). */
-let last: { data: string; key: string; varying: string | undefined; template: DataTemplate | undefined } | undefined;
+let last: { data: string; key: string; varying: string | undefined; counter: string | undefined; template: DataTemplate | undefined } | undefined;
 
-function learn(data: string, key: string, varying?: string): DataTemplate | undefined {
+/** The end of a JSON non-negative integer starting at `from` (no sign, fraction, exponent or leading zero), or -1. */
+function integerEnd(s: string, from: number): number {
+  let j = from;
+  while (j < s.length && s.charCodeAt(j) >= 48 && s.charCodeAt(j) <= 57) j++;
+  if (j === from || (s.charCodeAt(from) === 48 && j > from + 1)) return -1;
+  return j;
+}
+
+function learn(data: string, key: string, varying?: string, counter?: string): DataTemplate | undefined {
   if (data.indexOf('\\') !== -1) return undefined;
   const needle = `"${key}":"`;
   const at = data.indexOf(needle);
@@ -58,7 +68,20 @@ function learn(data: string, key: string, varying?: string): DataTemplate | unde
   const open = at + needle.length - 1;
   const close = plainEnd(data, open + 1);
   if (close === -1) return undefined;
-  const prefix = data.slice(0, open);
+  // The text before the slot: `head`, then (with a counter) the counter's digits and `rest`.
+  let head = data.slice(0, open);
+  let rest: string | undefined;
+  if (counter !== undefined) {
+    const member = `"${counter}":`;
+    const c = head.indexOf(member);
+    // The counter's only occurrence, a member of the object (no quote can be escaped: there is
+    // no backslash), holding a plain integer; any other counter is left fixed, as before.
+    const digits = c === -1 || data.indexOf(`"${counter}"`, c + 1) !== -1 ? -1 : integerEnd(head, c + member.length);
+    if (digits !== -1) {
+      rest = head.slice(digits);
+      head = head.slice(0, c + member.length);
+    }
+  }
   let fixed = data.slice(close + 1);
   // The spaces before the object's closing brace may differ too (Anthropic pads its events with
   // a varying run of them): insignificant whitespace, the same parse.
@@ -73,18 +96,25 @@ function learn(data: string, key: string, varying?: string): DataTemplate | unde
   let tail = false;
   if (brace && varying !== undefined && fixed.endsWith('"')) {
     const q = fixed.lastIndexOf('"', fixed.length - 2);
-    const head = fixed.slice(0, q + 1);
-    if (q > 0 && head.endsWith(`"${varying}":"`)) {
-      fixed = head;
+    const before = fixed.slice(0, q + 1);
+    if (q > 0 && before.endsWith(`"${varying}":"`)) {
+      fixed = before;
       tail = true;
     }
   }
-  const min = prefix.length + 2 + fixed.length;
+  const min = head.length + (rest === undefined ? 0 : 1 + rest.length) + 2 + fixed.length;
   let lastIn: string | undefined;
   let lastOut: string | undefined;
   const match = (s: string): string | undefined => {
-    if (s.length < min || !s.startsWith(prefix) || s.charCodeAt(prefix.length) !== QUOTE) return undefined;
-    const end = plainEnd(s, prefix.length + 1);
+    if (s.length < min || !s.startsWith(head)) return undefined;
+    let slot = head.length;
+    if (rest !== undefined) {
+      slot = integerEnd(s, slot);
+      if (slot === -1 || !s.startsWith(rest, slot)) return undefined;
+      slot += rest.length;
+    }
+    if (s.charCodeAt(slot) !== QUOTE) return undefined;
+    const end = plainEnd(s, slot + 1);
     if (end === -1 || !s.startsWith(fixed, end + 1)) return undefined;
     let at = end + 1 + fixed.length;
     if (tail) {
@@ -97,7 +127,7 @@ function learn(data: string, key: string, varying?: string): DataTemplate | unde
       at++;
     }
     if (at !== s.length) return undefined;
-    return s.slice(prefix.length + 1, end);
+    return s.slice(slot + 1, end);
   };
   return {
     match(s) {

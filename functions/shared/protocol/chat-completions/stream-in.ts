@@ -2,6 +2,7 @@
 import type { CanonicalEvent, CanonicalUsage, StopReason } from '../canonical.js';
 import type { StreamEvent, StreamEventKind, UpstreamParser } from '../adapter.js';
 import { blocks } from '../blocks.js';
+import { learnTemplate, type DataTemplate } from '../data-template.js';
 import { textOr, count, obj, type J } from '../json.js';
 import { canonicalUsage } from '../usage.js';
 import { stopFromFinish } from './stop.js';
@@ -13,6 +14,12 @@ export function parser(): UpstreamParser {
   let usage: CanonicalUsage | undefined;
   const toolKeys = new Map<number, string>();
   let done = false;
+  /**
+   * The stream's plain text chunk, once one has been parsed (data-template.ts): a chunk that is
+   * its text with only `content` (and `obfuscation`) different stands for one text delta, so it
+   * needs no JSON.parse. The usage reader learns the same template from the same chunk.
+   */
+  let template: DataTemplate | undefined;
   const finish = (out: CanonicalEvent[]): void => {
     if (done || !b.started) return;
     done = true;
@@ -35,7 +42,9 @@ export function parser(): UpstreamParser {
         return out;
       }
       b.start(out, textOr(d.id, 'chatcmpl'), textOr(d.model, ''));
-      if (d.usage && typeof d.usage === 'object') usage = canonicalUsage(readUsage(d.usage as J));
+      const hasUsage = d.usage && typeof d.usage === 'object';
+      if (hasUsage) usage = canonicalUsage(readUsage(d.usage as J));
+      template = learn(e.data, d, hasUsage) ?? template;
       for (const c of Array.isArray(d.choices) ? (d.choices as J[]) : []) {
         const delta = obj(c.delta);
         const reasoning = typeof delta.reasoning_content === 'string' ? delta.reasoning_content : typeof delta.reasoning === 'string' ? delta.reasoning : '';
@@ -63,12 +72,36 @@ export function parser(): UpstreamParser {
       }
       return out;
     },
+    fromText(data) {
+      // Only while the text block is open, so that answering changes no state: the caller may
+      // still push the event when its usage reader cannot read it from the text.
+      if (b.openKind !== 'text') return undefined;
+      const text = template?.match(data);
+      if (text === undefined) return undefined;
+      const out: CanonicalEvent[] = [];
+      if (text) out.push({ type: 'content_block_delta', index: b.ensure(out, 'text', { type: 'text', text: '' }), delta: { type: 'text_delta', text } });
+      return out;
+    },
     end() {
       const out: CanonicalEvent[] = [];
       if (b.started && !done && stop !== null) finish(out);
       return out;
     },
   };
+}
+
+/**
+ * A template for a chunk whose only effect is its text: one choice whose delta has a string
+ * `content` and no reasoning, refusal or tool call, no finish reason, no usage and no error.
+ */
+function learn(data: string, d: J, hasUsage: unknown): DataTemplate | undefined {
+  if (d.error || hasUsage || !Array.isArray(d.choices) || d.choices.length !== 1) return undefined;
+  const c = obj(d.choices[0]);
+  const delta = obj(c.delta);
+  if (typeof delta.content !== 'string' || delta.reasoning_content !== undefined || delta.reasoning !== undefined || delta.refusal !== undefined || delta.tool_calls !== undefined) return undefined;
+  if (typeof c.finish_reason === 'string') return undefined;
+  const t = learnTemplate(data, 'content', 'obfuscation');
+  return t && t.match(data) === delta.content ? t : undefined;
 }
 
 /** A role-only or usage-free empty chunk is preamble; an `error` object is an error; anything else (text, reasoning, a tool call, a finish reason, [DONE]) is content. */

@@ -8,6 +8,7 @@
 import { emptyUsage, type TokenUsage } from '../../usage/types.js';
 import type { UsageModel, UsageReader } from '../adapter.js';
 import type { CanonicalUsage } from '../canonical.js';
+import { learnTemplate, type DataTemplate } from '../data-template.js';
 import { count, obj, str, type J } from '../json.js';
 import { canonicalUsage, cutStreamUsage } from '../usage.js';
 
@@ -48,8 +49,15 @@ export function responsesUsageReader(): UsageReader {
   let sawContent = false;
   let upstreamError = false;
   let chars = 0;
+  /**
+   * The stream's delta event of one type and item, once one has been parsed (data-template.ts):
+   * the next ones, which differ in their delta, `sequence_number` and `obfuscation`, need no
+   * JSON.parse. Only a delta whose data names its type is learned from: the `event:` name, which
+   * the reader would fall back on, is not part of the text a template matches.
+   */
+  let template: DataTemplate | undefined;
   return {
-    event({ event, json: d }) {
+    event({ event, data, json: d }) {
       if (!d) return;
       const type = str(d.type) ?? event;
       if (type === 'error') upstreamError = true;
@@ -61,7 +69,18 @@ export function responsesUsageReader(): UsageReader {
       } else if (type?.endsWith('.delta')) {
         sawContent = true;
         chars += (str(d.delta) ?? '').length;
+        if (typeof d.type === 'string' && typeof d.delta === 'string') {
+          const t = learnTemplate(data, 'delta', 'obfuscation', 'sequence_number');
+          if (t && t.match(data) === d.delta) template = t;
+        }
       }
+    },
+    fromText(data) {
+      const text = template?.match(data);
+      if (text === undefined) return false;
+      sawContent = true;
+      chars += text.length;
+      return true;
     },
     result: () => ({ usage: cutStreamUsage(usage, stopReason, sawContent, chars), stopReason, sawContent, upstreamError }),
   };
