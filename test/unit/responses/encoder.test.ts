@@ -1,8 +1,9 @@
 /**
  * The Responses stream encoder and body renderer on canonical answers the recordings do not
  * cover: thinking (signature round trip), custom tool calls, namespaced calls, a cut answer,
- * an error, and status/usage mapping.
+ * an error, status/usage mapping, and the delta events' bytes against the plain encoding.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CanonicalEvent, CanonicalMessage } from '../../../functions/shared/protocol/canonical.js';
 import { createSseParser } from '../../../functions/shared/protocol/sse.js';
@@ -148,6 +149,74 @@ describe('responsesEncoder', () => {
       { type: 'error', sequence_number: 7, code: 'server_error', message: 'boom' },
       { type: 'response.failed', sequence_number: 8, response: { status: 'failed', error: { code: 'server_error', message: 'boom' } } },
     ]);
+  });
+});
+
+describe('responsesEncoder delta events', () => {
+  // stream-out.ts writes its delta events from text built once per block; they must be byte for
+  // byte what the plain encoding of the same event gives.
+  const plain = (type: string, sequence_number: number, fields: J): string => `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number, ...fields })}\n\n`;
+  const nasty = fc.oneof(
+    fc.string({ unit: 'binary' }),
+    fc.constantFrom('', '"', '\\', '\\"', '"}\n\n', 'a\nb\r\t\u0000\u001f\u007f', '\ud800', '\udfff', 'x\udc00y', '\ud83d', '😀', '\u2028\u2029', '{"input":"*** Begin"}'),
+  );
+  const block = fc.record({ kind: fc.constantFrom('text', 'thinking', 'tool'), start: nasty, deltas: fc.array(nasty, { maxLength: 8 }) });
+  const eventsOf = (text: string): J[] => {
+    const out: J[] = [];
+    const p = createSseParser((e) => out.push(JSON.parse(e.data) as J));
+    p.push(text);
+    p.end();
+    return out;
+  };
+
+  it('text, reasoning summary and function-call argument deltas equal the plain encoding, for any delta text', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.array(block, { minLength: 1, maxLength: 6 }), (id, blocks) => {
+        const enc = responsesEncoder({ publicModel: 'public', echo: responseEcho(request), kinds: toolKindsOf(request) });
+        let all = enc.push({ type: 'message_start', message: { id, model: 'up', usage } });
+        blocks.forEach((b, index) => {
+          const startText = b.kind === 'text' ? b.start : '';
+          const content_block = b.kind === 'text' ? { type: 'text' as const, text: startText } : b.kind === 'thinking' ? { type: 'thinking' as const, thinking: '', signature: '' } : { type: 'tool_use' as const, id: 'toolu_x', name: 'f', input: {} };
+          const opening = enc.push({ type: 'content_block_start', index, content_block });
+          all += opening;
+          const opened = eventsOf(opening);
+          // The item (and text part) the block's deltas belong to, as its opening events name it.
+          const part = opened.find((e) => e.type === 'response.content_part.added');
+          const added = opened.find((e) => e.type === 'response.output_item.added');
+          const item_id = (part ? part.item_id : (added?.item as J).id) as string;
+          const output_index = (part ?? added)?.output_index as number;
+          if (startText) expect(opening.endsWith(plain('response.output_text.delta', enc.sequence - 1, { item_id, output_index, content_index: part?.content_index, delta: startText, logprobs: [] }))).toBe(true);
+          let summaryOpen = false;
+          for (const d of b.deltas) {
+            const seq = enc.sequence;
+            let expected = '';
+            let got: string;
+            if (b.kind === 'text') {
+              got = enc.push({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: d } });
+              if (d) expected = plain('response.output_text.delta', seq, { item_id, output_index, content_index: part?.content_index, delta: d, logprobs: [] });
+            } else if (b.kind === 'thinking') {
+              got = enc.push({ type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: d } });
+              if (d && !summaryOpen) expected = plain('response.reasoning_summary_part.added', seq, { item_id, output_index, summary_index: 0, part: { type: 'summary_text', text: '' } });
+              if (d) expected += plain('response.reasoning_summary_text.delta', seq + (summaryOpen ? 0 : 1), { item_id, output_index, summary_index: 0, delta: d });
+              summaryOpen ||= Boolean(d);
+            } else {
+              got = enc.push({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: d } });
+              if (d) expected = plain('response.function_call_arguments.delta', seq, { item_id, output_index, delta: d });
+            }
+            expect(got).toBe(expected);
+            all += got;
+          }
+          all += enc.push({ type: 'content_block_stop', index });
+        });
+        all += enc.push({ type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 20 } });
+        all += enc.push({ type: 'message_stop' });
+        // The whole stream, every event re-encoded plainly from what it parses to: the same text.
+        const events = eventsOf(all);
+        expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
+        expect(events.map((e) => plain(e.type as string, e.sequence_number as number, e)).join('')).toBe(all);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
