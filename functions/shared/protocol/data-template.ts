@@ -60,6 +60,21 @@ function integerEnd(s: string, from: number): number {
   return j;
 }
 
+/**
+ * The text before the slot (`before`) as the text up to the counter's digits and the text after
+ * them; `rest` is undefined when there is no counter to let vary. The counter must occur once in
+ * `data`, as a member (no quote can be escaped: there is no backslash) holding a plain integer;
+ * any other counter stays part of the fixed text.
+ */
+function splitAtCounter(data: string, before: string, counter: string | undefined): [head: string, rest: string | undefined] {
+  if (counter === undefined) return [before, undefined];
+  const member = `"${counter}":`;
+  const c = before.indexOf(member);
+  if (c === -1 || data.indexOf(`"${counter}"`, c + 1) !== -1) return [before, undefined];
+  const digits = integerEnd(before, c + member.length);
+  return digits === -1 ? [before, undefined] : [before.slice(0, c + member.length), before.slice(digits)];
+}
+
 function learn(data: string, key: string, varying?: string, counter?: string): DataTemplate | undefined {
   if (data.indexOf('\\') !== -1) return undefined;
   const needle = `"${key}":"`;
@@ -68,20 +83,7 @@ function learn(data: string, key: string, varying?: string, counter?: string): D
   const open = at + needle.length - 1;
   const close = plainEnd(data, open + 1);
   if (close === -1) return undefined;
-  // The text before the slot: `head`, then (with a counter) the counter's digits and `rest`.
-  let head = data.slice(0, open);
-  let rest: string | undefined;
-  if (counter !== undefined) {
-    const member = `"${counter}":`;
-    const c = head.indexOf(member);
-    // The counter's only occurrence, a member of the object (no quote can be escaped: there is
-    // no backslash), holding a plain integer; any other counter is left fixed, as before.
-    const digits = c === -1 || data.indexOf(`"${counter}"`, c + 1) !== -1 ? -1 : integerEnd(head, c + member.length);
-    if (digits !== -1) {
-      rest = head.slice(digits);
-      head = head.slice(0, c + member.length);
-    }
-  }
+  const [head, rest] = splitAtCounter(data, data.slice(0, open), counter);
   let fixed = data.slice(close + 1);
   // The spaces before the object's closing brace may differ too (Anthropic pads its events with
   // a varying run of them): insignificant whitespace, the same parse.
@@ -103,17 +105,11 @@ function learn(data: string, key: string, varying?: string, counter?: string): D
     }
   }
   const min = head.length + (rest === undefined ? 0 : 1 + rest.length) + 2 + fixed.length;
+  const after = head.length;
   let lastIn: string | undefined;
   let lastOut: string | undefined;
-  const match = (s: string): string | undefined => {
-    if (s.length < min || !s.startsWith(head)) return undefined;
-    let slot = head.length;
-    if (rest !== undefined) {
-      slot = integerEnd(s, slot);
-      if (slot === -1 || !s.startsWith(rest, slot)) return undefined;
-      slot += rest.length;
-    }
-    if (s.charCodeAt(slot) !== QUOTE) return undefined;
+  /** The slot's string, given where its opening quote is in `s`. */
+  const from = (s: string, slot: number): string | undefined => {
     const end = plainEnd(s, slot + 1);
     if (end === -1 || !s.startsWith(fixed, end + 1)) return undefined;
     let at = end + 1 + fixed.length;
@@ -129,6 +125,17 @@ function learn(data: string, key: string, varying?: string, counter?: string): D
     if (at !== s.length) return undefined;
     return s.slice(slot + 1, end);
   };
+  // Two shapes, so that a template without a counter runs no counter code per event.
+  const match =
+    rest === undefined
+      ? (s: string): string | undefined => (s.length < min || !s.startsWith(head) || s.charCodeAt(after) !== QUOTE ? undefined : from(s, after))
+      : (s: string): string | undefined => {
+          if (s.length < min || !s.startsWith(head)) return undefined;
+          const digits = integerEnd(s, after);
+          if (digits === -1 || !s.startsWith(rest, digits)) return undefined;
+          const slot = digits + rest.length;
+          return s.charCodeAt(slot) !== QUOTE ? undefined : from(s, slot);
+        };
   return {
     match(s) {
       if (s !== lastIn) {
