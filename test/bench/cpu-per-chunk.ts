@@ -27,6 +27,7 @@
  */
 import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
+import { stealRecorder } from './steal.js';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createGatewayKey } from '../../functions/shared/admin/ops.js';
@@ -153,19 +154,29 @@ for (const gap of GAPS) {
   const rounds = new Map<string, number[]>(rows.map((s) => [s.name, []]));
   // Round by round, every row in turn: the machine's load drifts alike for all of them.
   /** One round's figure for a row: the long streams' CPU minus the one-chunk streams', per extra chunk. */
-  const record = (s: Row, r: number, small: number, big: number): void => {
+  // With the host's steal on the servers' core over the measurement (steal.ts): a round that
+  // reads high under steal is the host's doing.
+  const record = (s: Row, r: number, small: number, big: number, steal: number | undefined): void => {
     const us = ((big - small) / (K * (LONG - 1))) * 1e6;
     rounds.get(s.name)?.push(us);
-    log(`${s.name} gap ${gap} ms: round ${r + 1}: ${us.toFixed(2)} µs/chunk (${PAIRED ? 'paired, ' : ''}load ${loadavg()[0]?.toFixed(1)})`);
+    log(`${s.name} gap ${gap} ms: round ${r + 1}: ${us.toFixed(2)} µs/chunk (${PAIRED ? 'paired, ' : ''}load ${loadavg()[0]?.toFixed(1)}, steal ${steal === undefined ? '–' : `${steal.toFixed(1)} %`})`);
+  };
+  const measured = async <T>(f: () => Promise<T>): Promise<[T, number | undefined]> => {
+    const st = stealRecorder();
+    st.mark('round');
+    const v = await f();
+    return [v, st.end()[0]?.percent.cpu1];
   };
   for (let r = 0; r < ROUNDS; r++) {
     if (PAIRED) {
       // Every row at once: the machine's noise of that moment falls on all of them alike.
-      const small = await Promise.all(rows.map((s) => cost(s, 1)));
-      const big = await Promise.all(rows.map((s) => cost(s, LONG)));
-      rows.forEach((s, i) => record(s, r, small[i] as number, big[i] as number));
+      const [[small, big], steal] = await measured(async () => [await Promise.all(rows.map((s) => cost(s, 1))), await Promise.all(rows.map((s) => cost(s, LONG)))] as const);
+      rows.forEach((s, i) => record(s, r, small[i] as number, big[i] as number, steal));
     } else {
-      for (const s of rows) record(s, r, await cost(s, 1), await cost(s, LONG));
+      for (const s of rows) {
+        const [[small, big], steal] = await measured(async () => [await cost(s, 1), await cost(s, LONG)] as const);
+        record(s, r, small, big, steal);
+      }
     }
   }
   for (const s of rows) {

@@ -18,6 +18,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { stealRecorder } from './steal.js';
 import { join } from 'node:path';
 import { addUpstreamKey, createGatewayKey, setRoute } from '../../functions/shared/admin/ops.js';
 import { installConfig } from '../../local/gateway.js';
@@ -79,6 +80,8 @@ async function main(): Promise<void> {
   const skipped: string[] = [];
 
   // ---- cold start: bundle sizes and module init (fresh Node 24 processes) ----
+  const steal = stealRecorder();
+  steal.mark('cold start');
   log('bundling');
   const dist = join(root, 'dist/functions');
   const sizes = await bundle(dist);
@@ -139,6 +142,7 @@ async function main(): Promise<void> {
   }
 
   // ---- warm added latency, open loop, one server under test at a time ----
+  steal.mark('saturation and fixed rates');
   type Saturation = 'below' | 'near' | 'past';
   const warm: Array<{ system: string; profileMs: number; rate: number; p50: number; p90: number; p99: number; max: number; errors: number; sent: number; cpuMicrosPerRequest: number; saturation: Saturation }> = [];
   const saturationRows: Array<{ system: string; profileMs: number; maxRps: number; cpuMicrosPerRequest: number }> = [];
@@ -223,6 +227,7 @@ async function main(): Promise<void> {
   json.oha = ohaRows;
 
   // ---- streaming: TTFB and inter-chunk gaps with N concurrent streams ----
+  steal.mark('streaming');
   const N = SMOKE ? 3 : 50;
   const streamScenario = 'tokens=40&gap_ms=20';
   const streamRows: Array<{ system: string; ttfbP50: number; ttfbP99: number; gapP50: number; gapP99: number }> = [];
@@ -276,6 +281,7 @@ async function main(): Promise<void> {
   json.hedging = { scenario: tail, hedgeAfterMs: HEDGE_AFTER_MS, rows: hedgeRows };
 
   // ---- CPU per chunk: (CPU of long streams − CPU of 1-token streams) / extra chunks ----
+  steal.mark('CPU per chunk');
   // From the server process's own CPU counters. Long streams so chunk work dominates the
   // per-request work (auth, ledger) that the difference cancels; the median of three rounds,
   // since that cancellation is noisy. The 0 ms row is labelled as such: with no gap, many chunks
@@ -313,6 +319,7 @@ async function main(): Promise<void> {
   json.cpuPerChunk = cpuPerChunk;
 
   // ---- memory with open streams ----
+  steal.mark('memory and overload');
   await quiesce(ezybus.proc);
   const memory: Array<{ streams: number; rssMiB: number }> = [{ streams: 0, rssMiB: rssMiB(ezybus.proc.pid) }];
   const holdMs = SMOKE ? 1500 : 6000;
@@ -357,6 +364,7 @@ async function main(): Promise<void> {
   log(`overload ${overloadRate}/s (${over.shed} shed): RSS ${rssBefore.toFixed(0)} → peak ${rssPeak.toFixed(0)} → drained ${rssDrained.toFixed(0)} → +${settleMs / 1000} s ${rssLater.toFixed(0)} MiB`);
 
   // ---- ledger: write latency, and no store call between upstream chunks ----
+  steal.mark('ledger, cost model and compute modes');
   const ledgerTimes: number[] = [];
   const sample = sampleRecord();
   for (let i = 0; i < (SMOKE ? 10 : 200); i++) {
@@ -441,6 +449,8 @@ async function main(): Promise<void> {
   json.computeModes = modes.json;
 
   // ---- stop everything ----
+  const stolen = steal.end();
+  json.steal = stolen;
   await proxy.proc.stop();
   await sim.stop();
   await store.stop();
@@ -456,6 +466,13 @@ async function main(): Promise<void> {
   report.push(`- EzyBus, mode \`${MODE}\`: ${mode.describe}; logging a line per request (its usage record). The gateway writes no ledger: in AWS the ledger writer is its own function fed by the log subscription; here the bundles' lines go to stdout, so this process's figures are the gateway's own (the Ledger section measures the writer alone).`);
   report.push(`- CPU figures: the server process's own counters (utime + stime from /proc/<pid>/stat, all its threads), read around each phase after it has gone idle, so a phase's trailing work (log lines, cache refreshes, garbage collection) is counted in it.`);
   report.push(`- System load when this run started (1/5/15 min): ${loadavg().map((x) => x.toFixed(2)).join(' / ')} on ${cpu.length} cores${loadavg()[0]! > 1.5 ? ' — the machine was shared: treat small differences as noise' : ''}.`);
+  const stealCell = (p: Record<string, number>): string => ['cpu1', 'cpu0'].map((c) => (p[c] === undefined ? '–' : `${p[c].toFixed(1)} %`)).join(' / ');
+  const worst = Math.max(0, ...stolen.map((x) => x.percent.cpu1 ?? 0));
+  report.push(
+    stolen.some((x) => Object.keys(x.percent).length)
+      ? `- Hypervisor steal (time a CPU of this VM waited while the host ran something else; /proc/stat; steal.ts), server core / load generator's core, by section: ${stolen.map((x) => `${x.name} ${stealCell(x.percent)}`).join('; ')}${worst > 2 ? ' — **the host took CPU from the server core during this run: a slower figure in a section with steal is the host, not the code**' : ''}.`
+      : '- Hypervisor steal: not readable here (/proc/stat).',
+  );
   if (skipped.length) report.push(`- Skipped: ${skipped.join('; ')}`);
   report.push('', `## Saturation (maximum throughput, ${CONNECTIONS} closed-loop connections, ${DURATION_MS / 1000} s, non-stream)`, '');
   report.push('| upstream | system | saturation rate (req/s) | server CPU / request at saturation |', '|---|---|---|---|');

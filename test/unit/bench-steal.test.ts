@@ -1,0 +1,35 @@
+/**
+ * The benchmark's steal reading (test/bench/steal.ts): each section gets, for every CPU of the
+ * machine, the share of its time the host took, as a percentage.
+ */
+import { existsSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { stealRecorder } from '../bench/steal.js';
+
+describe.runIf(existsSync('/proc/stat'))('stealRecorder', () => {
+  it('gives each section, in order, a percentage for every CPU', async () => {
+    const st = stealRecorder();
+    st.mark('first');
+    await new Promise((r) => setTimeout(r, 60));
+    st.mark('second');
+    const t = Date.now();
+    while (Date.now() - t < 60); // busy: the counters move on this CPU
+    const sections = st.end();
+    expect(sections.map((s) => s.name)).toEqual(['first', 'second']);
+    for (const s of sections) {
+      const keys = Object.keys(s.percent);
+      expect(keys.length).toBeGreaterThan(0);
+      expect(keys.length).toBeLessThanOrEqual(cpus().length);
+      for (const k of keys) expect(k).toMatch(/^cpu\d+$/);
+      for (const v of Object.values(s.percent)) {
+        expect(v).toBeGreaterThanOrEqual(0);
+        expect(v).toBeLessThanOrEqual(100);
+      }
+    }
+  });
+
+  it('ends with no sections when none was marked', () => {
+    expect(stealRecorder().end()).toEqual([]);
+  });
+});
