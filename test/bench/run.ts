@@ -470,7 +470,7 @@ async function main(): Promise<void> {
   const worst = Math.max(0, ...stolen.map((x) => x.percent.cpu1 ?? 0));
   report.push(
     stolen.some((x) => Object.keys(x.percent).length)
-      ? `- Hypervisor steal (time a CPU of this VM waited while the host ran something else; /proc/stat; steal.ts), server core / load generator's core, by section: ${stolen.map((x) => `${x.name} ${stealCell(x.percent)}`).join('; ')}${worst > 2 ? ' — **the host took CPU from the server core during this run: a slower figure in a section with steal is the host, not the code**' : ''}.`
+      ? `- Hypervisor steal (of the time a CPU of this VM had work, the share it waited while the host ran something else; /proc/stat; steal.ts), server core / load generator's core, by section: ${stolen.map((x) => `${x.name} ${stealCell(x.percent)}`).join('; ')}${worst > 5 ? ' — **the host took CPU from the server core during this run: a slower figure in a section with steal is the host, not the code**' : ''}.`
       : '- Hypervisor steal: not readable here (/proc/stat).',
   );
   if (skipped.length) report.push(`- Skipped: ${skipped.join('; ')}`);

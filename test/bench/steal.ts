@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 
-type Counters = Map<string, { steal: number; total: number }>;
+type Counters = Map<string, { steal: number; wanted: number }>;
 
 function read(): Counters {
   const out: Counters = new Map();
@@ -21,15 +21,21 @@ function read(): Counters {
     const m = /^(cpu\d+) (.*)$/.exec(line);
     if (!m?.[1] || !m[2]) continue;
     const f = m[2].trim().split(/\s+/).map(Number);
-    // user nice system idle iowait irq softirq steal (guest time is already in user).
-    out.set(m[1], { steal: f[7] ?? 0, total: f.slice(0, 8).reduce((a, b) => a + b, 0) });
+    // user nice system idle iowait irq softirq steal (guest time is already in user). What the
+    // CPU wanted: everything but idle and iowait, steal included.
+    const all = f.slice(0, 8).reduce((a, b) => a + b, 0);
+    out.set(m[1], { steal: f[7] ?? 0, wanted: all - (f[3] ?? 0) - (f[4] ?? 0) });
   }
   return out;
 }
 
 export interface StealSection {
   name: string;
-  /** Percent of each CPU's time in the section that was stolen, by CPU name (`cpu0`, …). */
+  /**
+   * By CPU name (`cpu0`, …): of the time the CPU had work in the section, the percentage the host
+   * took. A share of all time would hide it: a core 90 % idle whose work waits half the time
+   * reads 5 % stolen of all time, and its figures are twice what they should be.
+   */
   percent: Record<string, number>;
 }
 
@@ -43,8 +49,8 @@ export function stealRecorder(): { mark(name: string): void; end(): StealSection
     const percent: Record<string, number> = {};
     for (const [cpu, b] of now) {
       const a = open.at.get(cpu);
-      if (!a || b.total === a.total) continue;
-      percent[cpu] = (100 * (b.steal - a.steal)) / (b.total - a.total);
+      if (!a || b.wanted === a.wanted) continue;
+      percent[cpu] = (100 * (b.steal - a.steal)) / (b.wanted - a.wanted);
     }
     done.push({ name: open.name, percent });
     open = undefined;
