@@ -49,7 +49,9 @@ export function stealRecorder(): { mark(name: string): void; end(): StealSection
     const percent: Record<string, number> = {};
     for (const [cpu, b] of now) {
       const a = open.at.get(cpu);
-      if (!a || b.wanted === a.wanted) continue;
+      // Under half a second of work (in clock ticks, 100 a second) the share is a few ticks
+      // over a few ticks: no figure.
+      if (!a || b.wanted - a.wanted < 50) continue;
       percent[cpu] = (100 * (b.steal - a.steal)) / (b.wanted - a.wanted);
     }
     done.push({ name: open.name, percent });
