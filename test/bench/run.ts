@@ -18,7 +18,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { stealRecorder } from './steal.js';
+import { coreSpeed, stealRecorder } from './steal.js';
 import { join } from 'node:path';
 import { addUpstreamKey, createGatewayKey, setRoute } from '../../functions/shared/admin/ops.js';
 import { installConfig } from '../../local/gateway.js';
@@ -80,7 +80,8 @@ async function main(): Promise<void> {
   const skipped: string[] = [];
 
   // ---- cold start: bundle sizes and module init (fresh Node 24 processes) ----
-  const steal = stealRecorder();
+  // Each section starts with a fixed loop timed on the server core (steal.ts coreSpeed).
+  const steal = stealRecorder(HAS_TASKSET ? () => coreSpeed(node, 1) : undefined);
   steal.mark('cold start');
   log('bundling');
   const dist = join(root, 'dist/functions');
@@ -473,6 +474,12 @@ async function main(): Promise<void> {
       ? `- Hypervisor steal (of the time a CPU of this VM had work, the share it waited while the host ran something else; /proc/stat; steal.ts), server core / load generator's core, by section: ${stolen.map((x) => `${x.name} ${stealCell(x.percent)}`).join('; ')}${worst > 5 ? ' — **the host took CPU from the server core during this run: a slower figure in a section with steal is the host, not the code**' : ''}.`
       : '- Hypervisor steal: not readable here (/proc/stat).',
   );
+  const probes = stolen.filter((x) => x.probeMs !== undefined);
+  const first = probes[0]?.probeMs;
+  if (first) {
+    const slowest = Math.max(...probes.map((x) => x.probeMs ?? 0)) / first;
+    report.push(`- Server core speed: a fixed loop (100 M iterations, best of five, in a fresh process on CPU 1; steal.ts \`coreSpeed\`) timed at the start of each section, in ms: ${probes.map((x) => `${x.name} ${r1(x.probeMs ?? NaN)}`).join('; ')}${slowest > 1.1 ? ` — **the core ran up to ${((slowest - 1) * 100).toFixed(0)} % slower than at the start of the run: the host slowed it, and the figures of those sections with it**` : ''}.`);
+  }
   if (skipped.length) report.push(`- Skipped: ${skipped.join('; ')}`);
   report.push('', `## Saturation (maximum throughput, ${CONNECTIONS} closed-loop connections, ${DURATION_MS / 1000} s, non-stream)`, '');
   report.push('| upstream | system | saturation rate (req/s) | server CPU / request at saturation |', '|---|---|---|---|');

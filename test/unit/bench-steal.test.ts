@@ -5,7 +5,8 @@
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { stealRecorder } from '../bench/steal.js';
+import { spawnSync } from 'node:child_process';
+import { coreSpeed, stealRecorder } from '../bench/steal.js';
 
 describe.runIf(existsSync('/proc/stat'))('stealRecorder', () => {
   it('gives each section, in order, a percentage for every CPU that had work enough to tell', async () => {
@@ -29,6 +30,20 @@ describe.runIf(existsSync('/proc/stat'))('stealRecorder', () => {
         expect(v).toBeLessThanOrEqual(100);
       }
     }
+  });
+
+  it('keeps the probe reading taken as each section starts', () => {
+    let n = 0;
+    const st = stealRecorder(() => ++n * 10);
+    st.mark('a');
+    st.mark('b');
+    expect(st.end().map((s) => [s.name, s.probeMs])).toEqual([['a', 10], ['b', 20]]);
+  });
+
+  it.runIf(spawnSync('taskset', ['-c', '0', 'true']).status === 0)('times the fixed loop on a given core', () => {
+    const ms = coreSpeed(process.execPath, 0);
+    expect(Number.isFinite(ms)).toBe(true);
+    expect(ms).toBeGreaterThan(0);
   });
 
   it('ends with no sections when none was marked', () => {
