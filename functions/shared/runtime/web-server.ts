@@ -178,7 +178,9 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port, opts.host, () => {
+    // The accept queue of local/runtime.ts's server, for the same reason: a burst of new
+    // connections past Node's default 511 is reset instead of queued.
+    server.listen({ port: opts.port, host: opts.host, backlog: 4096 }, () => {
       server.off('error', reject);
       resolve();
     });
