@@ -26,11 +26,8 @@ import {
   type StreamingHandler,
 } from '../functions/shared/runtime/awslambda.js';
 import { joinChunks, toFunctionUrlEvent } from '../functions/shared/runtime/event.js';
-import { pathOf, routeFor } from '../functions/shared/runtime/web-server.js';
+import { LISTEN_BACKLOG, pathOf, routeFor } from '../functions/shared/runtime/web-server.js';
 import { DirectWrites, writeWithBackpressure } from '../functions/shared/runtime/node-stream.js';
-
-/** The listening socket's accept queue (see startLocalRuntime). */
-export const LISTEN_BACKLOG = 4096;
 
 export { toFunctionUrlEvent };
 
@@ -309,10 +306,6 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    // A backlog beyond Node's default 511 (the kernel caps it at net.core.somaxconn): a burst of
-    // new connections past the accept queue is reset, and the client sees ECONNRESET where a
-    // Function URL would have queued it. The benchmark's overload phase (1.5 × saturation, up to
-    // 6,000 waiting) had ~200 resets in 24,000 requests this way, every one on a new socket.
     server.listen({ port: opts.port ?? 0, host, backlog: LISTEN_BACKLOG }, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;

@@ -57,11 +57,12 @@ export function createSseParser(onEvent: (event: SseEvent) => void): SseParser {
   let data: string | undefined;
   let eventType: string | undefined;
 
-  /** The value of the field in `b[s..e)` whose name is `nameLength` long. */
+  /** Where the value of the field in `b[s..e)` whose name is `nameLength` long starts (after the colon and one space). */
   const valueStart = (b: Buffer, s: number, e: number, nameLength: number): number => {
     const v = s + nameLength + 1; // after the colon
     return v < e && b[v] === SPACE ? v + 1 : v;
   };
+  /** The value of the field in `b[s..e)` whose name is `nameLength` long. */
   const value = (b: Buffer, s: number, e: number, nameLength: number): string => {
     const v = valueStart(b, s, e, nameLength);
     return v >= e ? '' : b.toString('utf8', v, e);

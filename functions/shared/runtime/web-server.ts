@@ -20,6 +20,15 @@ import { joinChunks, toFunctionUrlEvent } from './event.js';
 import { beginDrain, isDraining } from './lifecycle.js';
 import { NodeResponseStream } from './node-stream.js';
 
+/**
+ * The accept queue of a listening socket (this server's and local/runtime.ts's): beyond Node's
+ * default 511 (the kernel caps it at net.core.somaxconn). A burst of new connections past the
+ * queue is reset, and the client sees ECONNRESET where a Function URL would have queued it: the
+ * benchmark's overload phase (1.5 × saturation, up to 6,000 waiting) had ~200 resets in 24,000
+ * requests that way, every one on a new socket.
+ */
+export const LISTEN_BACKLOG = 4096;
+
 const { randomUUID } = crypto;
 
 export interface WebServerOptions {
@@ -178,9 +187,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    // The accept queue of local/runtime.ts's server, for the same reason: a burst of new
-    // connections past Node's default 511 is reset instead of queued.
-    server.listen({ port: opts.port, host: opts.host, backlog: 4096 }, () => {
+    server.listen({ port: opts.port, host: opts.host, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', reject);
       resolve();
     });

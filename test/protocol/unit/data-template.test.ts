@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { learnTemplate } from '../../../functions/shared/protocol/data-template.js';
 import { adapterFor, upstreamSide } from '../../../functions/shared/protocol/registry.js';
+import type { UpstreamParser } from '../../../functions/shared/protocol/adapter.js';
 import type { J } from '../../../functions/shared/protocol/json.js';
 import { createSseParser } from '../../../functions/shared/protocol/sse.js';
 import { createStreamTranslation, streamEvent } from '../../../functions/shared/protocol/translate.js';
@@ -92,15 +93,35 @@ describe('learnTemplate', () => {
   });
 });
 
+/** A body's SSE events, as the gateway's parser reads them. */
+const eventsIn = (body: string): { event: string | undefined; data: string }[] => {
+  const out: { event: string | undefined; data: string }[] = [];
+  const p = createSseParser((e) => out.push(e));
+  p.push(body);
+  p.end();
+  return out;
+};
+
+/** Every event through one upstream parser from its text where it can, and through another parsed: the same canonical events each time. */
+function parserBothWays(protocol: WireProtocol, body: string): { hits: number; fast: UpstreamParser; slow: UpstreamParser } {
+  const side = upstreamSide(protocol);
+  const fast = side.parser();
+  const slow = side.parser();
+  let hits = 0;
+  for (const e of eventsIn(body)) {
+    const known = fast.fromText?.(e.data);
+    if (known) hits++;
+    expect(known ?? fast.push(streamEvent(e))).toEqual(slow.push(streamEvent(e)));
+  }
+  return { hits, fast, slow };
+}
+
 type Upstream = 'openai' | 'anthropic' | 'responses';
 const wire = (u: Upstream): WireProtocol => (u === 'responses' ? 'responses' : LEGACY_PROTOCOL_NAMES[u]);
 
 /** The stream's events; then the reader's result for every prefix, read both ways. */
 function bothWays(provider: Upstream, body: string): number {
-  const events: { event: string | undefined; data: string }[] = [];
-  const p = createSseParser((e) => events.push(e));
-  p.push(body);
-  p.end();
+  const events = eventsIn(body);
   const usage = adapterFor(wire(provider)).usage;
   const fast = usage.reader();
   const slow = usage.reader();
@@ -173,25 +194,7 @@ describe('usage read from text equals usage read from the parsed events', () => 
 
 describe('Messages upstream events read from text equal the parsed ones', () => {
   const streams = recorded().filter((r) => r.stream && r.status === 200 && r.provider === 'anthropic');
-  const eventsOf = (body: string): { event: string | undefined; data: string }[] => {
-    const out: { event: string | undefined; data: string }[] = [];
-    const p = createSseParser((e) => out.push(e));
-    p.push(body);
-    p.end();
-    return out;
-  };
-  const compare = (body: string): number => {
-    const side = upstreamSide('messages');
-    const fast = side.parser();
-    const slow = side.parser();
-    let hits = 0;
-    for (const e of eventsOf(body)) {
-      const known = fast.fromText?.(e.data);
-      if (known) hits++;
-      expect(known ?? fast.push(streamEvent(e))).toEqual(slow.push(streamEvent(e)));
-    }
-    return hits;
-  };
+  const compare = (body: string): number => parserBothWays('messages', body).hits;
   it.each(streams.map((r) => [r.name, r] as const))('%s', (_n, r) => void compare(r.body));
 
   it('random text and thinking deltas, with padding and escapes', () => {
@@ -213,25 +216,10 @@ describe('Messages upstream events read from text equal the parsed ones', () => 
 
 /** `data` with its first key's first character written as a \\u escape: the same JSON value, but no template can be learned from or match it, so every reader parses it. */
 const parsedOnly = (data: string): string => data.replace(/^\{"([A-Za-z_])/, (_m, c: string) => `{"\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-const eventsIn = (body: string): { event: string | undefined; data: string }[] => {
-  const out: { event: string | undefined; data: string }[] = [];
-  const p = createSseParser((e) => out.push(e));
-  p.push(body);
-  p.end();
-  return out;
-};
 
 describe('Chat Completions upstream events read from text equal the parsed ones', () => {
   const compare = (body: string): number => {
-    const side = upstreamSide('chat-completions');
-    const fast = side.parser();
-    const slow = side.parser();
-    let hits = 0;
-    for (const e of eventsIn(body)) {
-      const known = fast.fromText?.(e.data);
-      if (known) hits++;
-      expect(known ?? fast.push(streamEvent(e))).toEqual(slow.push(streamEvent(e)));
-    }
+    const { hits, fast, slow } = parserBothWays('chat-completions', body);
     expect(fast.end()).toEqual(slow.end());
     return hits;
   };
