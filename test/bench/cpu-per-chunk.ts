@@ -5,7 +5,8 @@
  * extra chunk, median of the rounds), for a machine too busy for the full run. Same bundles,
  * same simulator, same pinning, same stream shapes per gap as run.ts.
  * `--gaps`: milliseconds between upstream chunks (default 0,10; 0 is the burst row).
- * `--only`: a comma list of rows — proxy, floor (with `--runtime-floor`: the bare hop as a handler in the local Function URL runtime), ezybus, translated, responses (default all).
+ * `--only`: a comma list of rows — proxy, floor (with `--runtime-floor`: the bare hop as a handler in the local Function URL runtime), ezybus, translated, responses (default all);
+ * or a row's full name, e.g. `--only 'ezybus responses → chat completions'` (one row in a profile).
  * `--anthropic-client` adds the Claude Code direction (Messages client → Chat Completions upstream).
  * `--responses` measures only the Responses endpoint's rows (systems.ts: passed through,
  * translated to Anthropic, translated to Chat Completions) beside the Chat Completions rows they
@@ -127,7 +128,7 @@ if (argv.includes('--responses')) {
   const gwTarget: Target = { url: gw.url, path: '/v1/chat/completions', headers: { authorization: `Bearer ${key}` } };
   allRows.push(...responsesSystems({ name: 'ezybus', proc: gw, target: gwTarget, body: openaiBody('bench-gpt') }).map((r) => ({ ...r, key: 'responses', body: (scenario: string) => r.body(scenario, true) })));
 }
-const rows = allRows.filter((r) => !ONLY || ONLY.includes(r.key));
+const rows = allRows.filter((r) => !ONLY || ONLY.includes(r.key) || ONLY.includes(r.name));
 // A row's figure is its server's CPU: rows measured at the same time must not share a server.
 if (PAIRED && new Set(rows.map((r) => r.proc)).size < rows.length) {
   log('--paired measures every row at once from its server\'s CPU, so each row needs its own server: pass one gateway row in --only (e.g. --only translated)');

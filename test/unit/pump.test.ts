@@ -1,3 +1,5 @@
+import { createServer, request, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { pump } from '../../functions/shared/upstream/pump.js';
@@ -14,6 +16,62 @@ describe('pump', () => {
     body.end('c');
     await done;
     expect(got).toEqual(['a', 'bc']);
+  });
+
+  it('over a real socket: the chunks one read holds go over as two hand-overs, a chunk in a read of its own at once', async () => {
+    // The server writes a, b and c in one socket write (corked), then d and e after gaps.
+    let step!: (s: string) => void;
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.flushHeaders();
+      step = (s) => {
+        if (s === 'burst') {
+          res.cork();
+          for (const c of ['a', 'b', 'c']) res.write(c);
+          res.uncork();
+        } else if (s === 'end') res.end();
+        else res.write(s);
+      };
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const res = await new Promise<IncomingMessage>((resolve, reject) => request({ host: '127.0.0.1', port, path: '/' }, resolve).on('error', reject).end());
+      const got: string[] = [];
+      let arrived!: () => void;
+      const done = pump(res, (c) => {
+        got.push(c.toString());
+        arrived?.();
+        return undefined;
+      });
+      const next = (s: string): Promise<void> =>
+        new Promise<void>((r) => {
+          arrived = r;
+          step(s);
+        });
+      await next('burst');
+      await new Promise((r) => setTimeout(r, 20)); // the rest of the burst's read, at its tick's end
+      // A chunk alone in its read schedules no end-of-tick hand-over (the per-chunk cost this
+      // avoids: upstream/pump.ts). Counted by the scheduled function's name.
+      const nextTick = process.nextTick;
+      let deferred = 0;
+      process.nextTick = ((fn: (...a: unknown[]) => void, ...args: unknown[]) => {
+        if (fn.name === 'endOfTick') deferred++;
+        nextTick(fn, ...args);
+      }) as typeof process.nextTick;
+      try {
+        await next('d');
+        await next('e');
+      } finally {
+        process.nextTick = nextTick;
+      }
+      step('end');
+      await done;
+      expect(got).toEqual(['a', 'bc', 'd', 'e']);
+      expect(deferred).toBe(0);
+    } finally {
+      server.close();
+    }
   });
 
   it('a chunk on its own goes over within the tick it arrives in, before any I/O wait', async () => {

@@ -9,9 +9,14 @@
  * 12 rounds in both orientations (test/bench/README.md, `--paired`); in bursts 0.6 µs more (of ≈ 5).
  *
  * A burst stays a few writes: the chunks one socket read holds are parsed in one go and emitted
- * back to back, so the first chunk of a tick goes over at once and the rest of that tick's
+ * back to back, so the first chunk of a read goes over at once and the rest of that read's
  * chunks follow as one concatenated chunk at the end of the tick (a nextTick: the same macrotask,
- * before any I/O wait), as read() handed over everything buffered. Backpressure stays: when the
+ * before any I/O wait), as read() handed over everything buffered. Which chunks share a read is
+ * told by the socket's byte counter (it moves only when the socket reads), so a stream with gaps
+ * — one chunk per read, what model output is — schedules no nextTick at all: scheduling it was
+ * ≈ 3 % of the gateway's CPU in a V8 profile of 10 ms-gap Responses → Chat Completions streams
+ * (`cpu-per-chunk.ts --profile`, test/bench/README.md). A body without a socket (a
+ * stream in a test) defers every later chunk of a tick, as before. Backpressure stays: when the
  * consumer returns a promise (the client's stream is full) the body is paused, so its buffer
  * fills and Node stops reading the upstream socket, until the promise settles.
  */
@@ -27,6 +32,10 @@ const prematureClose = (): Error => Object.assign(new Error('Premature close'), 
  */
 export function pump(body: Readable, onChunk: (chunk: Buffer) => Promise<void> | undefined): Promise<void> {
   return new Promise<void>((resolve, reject) => {
+    // node:http's IncomingMessage carries the socket its bytes come from.
+    const socket = (body as { socket?: { bytesRead?: number } | null }).socket ?? undefined;
+    /** The socket's byte count when the last chunk went over: a chunk that finds it unchanged came in the same read. */
+    let lastRead = -1;
     let ended = false;
     let failed = false;
     let failure: unknown;
@@ -95,14 +104,26 @@ export function pump(body: Readable, onChunk: (chunk: Buffer) => Promise<void> |
       handOver(takeLater());
       settle();
     };
+    const defer = (chunk: Buffer): void => {
+      (later ??= []).push(chunk);
+      if (!inTick && !waiting) {
+        inTick = true;
+        process.nextTick(endOfTick);
+      }
+    };
     function onData(chunk: Buffer): void {
       if (failed) return;
-      if (waiting || inTick) {
-        (later ??= []).push(chunk);
-        return;
+      // Nothing overtakes what is held: while the consumer waits, or chunks wait for the tick's end.
+      if (waiting || inTick || later) return defer(chunk);
+      if (socket === undefined) {
+        // No socket to tell reads apart: every later chunk of this tick waits for its end.
+        inTick = true;
+        process.nextTick(endOfTick);
+        return void handOver(chunk);
       }
-      inTick = true;
-      process.nextTick(endOfTick);
+      const read = socket.bytesRead ?? -1;
+      if (read === lastRead && read !== -1) return defer(chunk);
+      lastRead = read;
       handOver(chunk);
     }
     const onEnd = (): void => {
