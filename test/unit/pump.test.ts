@@ -1,5 +1,5 @@
 import { createServer, request, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { pump } from '../../functions/shared/upstream/pump.js';
@@ -19,38 +19,34 @@ describe('pump', () => {
   });
 
   it('over a real socket: the chunks one read holds go over as two hand-overs, a chunk in a read of its own at once', async () => {
-    // The server writes a, b and c in one socket write (corked), then d and e after gaps.
-    let step!: (s: string) => void;
-    const server = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.flushHeaders();
-      step = (s) => {
-        if (s === 'burst') {
-          res.cork();
-          for (const c of ['a', 'b', 'c']) res.write(c);
-          res.uncork();
-        } else if (s === 'end') res.end();
-        else res.write(s);
-      };
+    // A raw HTTP/1.1 server, so that which bytes share one socket write is certain: a, b and c in
+    // one write (one read for the client), then d and e in writes of their own after gaps.
+    let step!: (bytes: string) => void;
+    const chunk = (s: string): string => `${s.length.toString(16)}\r\n${s}\r\n`;
+    const server = createNetServer((sock) => {
+      sock.once('data', () => {
+        sock.write('HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ntransfer-encoding: chunked\r\n\r\n');
+        step = (bytes) => void sock.write(bytes);
+      });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const { port } = server.address() as AddressInfo;
-      const res = await new Promise<IncomingMessage>((resolve, reject) => request({ host: '127.0.0.1', port, path: '/' }, resolve).on('error', reject).end());
+      const res = await new Promise<IncomingMessage>((resolve, reject) => request({ host: '127.0.0.1', port, path: '/', agent: false }, resolve).on('error', reject).end());
       const got: string[] = [];
-      let arrived!: () => void;
+      let arrived: (() => void) | undefined;
       const done = pump(res, (c) => {
         got.push(c.toString());
         arrived?.();
         return undefined;
       });
-      const next = (s: string): Promise<void> =>
+      const next = (bytes: string): Promise<void> =>
         new Promise<void>((r) => {
           arrived = r;
-          step(s);
+          step(bytes);
         });
-      await next('burst');
-      await new Promise((r) => setTimeout(r, 20)); // the rest of the burst's read, at its tick's end
+      await next(chunk('a') + chunk('b') + chunk('c'));
+      await new Promise((r) => setTimeout(r, 20)); // the rest of that read goes over at its tick's end
       // A chunk alone in its read schedules no end-of-tick hand-over (the per-chunk cost this
       // avoids: upstream/pump.ts). Counted by the scheduled function's name.
       const nextTick = process.nextTick;
@@ -60,15 +56,46 @@ describe('pump', () => {
         nextTick(fn, ...args);
       }) as typeof process.nextTick;
       try {
-        await next('d');
-        await next('e');
+        await next(chunk('d'));
+        await next(chunk('e'));
       } finally {
         process.nextTick = nextTick;
       }
-      step('end');
+      step('0\r\n\r\n');
       await done;
       expect(got).toEqual(['a', 'bc', 'd', 'e']);
       expect(deferred).toBe(0);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('a body read whole from its buffer: its chunks go over before its end, and a consumer that throws on the last one fails the pump', async () => {
+    // The whole response (head, two chunks, end) arrives before the pump starts reading: the body
+    // then queues its end before it emits its last chunk, which waits for the tick's end.
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('preamble');
+      res.end('error');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const get = async (): Promise<IncomingMessage> => {
+        const res = await new Promise<IncomingMessage>((resolve, reject) => request({ host: '127.0.0.1', port, path: '/' }, resolve).on('error', reject).end());
+        await new Promise((r) => setTimeout(r, 50)); // the rest of the body is buffered by now
+        return res;
+      };
+      const got: string[] = [];
+      await pump(await get(), (c) => void got.push(c.toString()));
+      expect(got.join('')).toBe('preambleerror');
+      const bad = new Error('an error event before content');
+      await expect(
+        pump(await get(), (c) => {
+          if (c.toString().includes('error')) throw bad;
+          return undefined;
+        }),
+      ).rejects.toBe(bad);
     } finally {
       server.close();
     }

@@ -41,7 +41,7 @@ export function pump(body: Readable, onChunk: (chunk: Buffer) => Promise<void> |
     let failure: unknown;
     let waiting = false;
     let settled = false;
-    /** A chunk went over in this tick: later ones wait for the tick's end (collected here). */
+    /** An end-of-tick hand-over is scheduled: chunks until then wait for it (collected in `later`). */
     let inTick = false;
     let later: Buffer[] | undefined;
     const settle = (): void => {
@@ -61,9 +61,15 @@ export function pump(body: Readable, onChunk: (chunk: Buffer) => Promise<void> |
       later = undefined;
       settle();
     };
+    // What the consumer threw counts even after the body's end (held chunks go over after it).
     const consumerFailed = (err: unknown): void => {
-      fail(err);
+      if (!failed) {
+        failed = true;
+        failure = err;
+        later = undefined;
+      }
       body.destroy();
+      settle();
     };
     const resumed = (): void => {
       waiting = false;
@@ -127,6 +133,10 @@ export function pump(body: Readable, onChunk: (chunk: Buffer) => Promise<void> |
       handOver(chunk);
     }
     const onEnd = (): void => {
+      if (failed) return;
+      // The body's last chunks may still wait for their tick's end: 'end' can come first (a body
+      // read from its buffer queues its end before emitting its last chunk), and they go first.
+      if (later && !waiting) handOver(takeLater());
       if (failed) return;
       ended = true;
       settle();
