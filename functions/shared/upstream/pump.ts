@@ -54,20 +54,22 @@ export function pump(body: Readable, onChunk: (chunk: Buffer) => Promise<void> |
       if (failed) reject(failure);
       else resolve();
     };
-    const fail = (err: unknown): void => {
-      if (failed || ended) return;
+    /** The first failure wins; what is held is dropped. */
+    const setFailure = (err: unknown): void => {
+      if (failed) return;
       failed = true;
       failure = err;
       later = undefined;
+    };
+    /** The body's own error or close: after its end, nothing it does fails the pump. */
+    const fail = (err: unknown): void => {
+      if (failed || ended) return;
+      setFailure(err);
       settle();
     };
     // What the consumer threw counts even after the body's end (held chunks go over after it).
     const consumerFailed = (err: unknown): void => {
-      if (!failed) {
-        failed = true;
-        failure = err;
-        later = undefined;
-      }
+      setFailure(err);
       body.destroy();
       settle();
     };
