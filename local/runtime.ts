@@ -26,6 +26,7 @@ import {
   type StreamingHandler,
 } from '../functions/shared/runtime/awslambda.js';
 import { joinChunks, toFunctionUrlEvent } from '../functions/shared/runtime/event.js';
+import { LiveSet } from '../functions/shared/runtime/live-set.js';
 import { LISTEN_BACKLOG, pathOf, routeFor } from '../functions/shared/runtime/web-server.js';
 import { DirectWrites, writeWithBackpressure } from '../functions/shared/runtime/node-stream.js';
 
@@ -230,7 +231,8 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   const host = opts.host ?? '127.0.0.1';
   const timeoutMs = opts.functionTimeoutMs ?? 15 * 60_000;
   const violations: string[] = [];
-  const inflight = new Set<Promise<void>>();
+  // A list, not a Set: the invocations churn through it (functions/shared/runtime/live-set.ts).
+  const inflight = new LiveSet<Promise<void>>();
   const violation = (m: string): void => {
     violations.push(m);
     opts.onViolation?.(m);
@@ -264,8 +266,8 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       }
       const event = toFunctionUrlEvent(req, joinChunks(chunks, size), host);
       const p = invoke(handler, event, res);
-      inflight.add(p);
-      void p.finally(() => inflight.delete(p));
+      const entry = inflight.add(p);
+      void p.finally(() => inflight.delete(entry));
     });
   });
 
@@ -316,7 +318,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     violations,
     inflight: () => inflight.size,
     settled: async () => {
-      while (inflight.size) await Promise.allSettled([...inflight]);
+      while (inflight.size) await Promise.allSettled(inflight.values());
     },
     // Like a Lambda shutdown: running invocations get a bounded grace to finish their work
     // (ledger writes). Bounded because a stream whose client left runs on until its idle
@@ -328,7 +330,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       });
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
-        Promise.allSettled([...inflight]),
+        Promise.allSettled(inflight.values()),
         new Promise<void>((r) => (timer = setTimeout(r, graceMs))),
       ]);
       clearTimeout(timer);

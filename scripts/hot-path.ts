@@ -7,7 +7,7 @@
  *
  *   npm run build && node --import tsx scripts/hot-path.ts [--requests 3000] [--ledger off]
  *     [--bundles DIR] [--baseline DIR] [--proxy] [--rounds 3] [--requests-only] [--mode web] [--warmup 300]
- *     [--oha RATE [--oha-seconds 10]] [--runtime-floor] [--promises] [--lambda-memory MB]
+ *     [--oha RATE [--oha-seconds 10]] [--runtime-floor] [--promises] [--lambda-memory MB] [--gc]
  *
  * `--ledger off` leaves out the in-process ledger writer (in AWS it runs in its own Lambda).
  * `--bundles DIR`: the bundles to run (default dist/functions). `--baseline DIR`: a second
@@ -23,7 +23,9 @@
  * JIT keeps getting faster for a few thousand). `--oha RATE`: after the CPU rounds, each server
  * (and the simulator straight, for the added latency) takes `--rounds` oha runs at RATE req/s,
  * interleaved, latency-corrected (.bench/oha, as the full bench drives it: test/bench/oha.ts). Beside each CPU figure, the kernel's part of it (system time:
- * socket reads and writes, mostly), since that part the bare hop pays alike.
+ * socket reads and writes, mostly), since that part the bare hop pays alike. `--gc`: each
+ * gateway runs a V8 GC profiler, and the report adds, per request of the CPU rounds, the
+ * garbage collector's time and what scavenges promoted to the old generation (runtime/gc-tuning.ts).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -50,6 +52,7 @@ const MODE = arg('mode', 'furl');
 const WARMUP = Number(arg('warmup', '300'));
 /** `--promises`: promises created per non-stream request in each gateway (a promise hook; no CPU rounds then). */
 const PROMISES = process.argv.includes('--promises');
+const GC = process.argv.includes('--gc');
 /** The kernel's part of a process's CPU seconds (stime, /proc/<pid>/stat field 15). */
 const systemSeconds = (pid: number): number => {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -85,6 +88,7 @@ const startGateway = (bundles: string | undefined, name: string, memory: number,
       BENCH_ENV: JSON.stringify(env),
       HOT_MEMORY_PORT: String(memory),
       ...(PROMISES ? { HOT_COUNT_PROMISES: '1' } : {}),
+      ...(GC ? { HOT_GC: '1' } : {}),
       ...(MODE === 'web' ? { BENCH_MODE: 'web' } : {}),
       // HOT_PROFILE=<dir>: a V8 CPU profile of the gateway process, written when it exits.
       ...(process.env.HOT_PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.HOT_PROFILE}` } : {}),
@@ -155,19 +159,45 @@ if (PROMISES) {
   agent.destroy();
   process.exit(0);
 }
+const memPortOf = new Map<Proc, number>([[gw, memPort], ...(base ? [[base, memPort + 1] as [Proc, number]] : [])]);
+const gcSince = async (g: Proc): Promise<Record<string, number> | undefined> => {
+  const port = memPortOf.get(g);
+  return GC && port ? ((await (await fetch(`http://127.0.0.1:${port}/memory?gc`)).json()) as Record<string, number>) : undefined;
+};
+const gcTotals = new Map<Proc, Record<string, number>>();
 const perRequest = new Map<Proc, number[]>(measured.map((g) => [g, []]));
 const kernel = new Map<Proc, number[]>(measured.map((g) => [g, []]));
 for (let r = 0; r < ROUNDS; r++) {
   for (const g of measured) {
+    await gcSince(g); // what the warm-up and the other rounds left is not this round's
     const c = cpuSeconds(g.pid);
     const k = systemSeconds(g.pid);
     await closedLoop(REQUESTS, 8, () => body('Hello there'), g);
     await quiesce(g);
     perRequest.get(g)?.push(((cpuSeconds(g.pid) - c) * 1000) / REQUESTS);
     kernel.get(g)?.push(((systemSeconds(g.pid) - k) * 1000) / REQUESTS);
+    const gc = await gcSince(g);
+    if (gc) {
+      const t = gcTotals.get(g) ?? {};
+      for (const [name, v] of Object.entries(gc)) t[name] = (t[name] ?? 0) + v;
+      gcTotals.set(g, t);
+    }
   }
 }
 const kernelMs = (g: Proc): number => Number(median(kernel.get(g) ?? []).toFixed(3));
+/** The GC profiler's sums over the CPU rounds, per request. */
+const gcPerRequest = (g: Proc): Record<string, number> | undefined => {
+  const t = gcTotals.get(g);
+  if (!t) return undefined;
+  const n = REQUESTS * ROUNDS;
+  return {
+    scavengeUs: Number((((t.scavengeMs ?? 0) * 1000) / n).toFixed(1)),
+    fullGcUs: Number((((t.fullGcMs ?? 0) * 1000) / n).toFixed(1)),
+    promotedBytes: Math.round((t.promotedBytes ?? 0) / n),
+    scavenges: t.scavenges ?? 0,
+    fullGcs: t.fullGcs ?? 0,
+  };
+};
 const perRequestMs = median(perRequest.get(gw) ?? []);
 const requestsReport = {
   mode: MODE,
@@ -178,6 +208,7 @@ const requestsReport = {
   cpuPerRequestMs: Number(perRequestMs.toFixed(3)),
   cpuPerRequestMsRounds: (perRequest.get(gw) ?? []).map((x) => Number(x.toFixed(3))),
   kernelMs: kernelMs(gw),
+  ...(GC ? { gcPerRequest: gcPerRequest(gw), ...(base ? { baselineGcPerRequest: gcPerRequest(base) } : {}) } : {}),
   ...(proxy ? { bareProxyCpuPerRequestMs: Number(median(perRequest.get(proxy) ?? []).toFixed(3)), bareProxyRounds: (perRequest.get(proxy) ?? []).map((x) => Number(x.toFixed(3))), bareProxyKernelMs: kernelMs(proxy) } : {}),
   ...(floor ? { runtimeFloorCpuPerRequestMs: Number(median(perRequest.get(floor) ?? []).toFixed(3)), runtimeFloorRounds: (perRequest.get(floor) ?? []).map((x) => Number(x.toFixed(3))), runtimeFloorKernelMs: kernelMs(floor) } : {}),
   ...(base ? { baselineCpuPerRequestMs: Number(median(perRequest.get(base) ?? []).toFixed(3)), baselineRounds: (perRequest.get(base) ?? []).map((x) => Number(x.toFixed(3))), baselineKernelMs: kernelMs(base) } : {}),

@@ -45,6 +45,8 @@ export interface GatewayConfig {
   /** First wait before such a key is probed (doubles with each failed probe, capped at 10 min). */
   probeAfterMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** EZYBUS_V8_PRETENURING=on keeps V8's allocation-site pretenuring (runtime/gc-tuning.ts turns it off). */
+  v8Pretenuring: boolean;
 }
 
 /** EZYBUS_<name>: a non-negative integer (a fraction is floored), else `fallback` when unset. */
@@ -95,6 +97,7 @@ export function readConfig(env: Env): GatewayConfig {
     failuresBeforeProbe: int(env, 'FAILURES_BEFORE_PROBE', 5),
     probeAfterMs: int(env, 'PROBE_AFTER_MS', 30_000),
     logLevel: level === 'debug' || level === 'warn' || level === 'error' ? level : 'info',
+    v8Pretenuring: env.EZYBUS_V8_PRETENURING === 'on',
   });
 }
 

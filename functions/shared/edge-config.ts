@@ -8,5 +8,8 @@
  */
 import { readConfig } from './config.js';
 import { createGateway, installGatewayOnce } from './context.js';
+import { tuneGc } from './runtime/gc-tuning.js';
 
 installGatewayOnce(() => createGateway(readConfig(process.env)));
+// Before any request allocates: V8's pretenuring off (runtime/gc-tuning.ts).
+tuneGc();

@@ -24,6 +24,7 @@ const PROCESS_STATE: Record<string, Record<string, string>> = {
   'shared/logging/log.ts': { sink: 'where this process’s lines go (stdout)', taps: 'who else reads them (the local ledger feed)' },
   'shared/counting/openai-tokens.ts': { loaded: 'tokenizer tables, constants loaded on demand' },
   'shared/protocol/data-template.ts': { last: 'the last template learned, a pure function of its arguments (one entry)' },
+  'shared/runtime/gc-tuning.ts': { done: 'whether this process has set its V8 flag (a flag of the process)' },
 };
 
 function sources(dir: string): string[] {
@@ -34,7 +35,7 @@ function sources(dir: string): string[] {
 function moduleState(text: string): string[] {
   const names: string[] = [];
   for (const line of text.split('\n')) {
-    const m = /^(?:export )?(?:let|var) ([A-Za-z_$][\w$]*)/.exec(line) ?? /^(?:export )?const ([A-Za-z_$][\w$]*)(?::[^=]+)? = new (?:Map|Set|WeakMap|TtlCache|SwrValue|AbortController)\b(?:<.*>)?\((?!\[)/.exec(line);
+    const m = /^(?:export )?(?:let|var) ([A-Za-z_$][\w$]*)/.exec(line) ?? /^(?:export )?const ([A-Za-z_$][\w$]*)(?::[^=]+)? = new (?:Map|Set|WeakMap|TtlCache|SwrValue|AbortController|LiveSet)\b(?:<.*>)?\((?!\[)/.exec(line);
     if (m?.[1]) names.push(m[1]);
   }
   return names;

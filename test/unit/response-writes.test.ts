@@ -77,3 +77,43 @@ describe('SSE boundary', () => {
     expect(await after('data: \u010a')).toBe('none'); // not a newline, whatever its low byte
   });
 });
+
+describe('Web Functions edge: a buffered response', () => {
+  it('goes out with a content-length, head and body in one socket write, and the body intact', async () => {
+    const { createServer, get } = await import('node:http');
+    const { NodeResponseStream } = await import('../../functions/shared/runtime/node-stream.js');
+    const body = JSON.stringify({ id: 'chatcmpl-1', note: 'naïve ☃ text counts in bytes' });
+    let socketWrites = -1;
+    const server = createServer((_req, res) => {
+      const sock = res.socket as unknown as { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void };
+      const [w, wv] = [sock._write, sock._writev];
+      let n = 0;
+      sock._write = function (this: unknown, ...a: unknown[]) {
+        n++;
+        return w.apply(this, a);
+      };
+      sock._writev = function (this: unknown, ...a: unknown[]) {
+        n++;
+        return wv.apply(this, a);
+      };
+      const out = new ResponseWriter(new NodeResponseStream(res));
+      void (async () => {
+        await out.send(200, { 'content-type': 'application/json', 'x-request-id': 'r1' }, body, { end: false });
+        await out.end(); // later, as the gateway does once the record is sealed
+        socketWrites = n;
+      })();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as { port: number };
+    const res = await new Promise<import('node:http').IncomingMessage>((resolve) => get({ host: '127.0.0.1', port, path: '/' }, resolve));
+    let text = '';
+    res.setEncoding('utf8');
+    for await (const c of res) text += c as string;
+    server.close();
+    expect(res.headers['content-length']).toBe(String(Buffer.byteLength(body)));
+    expect(res.headers['transfer-encoding']).toBeUndefined();
+    expect(res.headers['x-request-id']).toBe('r1');
+    expect(text).toBe(body);
+    expect(socketWrites).toBe(1);
+  });
+});

@@ -21,6 +21,11 @@ export interface LambdaResponseStream extends Writable {
  */
 export interface DirectHeadStream extends LambdaResponseStream {
   respondHead(metadata: HttpResponseMetadata): LambdaResponseStream;
+  /**
+   * Status, headers and a whole body at once (the stream stays open until end()): the edge can
+   * send it with a content-length, head and body in one socket write. Returns what write() would.
+   */
+  respondWhole(metadata: HttpResponseMetadata, body: string | Uint8Array): boolean;
 }
 
 export function hasDirectHead(stream: LambdaResponseStream): stream is DirectHeadStream {

@@ -10,9 +10,11 @@
  * URL nothing ever starts a drain.
  */
 
+import { LiveSet } from './live-set.js';
+
 let drain = new AbortController();
-/** The deadline of every request still running, so that a drain reaches each of them. */
-const running = new Set<AbortController>();
+/** The deadline of every request still running, so that a drain reaches each of them (a list, not a Set: live-set.ts). */
+const running = new LiveSet<AbortController>();
 
 export interface Deadline {
   readonly signal: AbortSignal;
@@ -43,12 +45,12 @@ export function requestDeadline(totalMs: number): Deadline {
   // The reason AbortSignal.timeout gives (delivery tells a deadline from other aborts by it).
   const timer = setTimeout(() => c.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), totalMs);
   timer.unref();
-  running.add(c);
+  const entry = running.add(c);
   return {
     signal: c.signal,
     dispose() {
       clearTimeout(timer);
-      running.delete(c);
+      running.delete(entry);
     },
   };
 }
@@ -56,7 +58,7 @@ export function requestDeadline(totalMs: number): Deadline {
 export function beginDrain(): void {
   if (drain.signal.aborted) return;
   drain.abort(new DOMException('The gateway instance is shutting down.', 'TimeoutError'));
-  for (const c of running) c.abort(drain.signal.reason);
+  for (const c of running.values()) c.abort(drain.signal.reason);
   running.clear();
 }
 

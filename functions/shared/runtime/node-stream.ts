@@ -7,6 +7,8 @@
  * - backpressure is per response: this stream's write callback waits for *its* socket's
  *   'drain', so a slow client fills only its own buffers and never stalls another stream;
  * - the head goes straight to res.writeHead (respondHead), no prelude to encode and re-parse;
+ * - a whole response (respondWhole) goes out with a content-length, head and body in one socket
+ *   write, where a stream's head is flushed on its own so proxies see bytes before the first token;
  * - a client that went away makes writes succeed and be discarded, as behind a Function URL,
  *   so the handler still finishes and writes its usage record;
  * - once the head is out, writes go straight to the ServerResponse (DirectWrites).
@@ -46,6 +48,18 @@ export class NodeResponseStream extends Writable implements DirectHeadStream {
     if (this.headSent) throw new Error('response head already sent');
     this.sendHead(meta.statusCode, meta.headers ?? {}, meta.cookies);
     return this;
+  }
+
+  respondWhole(meta: HttpResponseMetadata, body: string | Uint8Array): boolean {
+    if (this.headSent) throw new Error('response head already sent');
+    this.headSent = true;
+    if (this.clientGone) return true;
+    const out: Record<string, string | string[]> = { ...meta.headers, 'content-length': String(typeof body === 'string' ? Buffer.byteLength(body) : body.length) };
+    if (meta.cookies?.length) out['set-cookie'] = meta.cookies;
+    this.res.writeHead(meta.statusCode, out);
+    // No flushHeaders: Node sends the head with the first body write (the socket is corked
+    // until the next tick, so end() in this tick joins them too).
+    return this.direct.write(body, false);
   }
 
   get clientGone(): boolean {

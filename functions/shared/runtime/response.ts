@@ -52,8 +52,11 @@ export class ResponseWriter {
     if (statusCode !== 200) this.framing = undefined;
     const meta: HttpResponseMetadata = { statusCode, headers: this.framing ? { ...headers, 'content-type': this.framing.contentType } : headers };
     // Behind a Function URL the runtime encodes the head as a prelude; a Web Function's Node
-    // response takes it as it is.
-    this.stream = hasDirectHead(this.stream) ? this.stream.respondHead(meta) : awslambda.HttpResponseStream.from(this.stream, meta);
+    // response takes it as it is (and has no prelude for a first write to carry: no cork).
+    if (hasDirectHead(this.stream)) {
+      this.stream = this.stream.respondHead(meta);
+      this.written = true;
+    } else this.stream = awslambda.HttpResponseStream.from(this.stream, meta);
   }
 
   /**
@@ -132,6 +135,17 @@ export class ResponseWriter {
    * work that must precede the last byte (the usage record's log line) and then call end().
    */
   async send(statusCode: number, headers: Record<string, string>, body: string | Uint8Array, opts: { end?: boolean } = {}): Promise<void> {
+    const stream = this.stream;
+    if (hasDirectHead(stream) && !this.committed) {
+      // A Web Function's edge is the wire: a content-length, and head and body in one write.
+      this.committed = true;
+      this.written = true;
+      this.framing = undefined; // only 200 streams are re-framed
+      this.bytes += body.length;
+      if (!stream.respondWhole({ statusCode, headers }, body)) await once(stream, 'drain');
+      if (opts.end !== false) await this.end();
+      return;
+    }
     // No content-length: RESPONSE_STREAM Function URLs always answer with chunked encoding.
     this.commit(statusCode, headers);
     // write() before end(), even for an empty body: the runtime writes the prelude only on the

@@ -18,6 +18,7 @@ import type { LambdaContext, StreamingHandler } from './awslambda.js';
 import { crypto, http } from './builtins.js';
 import { joinChunks, toFunctionUrlEvent } from './event.js';
 import { beginDrain, isDraining } from './lifecycle.js';
+import { LiveSet } from './live-set.js';
 import { NodeResponseStream } from './node-stream.js';
 
 /**
@@ -65,6 +66,7 @@ export interface WebServer {
 }
 
 interface Running {
+  id: string;
   done: Promise<void>;
   stream: NodeResponseStream;
 }
@@ -104,7 +106,8 @@ export function routeFor<H>(routes: Record<string, H>, path: string): H | undefi
 }
 
 export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
-  const running = new Map<string, Running>();
+  // A linked list, not a Map keyed by request id: see live-set.ts (a Map here cost the garbage collector).
+  const running = new LiveSet<Running>();
   const problem = (m: string, id: string): void => opts.onProblem?.(m, id);
 
   const server = http.createServer({ keepAlive: true, noDelay: true }, (req, res) => {
@@ -135,8 +138,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       const event = toFunctionUrlEvent(req, joinChunks(chunks, size), req.headers.host ?? opts.host, requestId);
       const stream = new NodeResponseStream(res);
       const done = invoke(handler, event, stream, requestId);
-      running.set(requestId, { done, stream });
-      void done.finally(() => running.delete(requestId));
+      const entry = running.add({ id: requestId, done, stream });
+      void done.finally(() => running.delete(entry));
     });
     req.once('error', () => res.destroy());
   });
@@ -169,7 +172,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
 
   const settle = async (graceMs: number): Promise<boolean> => {
     let timer: NodeJS.Timeout | undefined;
-    const all = Promise.allSettled([...running.values()].map((r) => r.done)).then(() => true);
+    const all = Promise.allSettled(running.values().map((r) => r.done)).then(() => true);
     const late = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), graceMs)));
     const ok = await Promise.race([all, late]);
     clearTimeout(timer);
@@ -199,7 +202,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     server,
     inflight: () => running.size,
     async settled() {
-      while (running.size) await Promise.allSettled([...running.values()].map((r) => r.done));
+      while (running.size) await Promise.allSettled(running.values().map((r) => r.done));
     },
     async close(graceMs = 3000) {
       const closed = stopAccepting();
@@ -213,8 +216,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       beginDrain();
       await settle(graceMs);
       const cut: string[] = [];
-      for (const [id, r] of running) {
-        cut.push(id);
+      for (const r of running.values()) {
+        cut.push(r.id);
         r.stream.fail();
       }
       server.closeAllConnections();
