@@ -79,11 +79,12 @@ describe('SSE boundary', () => {
 });
 
 describe('Web Functions edge: a buffered response', () => {
-  it('goes out with a content-length, head and body in one socket write, and the body intact', async () => {
+  it('goes out at end() — not before, the record’s line comes between — with a content-length, head and body in one socket write', async () => {
     const { createServer, get } = await import('node:http');
     const { NodeResponseStream } = await import('../../functions/shared/runtime/node-stream.js');
     const body = JSON.stringify({ id: 'chatcmpl-1', note: 'naïve ☃ text counts in bytes' });
     let socketWrites = -1;
+    let writesBeforeEnd = -1;
     const server = createServer((_req, res) => {
       const sock = res.socket as unknown as { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void };
       const [w, wv] = [sock._write, sock._writev];
@@ -99,7 +100,9 @@ describe('Web Functions edge: a buffered response', () => {
       const out = new ResponseWriter(new NodeResponseStream(res));
       void (async () => {
         await out.send(200, { 'content-type': 'application/json', 'x-request-id': 'r1' }, body, { end: false });
-        await out.end(); // later, as the gateway does once the record is sealed
+        await new Promise((r) => setTimeout(r, 60)); // the gateway seals the record here
+        writesBeforeEnd = n;
+        await out.end();
         socketWrites = n;
       })();
     });
@@ -114,6 +117,29 @@ describe('Web Functions edge: a buffered response', () => {
     expect(res.headers['transfer-encoding']).toBeUndefined();
     expect(res.headers['x-request-id']).toBe('r1');
     expect(text).toBe(body);
+    expect(writesBeforeEnd).toBe(0);
     expect(socketWrites).toBe(1);
+  });
+
+  it('carries what is written after it (a late error body) in the same response, counted in its length', async () => {
+    const { createServer, get } = await import('node:http');
+    const { NodeResponseStream } = await import('../../functions/shared/runtime/node-stream.js');
+    const server = createServer((_req, res) => {
+      const out = new ResponseWriter(new NodeResponseStream(res));
+      void (async () => {
+        await out.send(200, { 'content-type': 'application/json' }, '{"a":1}', { end: false });
+        await out.write('{"error":"é"}');
+        await out.end();
+      })();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as { port: number };
+    const res = await new Promise<import('node:http').IncomingMessage>((resolve) => get({ host: '127.0.0.1', port, path: '/' }, resolve));
+    let text = '';
+    res.setEncoding('utf8');
+    for await (const c of res) text += c as string;
+    server.close();
+    expect(text).toBe('{"a":1}{"error":"é"}');
+    expect(res.headers['content-length']).toBe(String(Buffer.byteLength(text)));
   });
 });

@@ -22,8 +22,9 @@ export interface LambdaResponseStream extends Writable {
 export interface DirectHeadStream extends LambdaResponseStream {
   respondHead(metadata: HttpResponseMetadata): LambdaResponseStream;
   /**
-   * Status, headers and a whole body at once (the stream stays open until end()): the edge can
-   * send it with a content-length, head and body in one socket write. Returns what write() would.
+   * Status, headers and a whole body at once. The edge holds them until end() and then sends them
+   * with a content-length, head and body in one socket write (with a content-length the body's
+   * last byte ends the response, so nothing may leave before end()). Returns what write() would.
    */
   respondWhole(metadata: HttpResponseMetadata, body: string | Uint8Array): boolean;
 }

@@ -7,8 +7,11 @@
  * - backpressure is per response: this stream's write callback waits for *its* socket's
  *   'drain', so a slow client fills only its own buffers and never stalls another stream;
  * - the head goes straight to res.writeHead (respondHead), no prelude to encode and re-parse;
- * - a whole response (respondWhole) goes out with a content-length, head and body in one socket
- *   write, where a stream's head is flushed on its own so proxies see bytes before the first token;
+ * - a whole response (respondWhole) is held until end() and then goes out with a content-length,
+ *   head and body in one socket write: with a content-length the body's last byte is the
+ *   response's end for the client, so holding it keeps the usage record's log line (written
+ *   between send and end) before the last byte, as the chunked terminator did. A stream's head
+ *   is flushed on its own, so proxies see bytes before the first token;
  * - a client that went away makes writes succeed and be discarded, as behind a Function URL,
  *   so the handler still finishes and writes its usage record;
  * - once the head is out, writes go straight to the ServerResponse (DirectWrites).
@@ -22,6 +25,8 @@ const { Writable } = stream;
 export class NodeResponseStream extends Writable implements DirectHeadStream {
   private contentType = 'application/octet-stream';
   private headSent = false;
+  /** A whole response held for end(): its head and its body's parts. */
+  private whole: { meta: HttpResponseMetadata; parts: (string | Uint8Array)[] } | undefined;
   private readonly direct: DirectWrites;
 
   constructor(
@@ -33,6 +38,12 @@ export class NodeResponseStream extends Writable implements DirectHeadStream {
   }
 
   override write(chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
+    if (this.whole && (typeof chunk === 'string' || chunk instanceof Uint8Array) && encoding === undefined && cb === undefined) {
+      // More body after a whole response (an error body after a failure late in the handler):
+      // sent with it, as a chunked response would have carried it.
+      this.whole.parts.push(chunk);
+      return true;
+    }
     if (this.headSent && this.direct.takes(chunk, encoding, cb)) {
       return this.direct.write(chunk, this.clientGone);
     }
@@ -53,13 +64,8 @@ export class NodeResponseStream extends Writable implements DirectHeadStream {
   respondWhole(meta: HttpResponseMetadata, body: string | Uint8Array): boolean {
     if (this.headSent) throw new Error('response head already sent');
     this.headSent = true;
-    if (this.clientGone) return true;
-    const out: Record<string, string | string[]> = { ...meta.headers, 'content-length': String(typeof body === 'string' ? Buffer.byteLength(body) : body.length) };
-    if (meta.cookies?.length) out['set-cookie'] = meta.cookies;
-    this.res.writeHead(meta.statusCode, out);
-    // No flushHeaders: Node sends the head with the first body write (the socket is corked
-    // until the next tick, so end() in this tick joins them too).
-    return this.direct.write(body, false);
+    this.whole = { meta, parts: [body] };
+    return true;
   }
 
   get clientGone(): boolean {
@@ -81,8 +87,24 @@ export class NodeResponseStream extends Writable implements DirectHeadStream {
 
   override _final(cb: (e?: Error | null) => void): void {
     if (!this.headSent) this.sendHead(200, { 'content-type': this.contentType });
-    if (this.clientGone) cb();
-    else this.res.end(() => cb());
+    if (this.clientGone) {
+      this.whole = undefined;
+      cb();
+      return;
+    }
+    const whole = this.whole;
+    if (!whole) {
+      this.res.end(() => cb());
+      return;
+    }
+    this.whole = undefined;
+    const { parts, meta } = whole;
+    const body = parts.length === 1 ? (parts[0] as string | Uint8Array) : Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+    const out: Record<string, string | string[]> = { ...meta.headers, 'content-length': String(typeof body === 'string' ? Buffer.byteLength(body) : body.length) };
+    if (meta.cookies?.length) out['set-cookie'] = meta.cookies;
+    this.res.writeHead(meta.statusCode, out);
+    // Head and body in one write (res.end with the body: no chunk framing, no second write).
+    this.res.end(body, () => cb());
   }
 
   /**
@@ -91,6 +113,9 @@ export class NodeResponseStream extends Writable implements DirectHeadStream {
    * sees a truncated transfer, never a silently complete one.
    */
   fail(): void {
+    // A whole response not yet sent is dropped with the connection: the client sees the cut, never
+    // a complete answer whose usage record may be missing.
+    this.whole = undefined;
     if (!this.headSent) {
       this.headSent = true;
       if (!this.clientGone) {

@@ -137,7 +137,7 @@ export class ResponseWriter {
   async send(statusCode: number, headers: Record<string, string>, body: string | Uint8Array, opts: { end?: boolean } = {}): Promise<void> {
     const stream = this.stream;
     if (hasDirectHead(stream) && !this.committed) {
-      // A Web Function's edge is the wire: a content-length, and head and body in one write.
+      // A Web Function's edge is the wire: a content-length, and head and body in one write at end().
       this.committed = true;
       this.written = true;
       this.framing = undefined; // only 200 streams are re-framed
