@@ -22,6 +22,8 @@
  * first lower), so a before/after comparison runs twice with the roles swapped: `--dist A
  * --baseline B`, then `--dist B --baseline A` (`--dist DIR`: this tree's gateway runs the bundles
  * in DIR instead of building them).
+ * `--mode web`: the gateways run behind the Web Functions edge (one Node server, as
+ * `hot-path.ts --mode web`) instead of the local Function URL runtime.
  * `--server-nice N`: run the measured servers (bare proxy, gateways) at nice N (e.g. -5 on a busy
  * machine: a server woken late finds several chunks in one read, which lowers its CPU per chunk
  * at random and hides differences between rows).
@@ -94,6 +96,7 @@ const startGateway = (bundles: string, name: string): Promise<Proc> =>
       BENCH_DYNAMO: store.url,
       BENCH_KEYRING: keyring,
       BENCH_ENV: JSON.stringify({ EZYBUS_LOG_LEVEL: 'info' }),
+      ...(optStr('--mode') === 'web' ? { BENCH_MODE: 'web' } : {}),
       // A coarse sampling interval: at V8's default 1 ms the profiler alone keeps the process over
       // the quiescer's idle threshold, and every phase would wait out its 180 s bound.
       ...(PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-interval=${optStr('--profile-interval') ?? '10000'} --cpu-prof-dir=${PROFILE}` } : {}),
