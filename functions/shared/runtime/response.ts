@@ -136,11 +136,12 @@ export class ResponseWriter {
    */
   async send(statusCode: number, headers: Record<string, string>, body: string | Uint8Array, opts: { end?: boolean } = {}): Promise<void> {
     const stream = this.stream;
-    if (hasDirectHead(stream) && !this.committed) {
+    // A re-framed 200 (Gemini's JSON-array stream) goes the stream's way, through commit().
+    if (hasDirectHead(stream) && !this.committed && !(this.framing && statusCode === 200)) {
       // A Web Function's edge is the wire: a content-length, and head and body in one write at end().
       this.committed = true;
       this.written = true;
-      this.framing = undefined; // only 200 streams are re-framed
+      this.framing = undefined; // what commit() does for a status other than 200
       this.bytes += body.length;
       if (!stream.respondWhole({ statusCode, headers }, body)) await once(stream, 'drain');
       if (opts.end !== false) await this.end();
