@@ -78,9 +78,22 @@ describe('SSE boundary', () => {
   });
 });
 
+/** One GET to a server on 127.0.0.1 (closed afterwards): the response and its body as text. */
+async function getOnce(server: import('node:http').Server): Promise<{ res: import('node:http').IncomingMessage; text: string }> {
+  const { get } = await import('node:http');
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  const res = await new Promise<import('node:http').IncomingMessage>((resolve) => get({ host: '127.0.0.1', port, path: '/' }, resolve));
+  let text = '';
+  res.setEncoding('utf8');
+  for await (const c of res) text += c as string;
+  server.close();
+  return { res, text };
+}
+
 describe('Web Functions edge: a buffered response', () => {
   it('goes out at end() — not before, the record’s line comes between — with a content-length, head and body in one socket write', async () => {
-    const { createServer, get } = await import('node:http');
+    const { createServer } = await import('node:http');
     const { NodeResponseStream } = await import('../../functions/shared/runtime/node-stream.js');
     const body = JSON.stringify({ id: 'chatcmpl-1', note: 'naïve ☃ text counts in bytes' });
     let socketWrites = -1;
@@ -106,13 +119,7 @@ describe('Web Functions edge: a buffered response', () => {
         socketWrites = n;
       })();
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const { port } = server.address() as { port: number };
-    const res = await new Promise<import('node:http').IncomingMessage>((resolve) => get({ host: '127.0.0.1', port, path: '/' }, resolve));
-    let text = '';
-    res.setEncoding('utf8');
-    for await (const c of res) text += c as string;
-    server.close();
+    const { res, text } = await getOnce(server);
     expect(res.headers['content-length']).toBe(String(Buffer.byteLength(body)));
     expect(res.headers['transfer-encoding']).toBeUndefined();
     expect(res.headers['x-request-id']).toBe('r1');
@@ -122,7 +129,7 @@ describe('Web Functions edge: a buffered response', () => {
   });
 
   it('carries what is written after it (a late error body) in the same response, counted in its length', async () => {
-    const { createServer, get } = await import('node:http');
+    const { createServer } = await import('node:http');
     const { NodeResponseStream } = await import('../../functions/shared/runtime/node-stream.js');
     const server = createServer((_req, res) => {
       const out = new ResponseWriter(new NodeResponseStream(res));
@@ -132,13 +139,7 @@ describe('Web Functions edge: a buffered response', () => {
         await out.end();
       })();
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const { port } = server.address() as { port: number };
-    const res = await new Promise<import('node:http').IncomingMessage>((resolve) => get({ host: '127.0.0.1', port, path: '/' }, resolve));
-    let text = '';
-    res.setEncoding('utf8');
-    for await (const c of res) text += c as string;
-    server.close();
+    const { res, text } = await getOnce(server);
     expect(text).toBe('{"a":1}{"error":"é"}');
     expect(res.headers['content-length']).toBe(String(Buffer.byteLength(text)));
   });

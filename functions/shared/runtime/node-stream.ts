@@ -100,8 +100,8 @@ export class NodeResponseStream extends Writable implements DirectHeadStream {
     this.whole = undefined;
     const { parts, meta } = whole;
     const body = parts.length === 1 ? (parts[0] as string | Uint8Array) : Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
-    const out: Record<string, string | string[]> = { ...meta.headers, 'content-length': String(typeof body === 'string' ? Buffer.byteLength(body) : body.length) };
-    if (meta.cookies?.length) out['set-cookie'] = meta.cookies;
+    const out = headObject(meta.headers ?? {}, meta.cookies);
+    out['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
     this.res.writeHead(meta.statusCode, out);
     // Head and body in one write (res.end with the body: no chunk framing, no second write).
     this.res.end(body, () => cb());
@@ -130,12 +130,17 @@ export class NodeResponseStream extends Writable implements DirectHeadStream {
   private sendHead(status: number, headers: Record<string, string>, cookies?: string[]): void {
     this.headSent = true;
     if (this.clientGone) return;
-    const out: Record<string, string | string[]> = { ...headers };
-    if (cookies?.length) out['set-cookie'] = cookies;
-    this.res.writeHead(status, out);
+    this.res.writeHead(status, headObject(headers, cookies));
     // Streams: the head goes out now, so proxies see bytes before the first token.
     this.res.flushHeaders();
   }
+}
+
+/** The headers Node's writeHead takes: the handler's, and its cookies as set-cookie. */
+function headObject(headers: Record<string, string>, cookies?: string[]): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = { ...headers };
+  if (cookies?.length) out['set-cookie'] = cookies;
+  return out;
 }
 
 /**
