@@ -12,7 +12,8 @@
  *   npm run bench -- --mode function-url   how EzyBus runs (modes.ts; default function-url)
  *   npm run bench -- --no-oha         skip the oha rows (a full run builds oha with cargo when absent)
  *
- * Layout on 2 cores: this process (load generator, store) and the simulator on CPU 0; each
+ * Layout on 2 cores: this process, the in-house load generator (its own process: load-client.ts),
+ * the store and the simulator on CPU 0; each
  * server under test alone on CPU 1, one at a time (taskset; said in the report when absent).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -29,7 +30,8 @@ import { bundle } from '../../scripts/build.js';
 import { compareAwsClients, type ClientFigures } from './aws-clients.js';
 import { builtinsOf, coldStart, lambdaPreloads, nodeFloor } from './cold-start.js';
 import { DEFAULT_INPUTS, measureComputeModes } from './compute-modes.js';
-import { closedLoop, holdStream, openLoop, pct, send, stream } from './loadgen.js';
+import { holdStream, pct, send, stream } from './loadgen.js';
+import { startLoadClient } from './load-client.js';
 import { GATEWAY_MODES } from './modes.js';
 import { ensureOha, runOha, type OhaResult } from './oha.js';
 import { startLiteLLM, startPortkey } from './peers.js';
@@ -56,6 +58,12 @@ const STREAM_CHUNK_BYTES = opt('--chunk-bytes', 250);
 const RATES = SMOKE ? [50] : [100, 500, 2000];
 const PROFILES = SMOKE ? [0] : [0, 60];
 const DURATION_MS = SMOKE ? 600 : 5000;
+/**
+ * A fixed-rate row lasts long enough for 2,000 requests (at least DURATION_MS): at 100/s a 5 s
+ * row had 500, so its p99 was the 5th slowest request and one pause anywhere on the machine set it.
+ */
+const MIN_ROW_REQUESTS = SMOKE ? 0 : 2000;
+const rowMs = (rate: number): number => Math.max(DURATION_MS, Math.ceil((MIN_ROW_REQUESTS / rate) * 1000));
 const HEDGE_AFTER_MS = 60;
 const MODE = optStr('--mode') ?? 'function-url';
 const INIT_RUNS = SMOKE ? 3 : 20;
@@ -117,6 +125,10 @@ async function main(): Promise<void> {
   await setRoute('bench-gpt-hedged', [{ upstream: 'bench-openai', model: 'gpt-4.1-nano' }], { hedgeAfterMs: HEDGE_AFTER_MS });
   const { key } = await createGatewayKey({ name: 'bench' });
 
+  // Open and closed loops run in a load generator process of their own (load-client.ts) on this
+  // core: this process's heap holds the whole run, and its pauses would read as server latency.
+  const load = await startLoadClient(node, HAS_TASKSET ? 0 : undefined);
+  const { openLoop, closedLoop } = load;
   const systems: System[] = [];
   const direct: System = { name: 'direct', proc: sim, target: { url: sim.url, path: '/v1/chat/completions', headers: { authorization: 'Bearer sim-bench-key' } }, body: openaiBody('gpt-4.1-nano') };
 
@@ -173,7 +185,7 @@ async function main(): Promise<void> {
         }
         await quiesce(s.proc);
         const c0 = cpuSeconds(s.proc.pid);
-        const r = await openLoop(s.target, body, rate, DURATION_MS);
+        const r = await openLoop(s.target, body, rate, rowMs(rate));
         await quiesce(s.proc); // the phase's trailing work counts toward its CPU
         const cpuMicrosPerRequest = s === direct ? NaN : ((cpuSeconds(s.proc.pid) - c0) / r.sent) * 1e6;
         const l = r.latencies;
@@ -192,7 +204,7 @@ async function main(): Promise<void> {
       ohaRows.push({ system: s.name, load: `closed loop, ${CONNECTIONS} connections`, result: runOha(oha, s.target, body, { seconds, connections: CONNECTIONS }) });
       for (const rate of RATES.filter((r) => r <= 500)) {
         await quiesce(s.proc);
-        ohaRows.push({ system: s.name, load: `${rate}/s`, result: runOha(oha, s.target, body, { seconds, rate, connections: Math.max(CONNECTIONS, Math.ceil(rate / 20)) }) });
+        ohaRows.push({ system: s.name, load: `${rate}/s`, result: runOha(oha, s.target, body, { seconds: Math.max(seconds, rowMs(rate) / 1000), rate, connections: Math.max(CONNECTIONS, Math.ceil(rate / 20)) }) });
       }
       for (const o of ohaRows.filter((x) => x.system === s.name)) log(`oha ${s.name.padEnd(16)} ${o.load.padEnd(28)} ${o.result.rps.toFixed(0)}/s  p50 ${r1(o.result.p50)}  p99 ${r1(o.result.p99)}  ok ${o.result.ok}/${o.result.requests}`);
     }
@@ -453,6 +465,7 @@ async function main(): Promise<void> {
   const stolen = steal.end();
   json.steal = stolen;
   await proxy.proc.stop();
+  await load.close();
   await sim.stop();
   await store.stop();
 
@@ -462,8 +475,8 @@ async function main(): Promise<void> {
   report.push(`- Command: \`npm run bench${argv.length ? ' -- ' + argv.join(' ') : ''}\``);
   report.push(`- Commit: ${commit}; started ${started.toISOString()}`);
   report.push(`- Machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version} (${process.arch})`);
-  report.push(`- Pinning: ${HAS_TASKSET ? 'load generator and simulator on CPU 0, the store (dynalite, standing in for DynamoDB) in its own process on CPU 0 at nice 10 so it never delays the measuring; the server under test alone on CPU 1 (taskset)' : 'none (taskset missing)'}`);
-  report.push(`- Load: open loop, latency from each request's scheduled start; ${DURATION_MS / 1000} s per rate after a warm-up; non-stream chat completions, 16 output tokens`);
+  report.push(`- Pinning: ${HAS_TASKSET ? 'the harness, the in-house load generator (a process of its own, keeping one number per request: load-client.ts) and the simulator on CPU 0, the store (dynalite, standing in for DynamoDB) in its own process on CPU 0 at nice 10 so it never delays the measuring; the server under test alone on CPU 1 (taskset)' : 'none (taskset missing)'}`);
+  report.push(`- Load: open loop, latency from each request's scheduled start; ${DURATION_MS / 1000} s per rate, or long enough for ${MIN_ROW_REQUESTS} requests if longer (${RATES.map((r) => `${r}/s: ${rowMs(r) / 1000} s`).join(', ')}), after a warm-up; non-stream chat completions, 16 output tokens`);
   report.push(`- EzyBus, mode \`${MODE}\`: ${mode.describe}; logging a line per request (its usage record). The gateway writes no ledger: in AWS the ledger writer is its own function fed by the log subscription; here the bundles' lines go to stdout, so this process's figures are the gateway's own (the Ledger section measures the writer alone).`);
   report.push(`- CPU figures: the server process's own counters (utime + stime from /proc/<pid>/stat, all its threads), read around each phase after it has gone idle, so a phase's trailing work (log lines, cache refreshes, garbage collection) is counted in it.`);
   report.push(`- System load when this run started (1/5/15 min): ${loadavg().map((x) => x.toFixed(2)).join(' / ')} on ${cpu.length} cores${loadavg()[0]! > 1.5 ? ' — the machine was shared: treat small differences as noise' : ''}.`);
@@ -485,6 +498,7 @@ async function main(): Promise<void> {
   report.push('| upstream | system | saturation rate (req/s) | server CPU / request at saturation |', '|---|---|---|---|');
   for (const x of saturationRows) report.push(`| ${x.profileMs} ms | ${x.system} | ${x.maxRps.toFixed(0)} | ${Number.isFinite(x.cpuMicrosPerRequest) ? `${r1(x.cpuMicrosPerRequest)} µs` : '–'} |`);
   report.push('', '## Warm added latency (ms, non-stream, open loop at fixed rates)', '');
+  report.push(`In-house open loop (loadgen.ts, in a process of its own): latency from each request's scheduled start; each row has at least ${MIN_ROW_REQUESTS || 'a few'} requests, so its p99 is set by its slowest 1 % (${Math.max(1, Math.round(MIN_ROW_REQUESTS / 100))} requests or more): at 100/s a pause sets it alone only if it holds that many (${Math.round(MIN_ROW_REQUESTS / 100) * 10} ms). oha's rows at a fixed rate last as long.`, '');
   report.push('Each row is marked against that system\'s saturation rate above: **past** (offered more than it completes flat out: latency is queueing, not service), **near** (above 80 % of it), or blank (below).', '');
   report.push('| upstream | rate/s | system | load | p50 | p90 | p99 | max | added p50 | added p99 | errors | server CPU / request |', '|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const w of warm) {
