@@ -2,7 +2,8 @@
  * Small in-memory caches that keep AWS calls off the warm path.
  *
  * `TtlCache`: a value is served until its TTL ends, then loaded again before use (gateway keys:
- * a revoked key stops working within one TTL). `SwrValue`: a value is served fresh for its TTL
+ * a revoked key stops working within one TTL); with a refresh point, a key in use is read again
+ * beside a request before its TTL ends, so its requests do not wait for that read. `SwrValue`: a value is served fresh for its TTL
  * and stale after it while one background refresh runs, so no request waits on DynamoDB for a
  * list that merely aged (routes, upstreams). With `maxStaleMs`, staleness is bounded: a value older
  * than ttl + maxStale (an execution environment thawed after an idle spell) is not served while a
@@ -13,7 +14,7 @@
  * must never hold requests (key health, once more).
  */
 export class TtlCache<V> {
-  private readonly map = new Map<string, { value: V; expires: number }>();
+  private readonly map = new Map<string, { value: V; expires: number; refreshAt: number }>();
   constructor(
     private readonly maxEntries: number,
     private readonly now: () => number = Date.now,
@@ -29,12 +30,29 @@ export class TtlCache<V> {
     return hit.value;
   }
 
-  set(key: string, value: V, ttlMs: number): void {
+  /**
+   * `refreshAfterMs` (< ttlMs): from then on the entry still answers until it expires, and
+   * `refreshDue` says — once — that it is time to read it again beside the request. A value is
+   * never served past its TTL from the read that produced it, so the bound a TTL states (a
+   * revoked key stops within it) holds; a key in steady use just never reaches that bound.
+   */
+  set(key: string, value: V, ttlMs: number, refreshAfterMs = ttlMs): void {
     if (this.map.size >= this.maxEntries) {
       const oldest = this.map.keys().next();
       if (!oldest.done) this.map.delete(oldest.value);
     }
-    this.map.set(key, { value, expires: this.now() + ttlMs });
+    const now = this.now();
+    this.map.set(key, { value, expires: now + ttlMs, refreshAt: now + Math.min(refreshAfterMs, ttlMs) });
+  }
+
+  /** True once per entry, when it is live and past its refresh point: the caller starts one read. */
+  refreshDue(key: string): boolean {
+    const hit = this.map.get(key);
+    if (!hit || hit.refreshAt >= hit.expires) return false;
+    const now = this.now();
+    if (now < hit.refreshAt || now >= hit.expires) return false;
+    hit.refreshAt = hit.expires;
+    return true;
   }
 
   clear(): void {
