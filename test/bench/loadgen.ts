@@ -47,9 +47,9 @@ export function send(t: Target, body: string): Promise<{ status: number; body: s
  * (20,000 here), and what would have gone over it is shed, counted, and not sent.
  *
  * The generator's own pauses land in every latency it measures (from the scheduled start), so it
- * keeps nothing per request but one number in a preallocated array: a promise or a closure kept
- * per request grew its heap by tens of MiB in a 2,000/s phase, and its scavenges then took
- * 5–13 ms each (`--trace-gc`), stalls that read as the server's p99. Between sends more than
+ * keeps nothing per request but one number in a preallocated array: with a promise kept per
+ * request (and, in that probe, a timeline entry too) its heap grew by tens of MiB in a 2,000/s
+ * phase and its scavenges took 5–13 ms each (`--trace-gc`), stalls that read as the server's p99. Between sends more than
  * 2 ms apart it sleeps on a timer instead of spinning: the simulator and the store share its core.
  * The benchmark runs it in a process of its own (load-client.ts), away from the harness's heap.
  */
@@ -57,7 +57,6 @@ export async function openLoop(t: Target, body: string, rate: number, durationMs
   const total = Math.max(1, Math.round((rate * durationMs) / 1000));
   const interval = 1000 / rate;
   const done = new Float64Array(total);
-  let recorded = 0;
   let ok = 0;
   let errors = 0;
   let sent = 0;
@@ -70,7 +69,7 @@ export async function openLoop(t: Target, body: string, rate: number, durationMs
     inFlight--;
     if (status === 200) ok++;
     else errors++;
-    done[recorded++] = performance.now() - scheduled;
+    done[ok + errors - 1] = performance.now() - scheduled;
     if (!scheduling && inFlight === 0) finish();
   };
   const t0 = performance.now() + 5;
@@ -99,7 +98,7 @@ export async function openLoop(t: Target, body: string, rate: number, durationMs
   });
   scheduling = false;
   if (inFlight > 0) await allDone;
-  const latencies = Array.from(done.subarray(0, recorded)).sort((a, b) => a - b);
+  const latencies = Array.from(done.subarray(0, ok + errors)).sort((a, b) => a - b);
   return { sent, ok, errors, latencies, shed };
 }
 

@@ -52,6 +52,11 @@ function lookup(hash: string): Promise<GatewayKey | null> {
   return p;
 }
 
+/** Read ahead of expiry, beside the request; a failed read leaves the entry to its TTL. */
+function readAhead(hash: string): void {
+  lookup(hash).catch(() => undefined);
+}
+
 export function extractKey(headers: Record<string, string>, query?: Record<string, string | undefined>): string | undefined {
   const auth = headers.authorization;
   if (auth) {
@@ -75,11 +80,8 @@ export function hashKey(key: string): string {
  */
 export function authenticate(key: string, now = Date.now()): GatewayKey | Promise<GatewayKey> {
   const hash = hashKey(key);
-  const { cache } = keys();
-  const record = cache.get(hash);
+  const record = keys().cache.get(hash, readAhead);
   if (record === undefined) return lookup(hash).then((r) => accepted(r, hash, now));
-  // Read ahead of expiry, beside this request; a failed read leaves the entry to its TTL.
-  if (record && cache.refreshDue(hash)) lookup(hash).catch(() => undefined);
   try {
     return accepted(record, hash, now);
   } catch (err) {

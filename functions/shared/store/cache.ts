@@ -20,21 +20,31 @@ export class TtlCache<V> {
     private readonly now: () => number = Date.now,
   ) {}
 
-  get(key: string): V | undefined {
+  /**
+   * The live value, or undefined. `onRefreshDue`: called once per entry, with the key, on the
+   * first get past the entry's refresh point (set's `refreshAfterMs`) — the caller starts one
+   * read beside the request; the entry answers on until its TTL.
+   */
+  get(key: string, onRefreshDue?: (key: string) => void): V | undefined {
     const hit = this.map.get(key);
     if (!hit) return undefined;
-    if (hit.expires <= this.now()) {
+    const now = this.now();
+    if (hit.expires <= now) {
       this.map.delete(key);
       return undefined;
+    }
+    if (onRefreshDue && hit.refreshAt <= now) {
+      hit.refreshAt = hit.expires;
+      onRefreshDue(key);
     }
     return hit.value;
   }
 
   /**
-   * `refreshAfterMs` (< ttlMs): from then on the entry still answers until it expires, and
-   * `refreshDue` says — once — that it is time to read it again beside the request. A value is
-   * never served past its TTL from the read that produced it, so the bound a TTL states (a
-   * revoked key stops within it) holds; a key in steady use just never reaches that bound.
+   * `refreshAfterMs` (< ttlMs): from then on the entry still answers until it expires, and `get`
+   * says — once — that it is time to read it again beside the request. A value is never served
+   * past its TTL from the read that produced it, so the bound a TTL states (a revoked key stops
+   * within it) holds; a key in steady use just never reaches that bound.
    */
   set(key: string, value: V, ttlMs: number, refreshAfterMs = ttlMs): void {
     if (this.map.size >= this.maxEntries) {
@@ -43,16 +53,6 @@ export class TtlCache<V> {
     }
     const now = this.now();
     this.map.set(key, { value, expires: now + ttlMs, refreshAt: now + Math.min(refreshAfterMs, ttlMs) });
-  }
-
-  /** True once per entry, when it is live and past its refresh point: the caller starts one read. */
-  refreshDue(key: string): boolean {
-    const hit = this.map.get(key);
-    if (!hit || hit.refreshAt >= hit.expires) return false;
-    const now = this.now();
-    if (now < hit.refreshAt || now >= hit.expires) return false;
-    hit.refreshAt = hit.expires;
-    return true;
   }
 
   clear(): void {
