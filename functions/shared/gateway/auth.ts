@@ -12,6 +12,7 @@ import { TtlCache } from '../store/cache.js';
 import type { GatewayKey } from '../store/records.js';
 import { getGatewayKeyByHash } from '../store/repo.js';
 import { GatewayError } from './errors.js';
+import { log } from '../logging/log.js';
 
 const { hash, timingSafeEqual } = crypto;
 
@@ -52,9 +53,15 @@ function lookup(hash: string): Promise<GatewayKey | null> {
   return p;
 }
 
-/** Read ahead of expiry, beside the request; a failed read leaves the entry to its TTL. */
+/**
+ * Read ahead of expiry, beside the request; a failed read leaves the entry to its TTL (then a
+ * request waits for the read, as on a miss) and says so in the log. The line names the store's
+ * error, never the key: its hash is the lookup, and not logged either.
+ */
 function readAhead(hash: string): void {
-  lookup(hash).catch(() => undefined);
+  lookup(hash).catch((err: unknown) => {
+    log('warn', 'gateway key read-ahead failed; the cached entry serves until its TTL', { error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+  });
 }
 
 export function extractKey(headers: Record<string, string>, query?: Record<string, string | undefined>): string | undefined {
