@@ -77,6 +77,8 @@ const EMF_METRICS = [
     ],
   },
 ] as const;
+/** The EMF block's constant part, serialised once: only its Timestamp changes per line. */
+const EMF_TAIL = `,"CloudWatchMetrics":${JSON.stringify(EMF_METRICS)}}`;
 
 /**
  * Seals the record and writes its log line — before the response's last byte, so an execution
@@ -101,7 +103,6 @@ export function seal(rec: UsageRecord, startedAt: number): void {
     costMicros: rec.costMicros,
     attempts: rec.attempts.length,
     record: rec,
-    _aws: { Timestamp: Date.now(), CloudWatchMetrics: EMF_METRICS },
     Stage: rec.stage,
     Function: rec.fn,
     TTFB: rec.ttfbMs ?? undefined,
@@ -110,7 +111,7 @@ export function seal(rec: UsageRecord, startedAt: number): void {
     CostMicros: rec.costMicros,
     Failovers: Math.max(0, rec.attempts.length - 1),
     UpstreamErrors: rec.attempts.filter((a) => a.outcome !== 200 && !(typeof a.outcome === 'number' && a.outcome < 300)).length,
-  });
+  }, `,"_aws":{"Timestamp":${Date.now()}${EMF_TAIL}`);
 }
 
 /**

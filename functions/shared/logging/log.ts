@@ -39,9 +39,18 @@ export function addLogTap(fn: (line: string) => void): () => void {
   return () => taps.delete(fn);
 }
 
-function emit(level: Level, msg: string, fields: Record<string, unknown>): void {
-  const cfg = gatewayConfig();
-  const line = redact(JSON.stringify({ level, msg, time: new Date().toISOString(), stage: cfg.stage, ...fields }));
+/**
+ * Builds the line as text around one JSON.stringify of the caller's fields: no merged object (a
+ * spread of ~20 fields, a fresh shape, on every request's line) and the head's fixed parts as
+ * literals. A field named level, msg, time or stage would now repeat the key (JSON.parse keeps the
+ * last, as the spread did); no caller passes one. `tail` is pre-serialised JSON members appended
+ * as they are (the request line's EMF block: its constant part is serialised once, finish.ts).
+ * Measured (newRecord + seal of a one-attempt record, 300k calls after warm-up, Node 24): 7.1 → 6.0 µs.
+ */
+function emit(level: Level, msg: string, fields: Record<string, unknown>, tail = ''): void {
+  const body = JSON.stringify(fields);
+  const head = `{"level":"${level}","msg":${JSON.stringify(msg)},"time":"${new Date().toISOString()}","stage":${JSON.stringify(gatewayConfig().stage)}`;
+  const line = redact(body.length > 2 ? `${head},${body.slice(1, -1)}${tail}}` : `${head}${tail}}`);
   sink(line);
   for (const t of taps) t(line);
 }
@@ -52,6 +61,6 @@ export function log(level: Level, msg: string, fields: Record<string, unknown> =
 }
 
 /** A line the ledger is built from (the usage record): written whatever the log level. */
-export function logAlways(level: Level, msg: string, fields: Record<string, unknown>): void {
-  emit(level, msg, fields);
+export function logAlways(level: Level, msg: string, fields: Record<string, unknown>, tail?: string): void {
+  emit(level, msg, fields, tail);
 }
